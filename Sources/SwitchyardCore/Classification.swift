@@ -1,0 +1,91 @@
+/// What a classifier (local model or LLM) answered for one ticket.
+public struct Classification: Sendable, Hashable {
+    public var department: DepartmentID
+    /// 0…1 as the classifier reports it.
+    public var confidence: Double
+    public var priority: Priority?
+    public var tags: [String]
+    /// `provider/model`, for the decision's provenance.
+    public var classifier: String
+    public var promptVersion: String?
+    public var usage: TokenUsage?
+
+    public init(
+        department: DepartmentID,
+        confidence: Double,
+        priority: Priority? = nil,
+        tags: [String] = [],
+        classifier: String,
+        promptVersion: String? = nil,
+        usage: TokenUsage? = nil
+    ) {
+        self.department = department
+        self.confidence = confidence
+        self.priority = priority
+        self.tags = tags
+        self.classifier = classifier
+        self.promptVersion = promptVersion
+        self.usage = usage
+    }
+}
+
+/// Why a classifier gave no usable answer. At run time this is a recorded fallback,
+/// never an error shown to the platform.
+public enum ClassificationFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No answer within the deadline.
+    case timedOut(after: Duration)
+    /// The provider answered with an HTTP error status.
+    case httpStatus(Int, message: String)
+    /// The connection failed or was refused.
+    case transport(String)
+    /// The answer could not be read as the requested structure.
+    case invalidOutput(String)
+    /// The answer named a department that is not configured.
+    case unknownDepartment(String)
+    /// The answer was valid but under the confidence threshold.
+    case lowConfidence(Double, threshold: Double)
+    /// The classifier cannot answer at all (not trained, not configured).
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let after): "timed out after \(after.formatted)"
+        case .httpStatus(let status, let message): "HTTP \(status): \(message)"
+        case .transport(let message): "transport error: \(message)"
+        case .invalidOutput(let message): "invalid output: \(message)"
+        case .unknownDepartment(let name): "answered unknown department \"\(name)\""
+        case .lowConfidence(let confidence, let threshold):
+            "confidence \(confidence.formatted(digits: 3)) under threshold \(threshold.formatted(digits: 3))"
+        case .unavailable(let message): "unavailable: \(message)"
+        }
+    }
+}
+
+extension Duration {
+    /// `1.5s`, `250ms`: short and stable for logs and stored reasons.
+    public var formatted: String {
+        let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+        if milliseconds >= 1000 {
+            return "\((milliseconds / 1000).formatted(digits: 3))s"
+        }
+        return "\(milliseconds.formatted(digits: 3))ms"
+    }
+
+    /// Milliseconds as a `Double`.
+    public var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+}
+
+extension Double {
+    /// At most `digits` decimals, no trailing zeros: `0.5`, `0.123`, `2`.
+    public func formatted(digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let rounded = (self * scale).rounded() / scale
+        if rounded == rounded.rounded() && abs(rounded) < 1e15 {
+            return String(Int64(rounded))
+        }
+        return String(rounded)
+    }
+}

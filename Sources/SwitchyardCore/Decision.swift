@@ -1,0 +1,109 @@
+public import Foundation
+
+/// Which stage of triage made a decision.
+public enum Stage: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A deciding rule matched; no model was called.
+    case rule
+    /// The configured model chain answered with enough confidence.
+    case model
+    /// The model failed and the embedded local model was confident enough.
+    case fallbackModel = "fallback_model"
+    /// The model failed and a fallback rule matched.
+    case fallbackRule = "fallback_rule"
+    /// Nothing else decided: the configured default department.
+    case `default`
+}
+
+/// Tokens a provider reported for one call.
+public struct TokenUsage: Sendable, Hashable, Codable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+
+    public init(promptTokens: Int, completionTokens: Int) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+    }
+}
+
+/// Where a decision came from and why: enough to explain it to a person.
+public struct Provenance: Sendable, Hashable, Codable {
+    public var stage: Stage
+    /// The rule id for `rule` / `fallback_rule`, `provider/model` for the model stages.
+    public var decidedBy: String?
+    /// Why the model stage did not decide, when it did not (for example
+    /// `openai/gpt-4o-mini: timed out after 5s`). One entry per failed attempt.
+    public var fallbackReasons: [String]
+    /// Content hash of the rule set that was in force.
+    public var rulesetVersion: String
+    /// Content hash of the prompt template, when an LLM was asked.
+    public var promptVersion: String?
+    /// Tokens used by LLM calls for this decision.
+    public var usage: TokenUsage?
+    /// Time from the start of triage to the decision.
+    public var latencyMilliseconds: Double
+
+    public init(
+        stage: Stage,
+        decidedBy: String? = nil,
+        fallbackReasons: [String] = [],
+        rulesetVersion: String,
+        promptVersion: String? = nil,
+        usage: TokenUsage? = nil,
+        latencyMilliseconds: Double = 0
+    ) {
+        self.stage = stage
+        self.decidedBy = decidedBy
+        self.fallbackReasons = fallbackReasons
+        self.rulesetVersion = rulesetVersion
+        self.promptVersion = promptVersion
+        self.usage = usage
+        self.latencyMilliseconds = latencyMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stage
+        case decidedBy = "decided_by"
+        case fallbackReasons = "fallback_reasons"
+        case rulesetVersion = "ruleset_version"
+        case promptVersion = "prompt_version"
+        case usage
+        case latencyMilliseconds = "latency_ms"
+    }
+}
+
+/// The outcome of triage for one ticket.
+public struct Decision: Sendable, Hashable, Codable {
+    public var department: DepartmentID
+    public var priority: Priority?
+    public var tags: [String]
+    /// 0…1. Rules decide with confidence 1; the default department with 0.
+    public var confidence: Double
+    public var provenance: Provenance
+    public var decidedAt: Date
+
+    public init(
+        department: DepartmentID,
+        priority: Priority? = nil,
+        tags: [String] = [],
+        confidence: Double,
+        provenance: Provenance,
+        decidedAt: Date
+    ) {
+        self.department = department
+        self.priority = priority
+        self.tags = tags
+        self.confidence = confidence
+        self.provenance = provenance
+        self.decidedAt = decidedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case department, priority, tags, confidence, provenance
+        case decidedAt = "decided_at"
+    }
+}
