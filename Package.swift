@@ -98,6 +98,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictConcurrency
         ),
@@ -106,17 +108,29 @@ let package = Package(
             dependencies: [
                 "SwitchyardServer", "SwitchyardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictConcurrency
         ),
 
+        // Test doubles shared by the test targets: real HTTP servers on 127.0.0.1, temporary folders.
+        .target(
+            name: "SwitchyardTestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/SwitchyardTestSupport",
+            swiftSettings: strictConcurrency
+        ),
         .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore"]),
         .testTarget(name: "SwitchyardRulesTests", dependencies: ["SwitchyardRules", "SwitchyardCore"]),
         .testTarget(
             name: "SwitchyardModelsTests",
             dependencies: [
-                "SwitchyardModels", "SwitchyardCore",
+                "SwitchyardModels", "SwitchyardCore", "SwitchyardTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -125,11 +139,11 @@ let package = Package(
             name: "SwitchyardWebhooksTests",
             dependencies: ["SwitchyardWebhooks", "SwitchyardCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "SwitchyardStoreTests", dependencies: ["SwitchyardStore", "SwitchyardCore"]),
+        .testTarget(name: "SwitchyardStoreTests", dependencies: ["SwitchyardStore", "SwitchyardCore", "SwitchyardTestSupport"]),
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
-                "SwitchyardServer", "SwitchyardCore", "SwitchyardStore", "SwitchyardWebhooks",
+                "SwitchyardServer", "SwitchyardCore", "SwitchyardStore", "SwitchyardWebhooks", "SwitchyardTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

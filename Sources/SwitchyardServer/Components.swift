@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SwitchyardCore
+import SwitchyardModels
+import SwitchyardRules
+import SwitchyardStore
+import SwitchyardWebhooks
+
+/// Why the server could not start, beyond the configuration file itself.
+public struct StartupError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Loads and checks the parts a configuration names.
+struct Components {
+    var store: SQLiteStore
+    var triage: Triage
+    var adapters: AdapterRegistry
+
+    static func load(
+        configuration: Configuration,
+        httpClient: HTTPClient,
+        timeSource: any TimeSource,
+        identifiers: any IdentifierGenerator,
+        metrics: TriageMetrics,
+        logger: Logger
+    ) async throws -> Components {
+        let ruleSet: RuleSet
+        do {
+            ruleSet = try RuleSet.load(
+                directory: URL(fileURLWithPath: configuration.rules.directory),
+                departments: configuration.departments,
+                limits: MatchLimits(matchLimit: configuration.rules.matchLimit, depthLimit: configuration.rules.depthLimit))
+        } catch {
+            throw StartupError("rules in \(configuration.rules.directory) are invalid:\n\(error)")
+        }
+        let adapters = try loadAdapters(configuration)
+        let store = try SQLiteStore(path: configuration.storage.path, identifiers: identifiers, logger: logger)
+        do {
+            let models = try await ModelCatalog.load(
+                configuration: configuration, store: store, httpClient: httpClient, logger: logger)
+            let triage = Triage(
+                departments: configuration.departments,
+                defaultDepartment: configuration.defaultDepartment,
+                rules: RuleBook(ruleSet),
+                chain: configuration.model.chain.compactMap { models.classifiers[$0] },
+                fallbackModel: configuration.fallback.useLocalModel ? models.localModel : nil,
+                confidenceThreshold: configuration.model.confidenceThreshold,
+                fallbackModelThreshold: configuration.fallback.localModelThreshold,
+                modelDeadline: configuration.model.deadline,
+                timeSource: timeSource,
+                metrics: metrics
+            )
+            logger.info(
+                "Switchyard is ready",
+                metadata: [
+                    "rules": "\(ruleSet.rules.count)", "ruleset_version": "\(ruleSet.version)",
+                    "chain": "\(triage.chain.map(\.name).joined(separator: ","))",
+                    "adapters": "\(configuration.adapters.keys.sorted().joined(separator: ","))",
+                ])
+            return Components(store: store, triage: triage, adapters: adapters)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// Loads the adapter files and checks that every enabled adapter exists and can write
+    /// back a decision for every department (a missing group id fails here, not at 3 a.m.).
+    private static func loadAdapters(_ configuration: Configuration) throws -> AdapterRegistry {
+        let adapters: AdapterRegistry
+        do {
+            adapters = try AdapterRegistry.load(directory: URL(fileURLWithPath: configuration.webhooks.directory))
+        } catch {
+            throw StartupError("adapter files in \(configuration.webhooks.directory) are invalid:\n\(error)")
+        }
+        let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
+        for (name, _) in configuration.adapters.sorted(by: { $0.key < $1.key }) {
+            guard adapters[name] != nil else {
+                throw StartupError(
+                    "adapters.\(name) is enabled in the configuration but \(configuration.webhooks.directory) has no \(name).yaml (found: \(adapters.names.sorted().joined(separator: ", ")))"
+                )
+            }
+            for department in configuration.departments.ids {
+                let probe = Decision(
+                    department: department, priority: .normal, tags: [], confidence: 1,
+                    provenance: Provenance(stage: .rule, rulesetVersion: "startup-check"), decidedAt: Date())
+                do {
+                    _ = try planner.request(for: probe, ticket: Ticket(externalID: "1", source: name))
+                } catch {
+                    throw StartupError("adapters.\(name): cannot write back a decision for department \"\(department)\": \(error)")
+                }
+            }
+        }
+        return adapters
+    }
+}

@@ -1,0 +1,295 @@
+public import Foundation
+public import SwitchyardCore
+import Yams
+
+extension Configuration {
+    /// Reads, interpolates and validates a configuration file. Relative paths inside it are
+    /// made absolute against the file's folder.
+    public static func load(
+        path: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> Configuration {
+        let url = URL(fileURLWithPath: path)
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, keyPath: "", message: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path, baseDirectory: url.deletingLastPathComponent(), environment: environment)
+    }
+
+    /// Parses configuration text. `file` names it in errors; relative paths resolve against `baseDirectory`.
+    public static func parse(
+        _ text: String,
+        file: String,
+        baseDirectory: URL,
+        environment: [String: String] = [:]
+    ) throws(ConfigurationError) -> Configuration {
+        let document: Node?
+        do {
+            document = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigurationError(yamlError: error, file: file)
+        } catch {
+            throw ConfigurationError(file: file, keyPath: "", message: "not valid YAML: \(error)")
+        }
+        guard let document else {
+            throw ConfigurationError(file: file, keyPath: "", message: "the file is empty; it needs at least `departments`")
+        }
+        let root = ConfigurationNode(
+            node: document, keyPath: [], file: file, interpolation: EnvironmentInterpolation(environment: environment))
+        return try ConfigurationReader(baseDirectory: baseDirectory).read(root)
+    }
+}
+
+extension ConfigurationError {
+    init(yamlError: YamlError, file: String) {
+        switch yamlError {
+        case .scanner(let context, let problem, let mark, _),
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+            self.init(file: file, line: mark.line, column: mark.column, keyPath: "", message: "not valid YAML: \(detail)")
+        default:
+            self.init(file: file, keyPath: "", message: "not valid YAML: \(yamlError)")
+        }
+    }
+}
+
+/// Turns the YAML tree into typed settings, one section at a time.
+private struct ConfigurationReader {
+    let baseDirectory: URL
+
+    func read(_ root: ConfigurationNode) throws(ConfigurationError) -> Configuration {
+        let root = try root.allowing([
+            "server", "storage", "rules", "webhooks", "departments", "default_department", "triage", "model",
+            "fallback", "classify", "write_back", "adapters",
+        ])
+        let departments = try readDepartments(root.required("departments"))
+        let defaultNode = try root.required("default_department")
+        let defaultDepartment = DepartmentID(try defaultNode.string())
+        guard departments.contains(defaultDepartment) else {
+            throw defaultNode.error("\"\(defaultDepartment)\" is not one of the departments: \(departments.ids.map(\.rawValue).joined(separator: ", "))")
+        }
+        let configuration = Configuration(
+            server: try root["server"].map(readServer) ?? .init(),
+            storage: try root["storage"].map(readStorage) ?? .init(path: resolve(Configuration.StorageSettings().path)),
+            rules: try root["rules"].map(readRules) ?? .init(directory: resolve("Rules")),
+            webhooks: try root["webhooks"].map(readWebhooks) ?? .init(directory: resolve("Webhooks")),
+            departments: departments,
+            defaultDepartment: defaultDepartment,
+            triage: try root["triage"].map(readTriage) ?? .init(),
+            model: try root["model"].map(readModel) ?? defaultModel(),
+            fallback: try root["fallback"].map(readFallback) ?? .init(),
+            classify: try root["classify"].map(readClassify) ?? .init(),
+            writeBack: try root["write_back"].map(readWriteBack) ?? .init(),
+            adapters: try root["adapters"].map { node throws(ConfigurationError) in try readAdapters(node, departments: departments) } ?? [:]
+        )
+        return configuration
+    }
+
+    private func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return baseDirectory.appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    private func readDepartments(_ node: ConfigurationNode) throws(ConfigurationError) -> DepartmentCatalog {
+        var departments: [Department] = []
+        var seen: Set<DepartmentID> = []
+        for element in try node.elements() {
+            let entry = try element.allowing(["id", "name", "description"])
+            let idNode = try entry.required("id")
+            let id = DepartmentID(try idNode.string())
+            guard id.rawValue.range(of: "^[a-z0-9][a-z0-9_.-]*$", options: .regularExpression) != nil else {
+                throw idNode.error("department ids use lower-case letters, digits, _ . and -, found \"\(id)\"")
+            }
+            guard seen.insert(id).inserted else { throw idNode.error("department \"\(id)\" is listed twice") }
+            let name = try entry["name"]?.string() ?? id.rawValue
+            let description = try entry["description"]?.string() ?? ""
+            departments.append(Department(id: id, name: name, description: description))
+        }
+        guard !departments.isEmpty else { throw node.error("list at least one department") }
+        return DepartmentCatalog(departments)
+    }
+
+    private func readServer(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.ServerSettings {
+        let node = try node.allowing(["host", "port", "max_body_bytes"])
+        var settings = Configuration.ServerSettings()
+        if let host = node["host"] { settings.host = try host.string() }
+        if let port = node["port"] { settings.port = try port.int(in: 0...65535) }
+        if let limit = node["max_body_bytes"] { settings.maxBodyBytes = try limit.int(in: 1...(64 << 20)) }
+        return settings
+    }
+
+    private func readStorage(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.StorageSettings {
+        let node = try node.allowing(["path"])
+        return .init(path: resolve(try node["path"]?.string() ?? Configuration.StorageSettings().path))
+    }
+
+    private func readRules(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.RulesSettings {
+        let node = try node.allowing(["directory", "match_limit", "depth_limit"])
+        var settings = Configuration.RulesSettings(directory: resolve(try node["directory"]?.string() ?? "Rules"))
+        if let limit = node["match_limit"] { settings.matchLimit = UInt32(try limit.int(in: 1...100_000_000)) }
+        if let limit = node["depth_limit"] { settings.depthLimit = UInt32(try limit.int(in: 1...100_000_000)) }
+        return settings
+    }
+
+    private func readWebhooks(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.WebhooksSettings {
+        let node = try node.allowing(["directory"])
+        return .init(directory: resolve(try node["directory"]?.string() ?? "Webhooks"))
+    }
+
+    private func readTriage(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.TriageSettings {
+        let node = try node.allowing(["workers", "lease", "poll_interval"])
+        var settings = Configuration.TriageSettings()
+        if let workers = node["workers"] { settings.workers = try workers.int(in: 1...256) }
+        if let lease = node["lease"] { settings.lease = try positive(lease) }
+        if let poll = node["poll_interval"] { settings.pollInterval = try positive(poll) }
+        return settings
+    }
+
+    private func defaultModel() -> Configuration.ModelSettings {
+        Configuration.ModelSettings(providers: ["local": .local(.init(trainingData: [resolve("Samples/tickets.csv")]))])
+    }
+
+    private func readModel(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.ModelSettings {
+        let node = try node.allowing(["chain", "confidence_threshold", "deadline", "providers"])
+        var settings = defaultModel()
+        if let providers = node["providers"] {
+            settings.providers = [:]
+            for (name, value) in try providers.entries() {
+                settings.providers[name] = try readProvider(value)
+            }
+        }
+        if let chainNode = node["chain"] {
+            settings.chain = try chainNode.strings()
+            guard !settings.chain.isEmpty else { throw chainNode.error("name at least one provider") }
+            for name in settings.chain where settings.providers[name] == nil {
+                throw chainNode.error(
+                    "provider \"\(name)\" is not defined under model.providers (defined: \(settings.providers.keys.sorted().joined(separator: ", ")))"
+                )
+            }
+        }
+        if let threshold = node["confidence_threshold"] { settings.confidenceThreshold = try threshold.double(in: 0...1) }
+        if let deadline = node["deadline"] { settings.deadline = try positive(deadline) }
+        return settings
+    }
+
+    private func readProvider(_ node: ConfigurationNode) throws(ConfigurationError) -> ProviderConfiguration {
+        let typeNode = try node.required("type")
+        switch try typeNode.string() {
+        case "local":
+            let node = try node.allowing(["type", "training_data"])
+            let files = try node.required("training_data").strings().map(resolve)
+            guard !files.isEmpty else { throw node.error("training_data needs at least one CSV file") }
+            return .local(.init(trainingData: files))
+        case "openai":
+            let node = try node.allowing(["type", "base_url", "model", "api_key", "timeout", "prompt_template", "max_retries"])
+            let apiKey = try node["api_key"]?.string()
+            return .openAI(
+                .init(
+                    baseURL: try node["base_url"]?.httpURL() ?? "https://api.openai.com/v1",
+                    model: try node.required("model").string(),
+                    apiKey: apiKey?.isEmpty == true ? nil : apiKey,
+                    timeout: try node["timeout"].map(positive),
+                    promptTemplate: try node["prompt_template"]?.string().map(resolve),
+                    maxRetries: try node["max_retries"]?.int(in: 0...5) ?? 1
+                ))
+        case let other:
+            throw typeNode.error("unknown provider type \"\(other)\"; known types: local, openai")
+        }
+    }
+
+    private func readFallback(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.FallbackSettings {
+        let node = try node.allowing(["local_model", "local_model_threshold"])
+        var settings = Configuration.FallbackSettings()
+        if let flag = node["local_model"] { settings.useLocalModel = try flag.bool() }
+        if let threshold = node["local_model_threshold"] { settings.localModelThreshold = try threshold.double(in: 0...1) }
+        return settings
+    }
+
+    private func readClassify(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.ClassifySettings {
+        let node = try node.allowing(["deadline"])
+        var settings = Configuration.ClassifySettings()
+        if let deadline = node["deadline"] { settings.deadline = try positive(deadline) }
+        return settings
+    }
+
+    private func readWriteBack(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.WriteBackSettings {
+        let node = try node.allowing(["max_attempts", "initial_backoff", "max_backoff", "timeout", "concurrency"])
+        var settings = Configuration.WriteBackSettings()
+        if let value = node["max_attempts"] { settings.maxAttempts = try value.int(in: 1...100) }
+        if let value = node["initial_backoff"] { settings.initialBackoff = try positive(value) }
+        if let value = node["max_backoff"] { settings.maxBackoff = try positive(value) }
+        if let value = node["timeout"] { settings.timeout = try positive(value) }
+        if let value = node["concurrency"] { settings.concurrency = try value.int(in: 1...64) }
+        return settings
+    }
+
+    private func readAdapters(
+        _ node: ConfigurationNode, departments: DepartmentCatalog
+    ) throws(ConfigurationError) -> [String: AdapterConfiguration] {
+        var adapters: [String: AdapterConfiguration] = [:]
+        for (name, value) in try node.entries() {
+            let entry = try value.allowing(["secret", "allow_unsigned", "settings", "targets", "auth"])
+            let secret = try entry["secret"]?.string()
+            let allowUnsigned = try entry["allow_unsigned"]?.bool() ?? false
+            if (secret ?? "").isEmpty && !allowUnsigned {
+                throw value.error(
+                    "set `secret` (the webhook signing secret, e.g. secret: ${\(name.uppercased())_WEBHOOK_SECRET}) or `allow_unsigned: true` for local testing"
+                )
+            }
+            var settings: [String: String] = [:]
+            if let settingsNode = entry["settings"] {
+                for (key, setting) in try settingsNode.entries() { settings[key] = try setting.string() }
+            }
+            var targets: [DepartmentID: TargetValue] = [:]
+            if let targetsNode = entry["targets"] {
+                for (key, target) in try targetsNode.entries() {
+                    let id = DepartmentID(key)
+                    guard departments.contains(id) else {
+                        throw target.error("\"\(key)\" is not a configured department (\(departments.ids.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    let text = try target.string()
+                    if case .scalar(let scalar) = target.node, scalar.style == .plain, let number = Double(text) {
+                        targets[id] = .number(number)
+                    } else {
+                        targets[id] = .string(text)
+                    }
+                }
+            }
+            adapters[name] = AdapterConfiguration(
+                secret: (secret ?? "").isEmpty ? nil : secret,
+                allowUnsigned: allowUnsigned,
+                settings: settings,
+                targets: targets,
+                auth: try entry["auth"].map(readAuthentication)
+            )
+        }
+        return adapters
+    }
+
+    private func readAuthentication(_ node: ConfigurationNode) throws(ConfigurationError) -> WriteBackAuthentication {
+        let typeNode = try node.required("type")
+        switch try typeNode.string() {
+        case "basic":
+            let node = try node.allowing(["type", "username", "password"])
+            return .basic(username: try node.required("username").string(), password: try node.required("password").string())
+        case "bearer":
+            let node = try node.allowing(["type", "token"])
+            return .bearer(token: try node.required("token").string())
+        case "header":
+            let node = try node.allowing(["type", "name", "value"])
+            return .header(name: try node.required("name").string(), value: try node.required("value").string())
+        case let other:
+            throw typeNode.error("unknown auth type \"\(other)\"; known types: basic, bearer, header")
+        }
+    }
+
+    private func positive(_ node: ConfigurationNode) throws(ConfigurationError) -> Duration {
+        let duration = try node.duration()
+        guard duration > .zero else { throw node.error("must be longer than zero") }
+        return duration
+    }
+}

@@ -1,0 +1,147 @@
+public import Foundation
+public import SwitchyardCore
+
+/// Everything `switchyard serve` needs, decoded from one YAML file.
+///
+/// Every option has a default (see `Docs/configuration.md`), so a file may name only the
+/// departments. Relative paths are resolved against the folder the file is in.
+public struct Configuration: Sendable {
+    public var server: ServerSettings
+    public var storage: StorageSettings
+    public var rules: RulesSettings
+    public var webhooks: WebhooksSettings
+    public var departments: DepartmentCatalog
+    public var defaultDepartment: DepartmentID
+    public var triage: TriageSettings
+    public var model: ModelSettings
+    public var fallback: FallbackSettings
+    public var classify: ClassifySettings
+    public var writeBack: WriteBackSettings
+    /// Enabled adapters by name; a webhook for any other name is answered `404`.
+    public var adapters: [String: AdapterConfiguration]
+
+    public struct ServerSettings: Sendable, Hashable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 8080
+        /// Larger webhook bodies are refused with `413`.
+        public var maxBodyBytes: Int = 1 << 20
+    }
+
+    public struct StorageSettings: Sendable, Hashable {
+        /// SQLite database file; folders are created as needed.
+        public var path: String = ".switchyard/switchyard.sqlite"
+    }
+
+    public struct RulesSettings: Sendable, Hashable {
+        public var directory: String = "Rules"
+        /// PCRE2 match limit per pattern and ticket field: hostile patterns stop here.
+        public var matchLimit: UInt32 = 100_000
+        /// PCRE2 depth limit per match.
+        public var depthLimit: UInt32 = 10_000
+    }
+
+    public struct WebhooksSettings: Sendable, Hashable {
+        /// Folder of adapter files (`zendesk.yaml`, `generic.yaml`, …).
+        public var directory: String = "Webhooks"
+    }
+
+    public struct TriageSettings: Sendable, Hashable {
+        /// Tickets triaged at the same time.
+        public var workers: Int = 4
+        /// How long a claimed ticket stays with a worker before another may take it over.
+        public var lease: Duration = .seconds(60)
+        /// How often idle workers look for tickets whose lease expired.
+        public var pollInterval: Duration = .seconds(1)
+    }
+
+    public struct ModelSettings: Sendable, Hashable {
+        /// Provider names, tried in order until one answers with enough confidence.
+        public var chain: [String] = ["local"]
+        /// Answers under this confidence count as a model failure and go to the fallbacks.
+        public var confidenceThreshold: Double = 0.5
+        /// Overall time the model stage may take for one ticket.
+        public var deadline: Duration = .seconds(10)
+        public var providers: [String: ProviderConfiguration] = [:]
+    }
+
+    public struct FallbackSettings: Sendable, Hashable {
+        /// Whether the embedded local model may decide when the model stage failed.
+        public var useLocalModel: Bool = true
+        /// The local model decides in the fallback stage only at or above this confidence.
+        public var localModelThreshold: Double = 0.6
+    }
+
+    public struct ClassifySettings: Sendable, Hashable {
+        /// `POST /v1/classify` answers within this time, falling back when the model is late.
+        public var deadline: Duration = .seconds(5)
+    }
+
+    public struct WriteBackSettings: Sendable, Hashable {
+        /// Attempts before a write-back becomes a dead letter.
+        public var maxAttempts: Int = 8
+        /// First retry delay; doubled after each failure up to `max_backoff`.
+        public var initialBackoff: Duration = .seconds(2)
+        public var maxBackoff: Duration = .seconds(600)
+        /// Per-request timeout.
+        public var timeout: Duration = .seconds(10)
+        /// Write-backs sent at the same time.
+        public var concurrency: Int = 4
+    }
+}
+
+/// One model provider of the chain.
+public enum ProviderConfiguration: Sendable, Hashable {
+    /// The embedded linear classifier trained from labelled CSV files.
+    case local(LocalProviderSettings)
+    /// Any server speaking OpenAI's chat completions API.
+    case openAI(OpenAIProviderSettings)
+
+    public var kind: String {
+        switch self {
+        case .local: "local"
+        case .openAI: "openai"
+        }
+    }
+}
+
+public struct LocalProviderSettings: Sendable, Hashable {
+    /// CSV files with `text` and `department` columns.
+    public var trainingData: [String]
+}
+
+public struct OpenAIProviderSettings: Sendable, Hashable {
+    public var baseURL: String
+    public var model: String
+    public var apiKey: String?
+    public var timeout: Duration?
+    /// A Mustache template file replacing the built-in prompt.
+    public var promptTemplate: String?
+    public var maxRetries: Int
+}
+
+/// One enabled adapter: its secret, where decisions are written back, and with what.
+public struct AdapterConfiguration: Sendable, Hashable {
+    /// The shared secret for webhook signatures. `nil` only with `allowUnsigned`.
+    public var secret: String?
+    /// Accept webhooks without checking a signature (local testing only).
+    public var allowUnsigned: Bool
+    /// Values the adapter's write-back template reads as `{settings.NAME}`.
+    public var settings: [String: String]
+    /// Department → the platform's target (Zendesk group id, …).
+    public var targets: [DepartmentID: TargetValue]
+    /// How write-back requests authenticate.
+    public var auth: WriteBackAuthentication?
+}
+
+/// A department's target on a platform: a number (group id) or a string (group name).
+public enum TargetValue: Sendable, Hashable {
+    case number(Double)
+    case string(String)
+}
+
+/// Credentials attached to write-back requests when they are sent (never stored).
+public enum WriteBackAuthentication: Sendable, Hashable {
+    case basic(username: String, password: String)
+    case bearer(token: String)
+    case header(name: String, value: String)
+}

@@ -1,0 +1,30 @@
+import Foundation
+public import Hummingbird
+
+/// A JSON body with snake_case keys (as the types' coding keys spell them), ISO 8601
+/// dates and sorted keys, so answers are stable and diffable.
+public struct JSONResponse<Value: Encodable>: ResponseGenerator {
+    public var value: Value
+    public var status: HTTPResponse.Status
+
+    public init(_ value: Value, status: HTTPResponse.Status = .ok) {
+        self.value = value
+        self.status = status
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try Self.encoder.encode(value)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}

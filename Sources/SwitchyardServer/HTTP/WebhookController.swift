@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SwitchyardCore
+import SwitchyardStore
+import SwitchyardWebhooks
+
+/// `POST /webhooks/{adapter}`: verify, map, persist, answer — nothing slow before the answer.
+struct WebhookController: Sendable {
+    let adapters: AdapterRegistry
+    let configurations: [String: AdapterConfiguration]
+    let store: any TicketStore
+    let work: WorkSignal
+    let maxBodyBytes: Int
+    let timeSource: any TimeSource
+    let metrics: TriageMetrics
+
+    struct Accepted: Encodable {
+        var ticketID: TicketID
+        var status: String
+
+        enum CodingKeys: String, CodingKey {
+            case ticketID = "ticket_id"
+            case status
+        }
+    }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/webhooks/:adapter") { request, context in
+            try await receive(request, context: context)
+        }
+    }
+
+    func receive(_ request: Request, context: BasicRequestContext) async throws -> JSONResponse<Accepted> {
+        let name = try context.parameters.require("adapter")
+        guard let adapter = adapters[name], let configuration = configurations[name] else {
+            metrics.recordWebhook(adapter: "unknown", outcome: "unknown_adapter")
+            throw APIError(
+                .notFound, code: "unknown_adapter",
+                message: "no adapter named \"\(name)\" is enabled; enabled: \(configurations.keys.sorted().joined(separator: ", "))")
+        }
+        do {
+            let body = try await collectBody(request)
+            try adapter.verify(body: body, headers: request.headers, secret: configuration.allowUnsigned ? nil : configuration.secret)
+            let inbound = try adapter.decode(body: body, headers: request.headers)
+            let outcome = try await persist(inbound)
+            switch outcome {
+            case .accepted(let id):
+                work.notify()
+                metrics.recordWebhook(adapter: name, outcome: "accepted")
+                return JSONResponse(Accepted(ticketID: id, status: "queued"), status: .accepted)
+            case .duplicate(let id):
+                metrics.recordWebhook(adapter: name, outcome: "duplicate")
+                return JSONResponse(Accepted(ticketID: id, status: "duplicate"), status: .ok)
+            }
+        } catch let error as APIError {
+            metrics.recordWebhook(adapter: name, outcome: error.code)
+            throw error
+        } catch let error as WebhookError {
+            let apiError = APIError(webhookError: error)
+            metrics.recordWebhook(adapter: name, outcome: apiError.code)
+            context.logger.notice("Webhook refused", metadata: ["adapter": "\(name)", "code": "\(apiError.code)"])
+            throw apiError
+        }
+    }
+
+    /// The raw body, refusing anything over the limit before reading it whole when the
+    /// sender announced its length.
+    private func collectBody(_ request: Request) async throws(APIError) -> [UInt8] {
+        let tooLarge = APIError(
+            .contentTooLarge, code: "body_too_large",
+            message: "the body is larger than the configured limit of \(maxBodyBytes) bytes (server.max_body_bytes)")
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
+            throw tooLarge
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: maxBodyBytes)
+            return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        } catch {
+            throw APIError(.badRequest, code: "body_unreadable", message: "could not read the request body: \(error)")
+        }
+    }
+
+    private func persist(_ inbound: InboundTicket) async throws(APIError) -> IntakeOutcome {
+        do {
+            return try await store.accept(inbound.ticket, idempotencyKey: inbound.idempotencyKey, receivedAt: timeSource.now())
+        } catch {
+            // Not stored: ask the platform to deliver again rather than pretend.
+            var apiError = APIError(
+                .serviceUnavailable, code: "store_unavailable", message: "the ticket could not be stored; retry later")
+            apiError.headers[.retryAfter] = "5"
+            throw apiError
+        }
+    }
+}
+
+extension APIError {
+    init(webhookError error: WebhookError) {
+        switch error {
+        case .missingSignature, .malformedSignature, .signatureMismatch:
+            self.init(.unauthorized, code: "invalid_signature", message: error.description)
+        case .missingField(let path):
+            self.init(.badRequest, code: "invalid_payload", message: error.description, path: path)
+        case .wrongType(let path, _, _):
+            self.init(.badRequest, code: "invalid_payload", message: error.description, path: path)
+        case .malformedJSON:
+            self.init(.badRequest, code: "malformed_json", message: error.description)
+        default:
+            self.init(.badRequest, code: "invalid_payload", message: error.description)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import AsyncHTTPClient
+public import Foundation
+public import Hummingbird
+public import Logging
+import Prometheus
+public import SwitchyardCore
+import SwitchyardModels
+import SwitchyardRules
+public import SwitchyardStore
+public import SwitchyardWebhooks
+
+/// The assembled server: store, rules, adapters, models, workers and HTTP routes, built
+/// from one `Configuration`.
+///
+/// `prepare` does everything that can fail at start (opening the store, loading rules and
+/// adapters, training or loading the local model, checking write-back targets), so that a
+/// broken setup stops with a precise message before the port opens.
+public struct Switchyard: Sendable {
+    public let configuration: Configuration
+    public let store: SQLiteStore
+    public let triage: Triage
+    let adapters: AdapterRegistry
+    let httpClient: HTTPClient
+    let registry: PrometheusCollectorRegistry
+    let metrics: TriageMetrics
+    let timeSource: any TimeSource
+    let logger: Logger
+    let work = WorkSignal()
+    let writeBackSignal = WorkSignal()
+
+    /// Opens and loads everything the configuration names.
+    ///
+    /// - Parameter httpClient: the process's one HTTP client (providers and write-backs);
+    ///   the caller shuts it down after the server stopped.
+    public static func prepare(
+        configuration: Configuration,
+        httpClient: HTTPClient,
+        timeSource: any TimeSource = SystemTimeSource(),
+        identifiers: any IdentifierGenerator = RandomIdentifierGenerator(),
+        logger: Logger
+    ) async throws -> Switchyard {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = TriageMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let components = try await Components.load(
+            configuration: configuration, httpClient: httpClient, timeSource: timeSource, identifiers: identifiers,
+            metrics: metrics, logger: logger)
+        return Switchyard(
+            configuration: configuration,
+            store: components.store,
+            triage: components.triage,
+            adapters: components.adapters,
+            httpClient: httpClient,
+            registry: registry,
+            metrics: metrics,
+            timeSource: timeSource,
+            logger: logger
+        )
+    }
+
+    /// The HTTP application with the triage and write-back workers as its services.
+    ///
+    /// - Parameter onServerRunning: called with the bound address once the port is open.
+    public func application(
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(LogRequestMiddleware(.debug))
+        WebhookController(
+            adapters: adapters, configurations: configuration.adapters, store: store, work: work,
+            maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource, metrics: metrics
+        ).addRoutes(to: router)
+        TicketController(
+            store: store, triage: triage, genericAdapter: adapters["generic"],
+            classifyDeadline: configuration.classify.deadline, maxBodyBytes: configuration.server.maxBodyBytes,
+            timeSource: timeSource
+        ).addRoutes(to: router)
+        HealthController(store: store, registry: registry, metrics: metrics).addRoutes(to: router)
+
+        let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
+        let triageService = TriageService(
+            store: store, triage: triage, planner: planner, settings: configuration.triage, work: work,
+            writeBacks: writeBackSignal, instance: ProcessInfo.processInfo.hostName + ":\(getpid())",
+            timeSource: timeSource, logger: logger)
+        let writeBackService = WriteBackService(
+            store: store, httpClient: httpClient, adapters: configuration.adapters, settings: configuration.writeBack,
+            signal: writeBackSignal, timeSource: timeSource, metrics: metrics, logger: logger)
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.server.host, port: configuration.server.port),
+                serverName: "Switchyard"
+            ),
+            services: [triageService, writeBackService],
+            onServerRunning: { channel in
+                await onServerRunning(channel.localAddress?.port ?? configuration.server.port)
+            },
+            logger: logger
+        )
+    }
+}
+
+extension Switchyard {
+    /// The version `switchyard version` prints and the server reports.
+    public static let version = "0.1.0"
+
+    /// Decides a ticket given in the generic JSON shape, without storing it (the
+    /// `classify` command and `POST /v1/classify`).
+    public func classify(ticketJSON body: [UInt8]) async throws(WebhookError) -> Decision {
+        guard let generic = adapters["generic"] else {
+            throw WebhookError.malformedJSON("the generic adapter file (generic.yaml) is missing from \(configuration.webhooks.directory)")
+        }
+        let inbound = try generic.decode(body: body, headers: [:])
+        return await triage.decide(inbound.ticket, deadline: .now + configuration.classify.deadline)
+    }
+
+    /// Closes the store. Call after the application has stopped.
+    public func shutdown() async throws {
+        try await store.close()
+    }
+}

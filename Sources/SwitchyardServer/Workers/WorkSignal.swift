@@ -1,0 +1,69 @@
+import Synchronization
+
+/// Wakes idle workers when there is new work, without losing a wake-up that arrives
+/// between "the queue looked empty" and "wait".
+///
+/// A worker reads `generation` before it looks for work and passes it to `wait(after:)`;
+/// if anything was signalled since, the wait returns at once.
+final class WorkSignal: Sendable {
+    private struct State {
+        var generation: UInt64 = 0
+        var isClosed = false
+        var nextToken = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// Whether `close()` was called: workers should stop taking new work.
+    var isClosed: Bool { state.withLock { $0.isClosed } }
+
+    /// There is new work: wake every waiter.
+    func notify() {
+        let waiters = state.withLock { state in
+            state.generation &+= 1
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// No more work will be taken: wake every waiter for good (graceful shutdown).
+    func close() {
+        state.withLock { $0.isClosed = true }
+        notify()
+    }
+
+    /// Returns once something was signalled after `seen`, the signal is closed, or the task is cancelled.
+    func wait(after seen: UInt64) async {
+        let token = state.withLock { state in
+            defer { state.nextToken += 1 }
+            return state.nextToken
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.generation != seen || state.isClosed || Task.isCancelled { return true }
+                    state.waiters[token] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: token) }
+            waiter?.resume()
+        }
+    }
+
+    /// Like `wait(after:)`, but returns after `timeout` at the latest.
+    func wait(after seen: UInt64, timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.wait(after: seen) }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

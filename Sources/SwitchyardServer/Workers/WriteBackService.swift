@@ -1,0 +1,154 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+public import ServiceLifecycle
+import SwitchyardCore
+import SwitchyardStore
+
+/// Delivers queued write-backs to the platforms, with retries and exponential backoff.
+///
+/// 2xx marks an entry delivered. 408, 425, 429, 5xx and connection errors are retried
+/// (honouring `Retry-After`) until `max_attempts`; any other status is permanent. Entries
+/// that cannot be delivered become dead letters, listed by `GET /v1/write-backs?status=dead`.
+public struct WriteBackService: Service {
+    let store: any TicketStore
+    let httpClient: HTTPClient
+    let adapters: [String: AdapterConfiguration]
+    let settings: Configuration.WriteBackSettings
+    let signal: WorkSignal
+    let timeSource: any TimeSource
+    let metrics: TriageMetrics
+    let logger: Logger
+
+    /// How often to look for due entries when nothing signals.
+    private var idleInterval: Duration { .seconds(5) }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await deliverUntilClosed()
+        } onGracefulShutdown: {
+            signal.close()
+        }
+    }
+
+    private func deliverUntilClosed() async {
+        while !signal.isClosed && !Task.isCancelled {
+            let seen = signal.generation
+            let due: [OutboxEntry]
+            do {
+                due = try await store.claimDueWriteBacks(
+                    limit: settings.concurrency, now: timeSource.now(), lease: settings.timeout * 2)
+            } catch {
+                logger.error("Could not read the outbox", metadata: ["error": "\(error)"])
+                await signal.wait(after: seen, timeout: idleInterval)
+                continue
+            }
+            if due.isEmpty {
+                await signal.wait(after: seen, timeout: await idleWait())
+                continue
+            }
+            await withDiscardingTaskGroup { group in
+                for entry in due {
+                    group.addTask { await deliver(entry) }
+                }
+            }
+        }
+    }
+
+    /// Until the next entry is due, at most `idleInterval`.
+    private func idleWait() async -> Duration {
+        guard let next = try? await store.nextWriteBackDue() else { return idleInterval }
+        let seconds = next.timeIntervalSince(timeSource.now())
+        guard seconds > 0 else { return .milliseconds(1) }
+        return min(idleInterval, .milliseconds(Int64(seconds * 1000) + 1))
+    }
+
+    private func deliver(_ entry: OutboxEntry) async {
+        var logger = logger
+        logger[metadataKey: "ticket_id"] = "\(entry.ticketID)"
+        logger[metadataKey: "adapter"] = "\(entry.request.adapter)"
+        let outcome = await send(entry.request)
+        let now = timeSource.now()
+        do {
+            switch outcome {
+            case .delivered(let status):
+                try await store.markWriteBackDelivered(entry.id, responseStatus: status, at: now)
+                metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "delivered")
+            case .failed(let reason, let retryable, let retryAfter):
+                let attempts = entry.attempts + 1
+                if retryable && attempts < settings.maxAttempts {
+                    let delay = max(backoff(afterAttempts: attempts), retryAfter ?? .zero)
+                    let retryAt = now.addingTimeInterval(delay.milliseconds / 1000)
+                    try await store.markWriteBackFailed(entry.id, error: reason, retryAt: retryAt, at: now)
+                    metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "retry")
+                    logger.warning("Write-back failed; will retry", metadata: ["reason": "\(reason)", "attempt": "\(attempts)"])
+                } else {
+                    let final = retryable ? "\(reason) (gave up after \(attempts) attempts)" : reason
+                    try await store.markWriteBackFailed(entry.id, error: final, retryAt: nil, at: now)
+                    metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "dead")
+                    logger.error("Write-back is a dead letter", metadata: ["reason": "\(final)"])
+                }
+            }
+        } catch {
+            logger.error("Could not record the write-back outcome", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// `initial_backoff × 2^(attempts−1)`, capped at `max_backoff`.
+    func backoff(afterAttempts attempts: Int) -> Duration {
+        var delay = settings.initialBackoff
+        for _ in 1..<max(1, attempts) {
+            delay *= 2
+            if delay >= settings.maxBackoff { return settings.maxBackoff }
+        }
+        return min(delay, settings.maxBackoff)
+    }
+
+    enum Outcome {
+        case delivered(status: Int)
+        case failed(reason: String, retryable: Bool, retryAfter: Duration?)
+    }
+
+    private func send(_ writeBack: WriteBackRequest) async -> Outcome {
+        var request = HTTPClientRequest(url: writeBack.url)
+        request.method = HTTPMethod(rawValue: writeBack.method.uppercased())
+        for (name, value) in writeBack.headers.sorted(by: { $0.key < $1.key }) {
+            request.headers.add(name: name, value: value)
+        }
+        if let auth = adapters[writeBack.adapter]?.auth {
+            let (name, value) = auth.header
+            request.headers.replaceOrAdd(name: name, value: value)
+        }
+        request.headers.replaceOrAdd(name: "User-Agent", value: "Switchyard")
+        request.body = .bytes(ByteBuffer(bytes: writeBack.body))
+        do {
+            let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(settings.timeout.milliseconds * 1_000_000)))
+            let status = Int(response.status.code)
+            let body = try? await response.body.collect(upTo: 4096)
+            if (200..<300).contains(status) { return .delivered(status: status) }
+            let excerpt = body.map { String(buffer: $0).prefix(300) } ?? ""
+            let retryable = [408, 425, 429].contains(status) || status >= 500
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                .map { Duration.seconds(min($0, 3600)) }
+            return .failed(reason: "HTTP \(status): \(excerpt)", retryable: retryable, retryAfter: retryAfter)
+        } catch {
+            return .failed(reason: "\(error)", retryable: true, retryAfter: nil)
+        }
+    }
+}
+
+extension WriteBackAuthentication {
+    /// The header that carries these credentials.
+    var header: (name: String, value: String) {
+        switch self {
+        case .basic(let username, let password):
+            ("Authorization", "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())
+        case .bearer(let token):
+            ("Authorization", "Bearer \(token)")
+        case .header(let name, let value):
+            (name, value)
+        }
+    }
+}

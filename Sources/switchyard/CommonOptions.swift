@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwitchyardServer
+
+/// Options every command that reads the configuration shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file.")
+    var config: String = "Samples/switchyard.yaml"
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default: info, or LOG_LEVEL).")
+    var logLevel: String?
+
+    func loadConfiguration() throws -> Configuration {
+        do {
+            return try Configuration.load(path: config)
+        } catch {
+            throw ValidationError("invalid configuration: \(error)")
+        }
+    }
+
+    /// Sets up logging for this process (the only place that touches the global bootstrap).
+    func bootstrapLogging(defaultLevel: Logger.Level = .info) -> Logger {
+        let level = (logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "switchyard")
+    }
+}

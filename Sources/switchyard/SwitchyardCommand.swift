@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct SwitchyardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchyard",
+        abstract: "Classifies support tickets from helpdesk webhooks and writes the department back.",
+        subcommands: [Serve.self, Classify.self, Version.self]
+    )
+}

@@ -1,0 +1,102 @@
+import Foundation
+import SwitchyardCore
+import SwitchyardServer
+import SwitchyardTestSupport
+import Testing
+
+@Suite struct ConfigurationTests {
+    static let minimal = """
+        departments:
+          - id: cards
+          - id: other
+        default_department: other
+        """
+
+    func parse(_ text: String, environment: [String: String] = [:]) throws(ConfigurationError) -> Configuration {
+        try Configuration.parse(text, file: "switchyard.yaml", baseDirectory: URL(fileURLWithPath: "/srv/switchyard"), environment: environment)
+    }
+
+    func failure(_ text: String, environment: [String: String] = [:]) -> ConfigurationError? {
+        do {
+            _ = try parse(text, environment: environment)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("the sample configuration loads with the local model chain and both adapters")
+    func sampleConfiguration() throws {
+        let configuration = try Configuration.load(
+            path: packageRoot.appendingPathComponent("Samples/switchyard.yaml").path, environment: [:])
+        #expect(configuration.departments.ids.count == 8)
+        #expect(configuration.model.chain == ["local"])
+        #expect(configuration.adapters.keys.sorted() == ["generic", "zendesk"])
+        #expect(configuration.adapters["zendesk"]?.secret == "sample-zendesk-secret")
+        #expect(configuration.storage.path.hasSuffix("/.switchyard/switchyard.sqlite"))
+        #expect(!configuration.storage.path.contains(".."))
+    }
+
+    @Test("defaults apply and relative paths resolve against the file's folder")
+    func defaults() throws {
+        let configuration = try parse(Self.minimal)
+        #expect(configuration.server.port == 8080)
+        #expect(configuration.server.maxBodyBytes == 1 << 20)
+        #expect(configuration.rules.directory == "/srv/switchyard/Rules")
+        #expect(configuration.storage.path == "/srv/switchyard/.switchyard/switchyard.sqlite")
+        #expect(configuration.model.deadline == .seconds(10))
+        #expect(configuration.defaultDepartment == "other")
+    }
+
+    @Test("${NAME} and ${NAME:-default} are replaced; an unset ${NAME} is an error naming it")
+    func environmentInterpolation() throws {
+        let text = Self.minimal + """
+
+            adapters:
+              zendesk:
+                secret: ${ZENDESK_SECRET}
+                settings:
+                  base_url: ${ZENDESK_URL:-https://acme.zendesk.com}
+            """
+        let configuration = try parse(text, environment: ["ZENDESK_SECRET": "s3cret"])
+        #expect(configuration.adapters["zendesk"]?.secret == "s3cret")
+        #expect(configuration.adapters["zendesk"]?.settings["base_url"] == "https://acme.zendesk.com")
+
+        let error = try #require(failure(text))
+        #expect(error.keyPath == "adapters.zendesk.secret")
+        #expect(error.message.contains("ZENDESK_SECRET"))
+        #expect(error.line == 7)
+    }
+
+    @Test("errors give file, line, key path and reason", arguments: [
+        ("server:\n  port: 99999\n", "server.port", "between 0 and 65535"),
+        ("server:\n  max_body_byte: 10\n", "server.max_body_byte", "unknown key"),
+        ("model:\n  chain: [openai]\n", "model.chain", "not defined"),
+        ("model:\n  deadline: soon\n", "model.deadline", "duration"),
+        ("model:\n  confidence_threshold: 1.5\n", "model.confidence_threshold", "between"),
+        ("adapters:\n  zendesk:\n    settings: {}\n", "adapters.zendesk", "secret"),
+        ("model:\n  providers:\n    x:\n      type: gpt\n", "model.providers.x.type", "unknown provider type"),
+    ])
+    func preciseErrors(snippet: String, keyPath: String, message: String) throws {
+        let error = try #require(failure(Self.minimal + "\n" + snippet))
+        #expect(error.keyPath == keyPath)
+        #expect(error.message.contains(message), "\(error)")
+        #expect(error.line != nil)
+        #expect(error.description.hasPrefix("switchyard.yaml:"))
+    }
+
+    @Test("the default department must be a configured one")
+    func unknownDefaultDepartment() throws {
+        let error = try #require(failure("departments:\n  - id: cards\ndefault_department: billing\n"))
+        #expect(error.keyPath == "default_department")
+        #expect(error.line == 3)
+        #expect(error.message.contains("cards"))
+    }
+
+    @Test("YAML syntax errors point at the line")
+    func syntaxError() throws {
+        let error = try #require(failure("departments:\n  - id: [cards\n"))
+        #expect(error.line != nil)
+        #expect(error.message.contains("not valid YAML"))
+    }
+}

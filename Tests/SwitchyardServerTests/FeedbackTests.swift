@@ -1,0 +1,57 @@
+import Foundation
+import SwitchyardTestSupport
+import Testing
+
+@Suite struct FeedbackTests {
+    @Test("a thumbs down with the right department is stored and shown with the ticket")
+    func feedbackIsStored() async throws {
+        try await withServer { server in
+            let reply = try await server.post("/webhooks/generic", json: #"{"id": "F-1", "body": "my card was stolen"}"#)
+            let id = try #require(reply.json["ticket_id"] as? String)
+            let recorded = try await server.post(
+                "/v1/tickets/\(id)/feedback", json: #"{"verdict": "down", "department": "cards", "agent": "maria"}"#)
+            #expect(recorded.status == 201)
+            let document = try await server.get("/v1/tickets/\(id)").json
+            let feedback = try #require((document["feedback"] as? [[String: Any]])?.first)
+            #expect(feedback["verdict"] as? String == "down")
+            #expect(feedback["department"] as? String == "cards")
+            #expect(feedback["agent"] as? String == "maria")
+        }
+    }
+
+    @Test("bad feedback is refused with the field that is wrong; unknown tickets are 404")
+    func badFeedback() async throws {
+        try await withServer { server in
+            let reply = try await server.post("/webhooks/generic", json: #"{"id": "F-2", "body": "hello"}"#)
+            let id = try #require(reply.json["ticket_id"] as? String)
+            let verdict = try await server.post("/v1/tickets/\(id)/feedback", json: #"{"verdict": "sideways"}"#)
+            #expect(verdict.status == 400)
+            #expect((verdict.json["error"] as? [String: Any])?["path"] as? String == "$.verdict")
+            let department = try await server.post("/v1/tickets/\(id)/feedback", json: #"{"verdict": "down", "department": "billing"}"#)
+            #expect(department.status == 400)
+            #expect((department.json["error"] as? [String: Any])?["path"] as? String == "$.department")
+            let missing = try await server.post("/v1/tickets/tkt_missing/feedback", json: #"{"verdict": "up"}"#)
+            #expect(missing.status == 404)
+            let notFound = try await server.get("/v1/tickets/tkt_missing")
+            #expect(notFound.status == 404)
+            #expect((notFound.json["error"] as? [String: Any])?["code"] as? String == "ticket_not_found")
+        }
+    }
+
+    @Test("the generic adapter posts the decision to the configured callback URL")
+    func genericCallback() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse(status: .noContent, body: "") }) { callback in
+            var setup = ServerSetup()
+            setup.genericCallbackURL = callback.baseURL + "/hooks/decisions"
+            try await withServer(setup) { server in
+                _ = try await server.post("/webhooks/generic", json: #"{"id": "C-1", "body": "my card was stolen"}"#)
+                let request = try await eventually("callback received") { callback.requests.first }
+                #expect(request.method == "POST")
+                #expect(request.path == "/hooks/decisions")
+                let json = try request.json()
+                #expect(json["ticket_id"] as? String == "C-1")
+                #expect((json["decision"] as? [String: Any])?["department"] as? String == "fraud_security")
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SwitchyardCore
+import SwitchyardServer
+import SwitchyardTestSupport
+
+/// A running Switchyard on 127.0.0.1 with its own folder, store and configuration, and an
+/// HTTP client to talk to it over a real socket.
+struct ServerHarness: Sendable {
+    let switchyard: Switchyard
+    let port: Int
+    let client: HTTPClient
+    let directory: TemporaryDirectory
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+        }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 16 << 20)
+        var replyHeaders: [String: String] = [:]
+        for header in response.headers { replyHeaders[header.name.lowercased()] = header.value }
+        return Reply(status: Int(response.status.code), headers: replyHeaders, body: Data(buffer.readableBytesView))
+    }
+
+    func post(_ path: String, json: String, headers: [String: String] = [:]) async throws -> Reply {
+        try await send(.POST, path, body: Data(json.utf8), headers: headers)
+    }
+
+    func get(_ path: String) async throws -> Reply {
+        try await send(.GET, path)
+    }
+
+    /// Waits until the ticket has a decision and returns the ticket document.
+    func decidedTicket(_ id: String, timeout: Duration = .seconds(10)) async throws -> [String: Any] {
+        try await eventually(timeout: timeout, "ticket \(id) decided") {
+            let reply = try await get("/v1/tickets/\(id)")
+            let json = reply.json
+            return json["decision"] is [String: Any] ? json : nil
+        }
+    }
+
+    /// Signs a Zendesk webhook body the way Zendesk does.
+    static func zendeskSignature(body: String, timestamp: String, secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data((timestamp + body).utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return Data(mac).base64EncodedString()
+    }
+}
+
+/// Files and settings for one test server.
+struct ServerSetup {
+    /// Extra YAML appended under `model:` providers, and the chain.
+    var chain: [String] = ["local"]
+    var extraProviders: String = ""
+    var confidenceThreshold: Double = 0.5
+    var localModelThreshold: Double = 0.6
+    var zendeskBaseURL: String = "http://127.0.0.1:9"
+    var genericCallbackURL: String = ""
+    var maxBodyBytes: Int = 65536
+    var rules: [String: String] = ServerSetup.defaultRules
+    var modelDeadline: String = "5s"
+    var classifyDeadline: String = "5s"
+    var writeBackMaxAttempts: Int = 3
+
+    static let zendeskSecret = "test-zendesk-secret"
+
+    static let defaultRules: [String: String] = [
+        "10-security.yaml": """
+        rules:
+          - id: lost-or-stolen-card
+            when:
+              field: text
+              matches: '(?i)\\b(lost|stolen)\\b.{0,40}\\bcard\\b'
+            then:
+              department: fraud_security
+              priority: urgent
+              tags: [lost-or-stolen-card]
+        """,
+        "90-fallback.yaml": """
+        rules:
+          - id: fallback-transfer
+            fallback: true
+            when: { field: text, matches: '(?i)\\btransfer' }
+            then: { department: payments_transfers }
+        """,
+    ]
+
+    func configuration(in directory: TemporaryDirectory) throws -> String {
+        for (name, text) in rules { try directory.write(text, to: "Rules/\(name)") }
+        try directory.write(TrainingSample.csv, to: "tickets.csv")
+        return """
+        server:
+          host: 127.0.0.1
+          port: 0
+          max_body_bytes: \(maxBodyBytes)
+        storage:
+          path: store/switchyard.sqlite
+        rules:
+          directory: Rules
+        webhooks:
+          directory: \(packageRoot.appendingPathComponent("Webhooks").path)
+        departments:
+          - { id: cards, name: Cards, description: Card delivery, activation and PINs. }
+          - { id: payments_transfers, name: Payments, description: Transfers and card payments. }
+          - { id: topups_cash_atm, name: Top-ups, description: Top-ups, cash and ATMs. }
+          - { id: fees_fx, name: Fees, description: Fees and exchange rates. }
+          - { id: disputes_refunds, name: Refunds, description: Refunds and disputes. }
+          - { id: fraud_security, name: Fraud, description: Lost or stolen cards and fraud. }
+          - { id: identity_verification, name: Identity, description: Identity checks. }
+          - { id: account_management, name: Account, description: Everything else. }
+        default_department: account_management
+        triage:
+          workers: 2
+          lease: 30s
+          poll_interval: 200ms
+        model:
+          chain: [\(chain.joined(separator: ", "))]
+          confidence_threshold: \(confidenceThreshold)
+          deadline: \(modelDeadline)
+          providers:
+            local:
+              type: local
+              training_data: [tickets.csv]
+        \(extraProviders)
+        fallback:
+          local_model: true
+          local_model_threshold: \(localModelThreshold)
+        classify:
+          deadline: \(classifyDeadline)
+        write_back:
+          max_attempts: \(writeBackMaxAttempts)
+          initial_backoff: 10ms
+          max_backoff: 50ms
+          timeout: 5s
+        adapters:
+          generic:
+            allow_unsigned: true
+            settings:
+              callback_url: "\(genericCallbackURL)"
+          zendesk:
+            secret: \(Self.zendeskSecret)
+            settings:
+              base_url: \(zendeskBaseURL)
+            auth: { type: basic, username: agent@example.com/token, password: zendesk-token }
+            targets:
+              cards: 101
+              payments_transfers: 102
+              topups_cash_atm: 103
+              fees_fx: 104
+              disputes_refunds: 105
+              fraud_security: 106
+              identity_verification: 107
+              account_management: 108
+        """
+    }
+}
+
+/// A small, balanced slice of the sample tickets, so the local model trains quickly in
+/// debug builds.
+enum TrainingSample {
+    static let csv: String = {
+        let text = (try? String(contentsOf: packageRoot.appendingPathComponent("Samples/tickets.csv"), encoding: .utf8)) ?? ""
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard !lines.isEmpty else { return "text,department\n" }
+        let header = lines.removeFirst()
+        // Every 8th row: about 1,250 examples spread over all departments.
+        let rows = lines.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
+        return ([header] + rows).joined(separator: "\n") + "\n"
+    }()
+}
+
+/// Starts a Switchyard with `setup`, runs `body`, stops it and removes its folder.
+func withServer<T: Sendable>(
+    _ setup: ServerSetup = ServerSetup(),
+    _ body: @Sendable (ServerHarness) async throws -> T
+) async throws -> T {
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    let configFile = try directory.write(try setup.configuration(in: directory), to: "switchyard.yaml")
+    let configuration = try Configuration.load(path: configFile.path, environment: [:])
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    var logger = Logger(label: "switchyard.test")
+    logger.logLevel = .warning
+    do {
+        let switchyard = try await Switchyard.prepare(configuration: configuration, httpClient: client, logger: logger)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let application = switchyard.application { port in
+            portContinuation.yield(port)
+            portContinuation.finish()
+        }
+        let result = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await application.runService() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw TimedOut(description: "server did not start") }
+            defer { group.cancelAll() }
+            return try await body(ServerHarness(switchyard: switchyard, port: port, client: client, directory: directory))
+        }
+        try await switchyard.shutdown()
+        try await client.shutdown()
+        return result
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}

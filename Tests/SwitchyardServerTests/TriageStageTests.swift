@@ -1,0 +1,146 @@
+import Foundation
+import SwitchyardTestSupport
+import Testing
+
+/// Each triage stage decides at least one ticket, and every fallback records why.
+@Suite struct TriageStageTests {
+    static func setup(openAI baseURL: String, timeout: String = "2s", localModelThreshold: Double = 0.6) -> ServerSetup {
+        var setup = ServerSetup()
+        setup.confidenceThreshold = 0.5
+        setup.localModelThreshold = localModelThreshold
+        setup.extraProviders = """
+                openai:
+                  type: openai
+                  base_url: \(baseURL)/v1
+                  model: gpt-4o-mini
+                  api_key: sk-test-key
+                  timeout: \(timeout)
+                  max_retries: 1
+            """
+        setup.chain = ["openai"]
+        return setup
+    }
+
+    static let cardTicket = #"{"id": "T-1", "subject": "New card", "body": "I ordered a new card two weeks ago and it still has not arrived. When will it come?"}"#
+
+    func classify(_ server: ServerHarness, _ body: String = cardTicket) async throws -> [String: Any] {
+        let reply = try await server.post("/v1/classify", json: body)
+        #expect(reply.status == 200, "\(reply.text)")
+        return try #require(reply.json["decision"] as? [String: Any])
+    }
+
+    @Test("the OpenAI-compatible provider decides when it answers a configured department confidently")
+    func providerDecides() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "cards", confidence: 0.92, priority: "high", tags: ["card-delivery"]))
+        }) { openAI in
+            try await withServer(Self.setup(openAI: openAI.baseURL)) { server in
+                let decision = try await classify(server)
+                let provenance = try #require(decision["provenance"] as? [String: Any])
+                #expect(decision["department"] as? String == "cards")
+                #expect(decision["priority"] as? String == "high")
+                #expect(decision["tags"] as? [String] == ["card-delivery"])
+                #expect(provenance["stage"] as? String == "model")
+                #expect(provenance["decided_by"] as? String == "openai/gpt-4o-mini")
+                #expect((provenance["prompt_version"] as? String)?.isEmpty == false)
+                let usage = try #require(provenance["usage"] as? [String: Any])
+                #expect(usage["prompt_tokens"] as? Int == 120)
+
+                let request = try #require(openAI.requests.first)
+                #expect(request.path == "/v1/chat/completions")
+                #expect(request.headers[.authorization] == "Bearer sk-test-key")
+                let format = try #require(try request.json()["response_format"] as? [String: Any])
+                #expect(format["type"] as? String == "json_schema")
+            }
+        }
+    }
+
+    @Test("a provider that times out falls back to the local model and records the timeout")
+    func timeoutFallsBack() async throws {
+        let gate = Gate()
+        defer { gate.open() }
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            await gate.wait()
+            return ScriptedResponse(body: ChatCompletions.classification(department: "cards", confidence: 0.9))
+        }) { openAI in
+            var setup = Self.setup(openAI: openAI.baseURL, timeout: "300ms", localModelThreshold: 0.0)
+            setup.modelDeadline = "500ms"
+            try await withServer(setup) { server in
+                let decision = try await classify(server)
+                gate.open()
+                let provenance = try #require(decision["provenance"] as? [String: Any])
+                #expect(provenance["stage"] as? String == "fallback_model")
+                #expect(provenance["decided_by"] as? String == "local/linear")
+                let reasons = provenance["fallback_reasons"] as? [String] ?? []
+                #expect(reasons.contains { $0.hasPrefix("openai/gpt-4o-mini") && $0.contains("timed out") }, "\(reasons)")
+            }
+        }
+    }
+
+    @Test("a provider answering 500 is retried once, then the fallback rules decide")
+    func serverErrorFallsBackToRules() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(
+                status: .internalServerError,
+                body: ChatCompletions.error(message: "The server had an error while processing your request.", type: "server_error", code: nil))
+        }) { openAI in
+            // The local model may not decide (threshold 1), so the fallback rule must.
+            try await withServer(Self.setup(openAI: openAI.baseURL, localModelThreshold: 1.0)) { server in
+                let decision = try await classify(server, #"{"id": "T-2", "body": "My transfer has not arrived yet"}"#)
+                let provenance = try #require(decision["provenance"] as? [String: Any])
+                #expect(decision["department"] as? String == "payments_transfers")
+                #expect(provenance["stage"] as? String == "fallback_rule")
+                #expect(provenance["decided_by"] as? String == "fallback-transfer")
+                let reasons = provenance["fallback_reasons"] as? [String] ?? []
+                #expect(reasons.contains { $0.contains("HTTP 500") }, "\(reasons)")
+                #expect(openAI.requests.count == 2)
+            }
+        }
+    }
+
+    @Test("an answer naming a department that is not configured falls back to the default and says so")
+    func unknownDepartmentFallsBackToDefault() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "billing", confidence: 0.99))
+        }) { openAI in
+            try await withServer(Self.setup(openAI: openAI.baseURL, localModelThreshold: 1.0)) { server in
+                let decision = try await classify(server, #"{"id": "T-3", "body": "Hello there"}"#)
+                let provenance = try #require(decision["provenance"] as? [String: Any])
+                #expect(decision["department"] as? String == "account_management")
+                #expect(provenance["stage"] as? String == "default")
+                let reasons = provenance["fallback_reasons"] as? [String] ?? []
+                #expect(reasons.contains { $0.contains("billing") }, "\(reasons)")
+            }
+        }
+    }
+
+    @Test("the embedded local model decides on its own with the sample configuration's chain")
+    func localModelDecides() async throws {
+        try await withServer(ServerSetup()) { server in
+            let decision = try await classify(server)
+            let provenance = try #require(decision["provenance"] as? [String: Any])
+            #expect(provenance["stage"] as? String == "model")
+            #expect(provenance["decided_by"] as? String == "local/linear")
+            #expect(decision["department"] as? String == "cards")
+        }
+    }
+
+    @Test("a webhook ticket decided by the provider is stored with its provenance")
+    func webhookDecidedByProvider() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "fees_fx", confidence: 0.8))
+        }) { openAI in
+            try await withServer(Self.setup(openAI: openAI.baseURL)) { server in
+                let reply = try await server.post(
+                    "/webhooks/generic", json: #"{"id": "G-7", "subject": "Fee", "body": "Why was I charged a fee?"}"#)
+                #expect(reply.status == 202)
+                let id = try #require(reply.json["ticket_id"] as? String)
+                let document = try await server.decidedTicket(id)
+                let decision = try #require(document["decision"] as? [String: Any])
+                #expect(decision["department"] as? String == "fees_fx")
+                #expect((decision["provenance"] as? [String: Any])?["stage"] as? String == "model")
+                #expect(document["status"] as? String == "decided")
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import HTTPTypes
+import SwitchyardTestSupport
+import Testing
+
+/// A signed Zendesk webhook goes in; the decision comes out at Zendesk's API.
+@Suite struct ZendeskEndToEndTests {
+    static func payload(ticketID: String = "35436", eventID: String = "cbe4028c-7239-495d-b020-f22348516046", subject: String, description: String) -> String {
+        """
+        {"account_id":22129848,"detail":{"actor_id":"8447388090494","assignee_id":null,"brand_id":"8447346621310",\
+        "created_at":"2026-11-23T10:12:07Z","custom_status":"8447388044286","description":\(json(description)),\
+        "external_id":null,"form_id":"8646151517822","group_id":null,"id":"\(ticketID)","is_public":true,\
+        "organization_id":null,"priority":null,"requester_id":"8447388090494","status":"NEW","subject":\(json(subject)),\
+        "submitter_id":"8447388090494","tags":["vip"],"type":null,"updated_at":"2026-11-23T10:12:07Z",\
+        "via":{"channel":"web_form"}},"event":{},"id":"\(eventID)","subject":"zen:ticket:\(ticketID)",\
+        "time":"2026-11-23T10:12:07.672717030Z","type":"zen:event-type:ticket.created","zendesk_event_version":"2022-11-06"}
+        """
+    }
+
+    static func json(_ string: String) -> String {
+        String(decoding: try! JSONEncoder().encode(string), as: UTF8.self)
+    }
+
+    static func signedHeaders(body: String, secret: String = ServerSetup.zendeskSecret) -> [String: String] {
+        let timestamp = "2026-11-23T10:12:08Z"
+        return [
+            "X-Zendesk-Webhook-Signature": ServerHarness.zendeskSignature(body: body, timestamp: timestamp, secret: secret),
+            "X-Zendesk-Webhook-Signature-Timestamp": timestamp,
+        ]
+    }
+
+    @Test("a signed webhook is decided by a rule and written back to Zendesk with group, priority and tags")
+    func signedWebhookIsWrittenBack() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { request, _ in
+            ScriptedResponse(body: #"{"ticket":{"id":35436}}"#)
+        }) { zendesk in
+            var setup = ServerSetup()
+            setup.zendeskBaseURL = zendesk.baseURL
+            try await withServer(setup) { server in
+                let body = Self.payload(subject: "Stolen card", description: "Someone stole my card on the train this morning.")
+                let reply = try await server.post("/webhooks/zendesk", json: body, headers: Self.signedHeaders(body: body))
+                #expect(reply.status == 202)
+                #expect(reply.json["status"] as? String == "queued")
+                let ticketID = try #require(reply.json["ticket_id"] as? String)
+
+                let request = try await eventually("write-back received") { zendesk.requests.first }
+                #expect(request.method == "PUT")
+                #expect(request.path == "/api/v2/tickets/35436.json")
+                let expectedAuth = "Basic " + Data("agent@example.com/token:zendesk-token".utf8).base64EncodedString()
+                #expect(request.headers[HTTPField.Name("Authorization")!] == expectedAuth)
+                let ticket = try #require(try request.json()["ticket"] as? [String: Any])
+                #expect((ticket["group_id"] as? NSNumber)?.intValue == 106)
+                #expect(ticket["priority"] as? String == "urgent")
+                let tags = (ticket["tags"] as? [String]) ?? (ticket["additional_tags"] as? [String]) ?? []
+                #expect(tags.contains("lost-or-stolen-card"))
+
+                let document = try await eventually("write-back delivered") {
+                    let json = try await server.get("/v1/tickets/\(ticketID)").json
+                    let writeBacks = json["write_backs"] as? [[String: Any]] ?? []
+                    return writeBacks.first?["status"] as? String == "delivered" ? json : nil
+                }
+                let decision = try #require(document["decision"] as? [String: Any])
+                let provenance = try #require(decision["provenance"] as? [String: Any])
+                #expect(decision["department"] as? String == "fraud_security")
+                #expect(provenance["stage"] as? String == "rule")
+                #expect(provenance["decided_by"] as? String == "lost-or-stolen-card")
+                #expect((provenance["ruleset_version"] as? String)?.isEmpty == false)
+            }
+        }
+    }
+
+    @Test("a repeated delivery answers 200 with the same id and is written back once")
+    func repeatedDeliveryIsNotProcessedTwice() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse() }) { zendesk in
+            var setup = ServerSetup()
+            setup.zendeskBaseURL = zendesk.baseURL
+            try await withServer(setup) { server in
+                let body = Self.payload(subject: "Lost card", description: "I lost my card, please block it")
+                let first = try await server.post("/webhooks/zendesk", json: body, headers: Self.signedHeaders(body: body))
+                let second = try await server.post("/webhooks/zendesk", json: body, headers: Self.signedHeaders(body: body))
+                #expect(first.status == 202)
+                #expect(second.status == 200)
+                #expect(second.json["status"] as? String == "duplicate")
+                #expect(first.json["ticket_id"] as? String == second.json["ticket_id"] as? String)
+                let id = try #require(first.json["ticket_id"] as? String)
+                _ = try await eventually("write-back delivered") {
+                    let writeBacks = try await server.get("/v1/tickets/\(id)").json["write_backs"] as? [[String: Any]] ?? []
+                    return writeBacks.first?["status"] as? String == "delivered" ? true : nil
+                }
+                let third = try await server.post("/webhooks/zendesk", json: body, headers: Self.signedHeaders(body: body))
+                #expect(third.status == 200)
+                #expect(zendesk.requests.count == 1)
+                let all = try await server.get("/v1/write-backs").json["write_backs"] as? [[String: Any]] ?? []
+                #expect(all.count == 1)
+            }
+        }
+    }
+
+    @Test("Zendesk rate limiting is retried after Retry-After; a permanent error becomes a dead letter")
+    func writeBackRetriesAndDeadLetters() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { request, index in
+            if request.path.contains("/404404.json") {
+                return ScriptedResponse(status: .notFound, body: #"{"error":"RecordNotFound","description":"Not found"}"#)
+            }
+            if index == 0 {
+                return ScriptedResponse(
+                    status: .tooManyRequests, headers: [.contentType: "application/json", .retryAfter: "0"],
+                    body: #"{"error":"APIRateLimitExceeded"}"#)
+            }
+            return ScriptedResponse(body: #"{"ticket":{}}"#)
+        }) { zendesk in
+            var setup = ServerSetup()
+            setup.zendeskBaseURL = zendesk.baseURL
+            try await withServer(setup) { server in
+                let body = Self.payload(subject: "Stolen card", description: "my card was stolen")
+                let reply = try await server.post("/webhooks/zendesk", json: body, headers: Self.signedHeaders(body: body))
+                let id = try #require(reply.json["ticket_id"] as? String)
+                let writeBack = try await eventually("delivered after a retry") {
+                    let writeBacks = try await server.get("/v1/tickets/\(id)").json["write_backs"] as? [[String: Any]] ?? []
+                    return writeBacks.first.flatMap { $0["status"] as? String == "delivered" ? $0 : nil }
+                }
+                #expect(writeBack["attempts"] as? Int == 2)
+                #expect(zendesk.requests.count == 2)
+
+                let missing = Self.payload(ticketID: "404404", eventID: "evt-404", subject: "Stolen card", description: "stolen card")
+                _ = try await server.post("/webhooks/zendesk", json: missing, headers: Self.signedHeaders(body: missing))
+                let dead = try await eventually("dead letter listed") {
+                    let list = try await server.get("/v1/write-backs?status=dead").json["write_backs"] as? [[String: Any]] ?? []
+                    return list.first
+                }
+                #expect((dead["last_error"] as? String)?.contains("HTTP 404") == true)
+                #expect(dead["attempts"] as? Int == 1)
+            }
+        }
+    }
+}

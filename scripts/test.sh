@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets up and runs every test. Extra arguments go to `swift test` (for example --filter Rules).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
+bash scripts/setup.sh
+swift build --build-tests
+swift test --skip-build "$@"
