@@ -15,3 +15,5 @@ static const int cpcre2_error_matchlimit = PCRE2_ERROR_MATCHLIMIT;
 static const int cpcre2_error_depthlimit = PCRE2_ERROR_DEPTHLIMIT;
 static const int cpcre2_error_heaplimit = PCRE2_ERROR_HEAPLIMIT;
 static const int cpcre2_error_jit_stacklimit = PCRE2_ERROR_JIT_STACKLIMIT;
+// Added by SwitchyardRules: forbid \C, which can split a UTF-8 character in UTF mode.
+static const uint32_t cpcre2_never_backslash_c = PCRE2_NEVER_BACKSLASH_C;

@@ -1,0 +1,128 @@
+import CPCRE2
+
+/// A regular expression compiled by PCRE2 (UTF-8, Unicode properties, JIT when available),
+/// matched under ``MatchLimits``.
+///
+/// Patterns use Perl/PCRE2 syntax. `(?i)` makes a pattern case-insensitive, and because
+/// the pattern is compiled with `PCRE2_UCP`, `\b`, `\w` and case folding understand
+/// accented letters and other scripts, not only ASCII.
+///
+/// A `Pattern` is immutable and may be matched from many threads at once.
+public final class Pattern: @unchecked Sendable {
+    // @unchecked Sendable: the only state besides immutable values is the compiled code and
+    // the match context, both written once in `init` and only read afterwards. PCRE2
+    // documents compiled code (JIT included) as safe to share between threads for matching,
+    // and a match context is only read by pcre2_match. The mutable per-match state (match
+    // data) is allocated and freed inside each `match(_:)` call, never shared.
+
+    /// The pattern as written.
+    public let source: String
+    /// The limits every match of this pattern runs under.
+    public let limits: MatchLimits
+    /// Whether the JIT compiled the pattern; when `false`, the interpreter runs it.
+    public let isJITCompiled: Bool
+
+    private let code: OpaquePointer
+    private let matchContext: OpaquePointer
+
+    /// Compiles `source`.
+    ///
+    /// - Throws: ``CompileError`` with PCRE2's message and the position of the problem.
+    public init(_ source: String, limits: MatchLimits = MatchLimits()) throws(CompileError) {
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        let options = cpcre2_utf | cpcre2_ucp | cpcre2_never_backslash_c
+        let length = source.utf8.count
+        let compiled = source.withCString { pointer in
+            pointer.withMemoryRebound(to: UInt8.self, capacity: length + 1) { pattern in
+                pcre2_compile_8(pattern, length, options, &errorCode, &errorOffset, nil)
+            }
+        }
+        guard let compiled else {
+            throw CompileError(pattern: source, code: errorCode, byteOffset: errorOffset)
+        }
+        guard let context = pcre2_match_context_create_8(nil) else {
+            pcre2_code_free_8(compiled)
+            throw CompileError(
+                pattern: source, code: 0, byteOffset: 0, message: "out of memory creating a match context"
+            )
+        }
+        pcre2_set_match_limit_8(context, limits.matchLimit)
+        pcre2_set_depth_limit_8(context, limits.depthLimit)
+
+        self.source = source
+        self.limits = limits
+        self.code = compiled
+        self.matchContext = context
+        // Any JIT failure (not built in, unsupported CPU, out of memory) leaves the
+        // interpreter in charge, which pcre2_match then uses transparently.
+        self.isJITCompiled = pcre2_jit_compile_8(compiled, cpcre2_jit_complete) == 0
+    }
+
+    deinit {
+        pcre2_match_context_free_8(matchContext)
+        pcre2_code_free_8(code)
+    }
+
+    /// Searches `subject` for the pattern (unanchored unless the pattern anchors itself).
+    ///
+    /// Reaching a limit gives ``MatchOutcome/stopped(_:)``, which callers treat as no match.
+    public func match(_ subject: String) -> MatchOutcome {
+        guard let matchData = pcre2_match_data_create_from_pattern_8(code, nil) else {
+            return .stopped(.error(code: 0, message: "out of memory creating match data"))
+        }
+        defer { pcre2_match_data_free_8(matchData) }
+
+        let length = subject.utf8.count
+        // A Swift String is always valid UTF-8, so PCRE2's UTF check can be skipped.
+        let result = subject.withCString { pointer in
+            pointer.withMemoryRebound(to: UInt8.self, capacity: length + 1) { text in
+                pcre2_match_8(code, text, length, 0, cpcre2_no_utf_check, matchData, matchContext)
+            }
+        }
+        switch result {
+        case 0...: return .matched  // 0: matched, but the capture vector was too small.
+        case cpcre2_error_nomatch: return .notMatched
+        case cpcre2_error_matchlimit: return .stopped(.matchLimit)
+        case cpcre2_error_depthlimit: return .stopped(.depthLimit)
+        case cpcre2_error_heaplimit: return .stopped(.heapLimit)
+        case cpcre2_error_jit_stacklimit: return .stopped(.jitStackLimit)
+        default: return .stopped(.error(code: result, message: Self.message(forErrorCode: result)))
+        }
+    }
+
+    /// PCRE2's text for an error code.
+    static func message(forErrorCode code: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let length = pcre2_get_error_message_8(code, &buffer, buffer.count)
+        guard length >= 0 else { return "unknown PCRE2 error \(code)" }
+        return String(decoding: buffer[..<Int(length)], as: UTF8.self)
+    }
+}
+
+extension Pattern {
+    /// A pattern that PCRE2 refused to compile.
+    public struct CompileError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// PCRE2's error code.
+        public var code: Int32
+        /// PCRE2's explanation, for example `missing closing parenthesis`.
+        public var message: String
+        /// Where PCRE2 noticed the problem, in UTF-8 bytes from the start of the pattern.
+        public var byteOffset: Int
+        /// The same position in Unicode scalars (characters as YAML and most editors count
+        /// columns), from 0.
+        public var characterOffset: Int
+
+        init(pattern: String, code: Int32, byteOffset: Int, message: String? = nil) {
+            self.code = code
+            self.message = message ?? Pattern.message(forErrorCode: code)
+            self.byteOffset = byteOffset
+            self.characterOffset = String(decoding: pattern.utf8.prefix(byteOffset), as: UTF8.self)
+                .unicodeScalars.count
+        }
+
+        public var description: String {
+            "\(message) at character \(characterOffset + 1) of the pattern"
+        }
+    }
+}

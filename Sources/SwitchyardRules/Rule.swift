@@ -1,0 +1,41 @@
+/// One rule from a rule file: when its condition holds for a ticket, its action decides.
+public struct Rule: Sendable {
+    /// Unique across all rule files: `[a-z0-9][a-z0-9_.-]*`.
+    public var id: String
+    public var description: String?
+    /// A fallback rule is consulted only when the model stage could not decide; a
+    /// deciding rule (the default) is consulted before any model is asked.
+    public var isFallback: Bool
+    public var condition: Condition
+    public var action: RuleAction
+    /// Where the rule starts in its file.
+    public var location: SourceLocation
+
+    public init(
+        id: String,
+        description: String? = nil,
+        isFallback: Bool = false,
+        condition: Condition,
+        action: RuleAction,
+        location: SourceLocation
+    ) {
+        self.id = id
+        self.description = description
+        self.isFallback = isFallback
+        self.condition = condition
+        self.action = action
+        self.location = location
+    }
+}
+
+extension Rule {
+    /// When triage consults a rule.
+    public enum Kind: Sendable, Hashable {
+        /// Before the model: a match decides and no model is asked.
+        case deciding
+        /// After the model failed: `fallback: true` in the rule file.
+        case fallback
+    }
+
+    public var kind: Kind { isFallback ? .fallback : .deciding }
+}

@@ -1,0 +1,125 @@
+import Yams
+
+extension RuleFileParser {
+    /// A condition is a mapping holding either one combinator key (`all`, `any`) with a
+    /// non-empty list of conditions, or `field` with exactly one test key (`matches`).
+    ///
+    /// Every value present is checked even when the shape is wrong, so that one pass
+    /// reports every problem; shape problems are not reported for a mapping that has an
+    /// unknown key, since the unknown key is most likely a misspelt known one.
+    mutating func parseCondition(_ node: Node, at path: String) -> Condition? {
+        guard let condition = mapping(node, at: path, expecting: "a condition: \(Self.conditionShape)") else {
+            return nil
+        }
+        let problemsBefore = diagnostics.count
+        let keys = entries(of: condition, at: path, allowed: Self.conditionKeys)
+
+        var lists: [(key: String, conditions: [Condition])] = []
+        for key in Self.combinatorKeys {
+            guard let listNode = keys.values[key] else { continue }
+            let listPath = "\(path).\(key)"
+            guard let items = sequence(listNode, at: listPath, expecting: "a list of conditions") else { continue }
+            if items.isEmpty {
+                report("`\(key)` at \(listPath) needs at least one condition", at: listNode)
+            }
+            let conditions = items.enumerated().compactMap { index, item in
+                parseCondition(item, at: "\(listPath)[\(index)]")
+            }
+            lists.append((key, conditions))
+        }
+        let field = keys.values["field"].flatMap { readField($0, at: "\(path).field") }
+        let tests = FieldTest.keys.compactMap { key in
+            keys.values[key].flatMap { readTest(key, $0, at: "\(path).\(key)") }
+        }
+        if !keys.hadUnknownKeys {
+            checkShape(of: keys, node: node, at: path)
+        }
+        guard diagnostics.count == problemsBefore else { return nil }
+
+        if let list = lists.first {
+            return list.key == "all" ? .all(list.conditions) : .any(list.conditions)
+        }
+        guard let field, let test = tests.first else {
+            preconditionFailure("a condition without problems has a combinator or a field and a test")
+        }
+        return .field(field, test)
+    }
+
+    /// Reports a condition that is neither exactly one combinator nor `field` with
+    /// exactly one test.
+    private mutating func checkShape(of keys: MappingEntries, node: Node, at path: String) {
+        let present = keys.order
+        if let combinator = present.first(where: Self.combinatorKeys.contains) {
+            if present.count > 1 {
+                let others = present.filter { $0 != combinator }.joined(separator: ", ")
+                report(
+                    "`\(combinator)` cannot share a condition with \(others) at \(path); "
+                        + "put each condition in its own list item",
+                    at: node
+                )
+            }
+            return
+        }
+        let testKeys = present.filter(FieldTest.keys.contains)
+        if keys.values["field"] == nil {
+            let message = testKeys.isEmpty
+                ? "empty condition at \(path); write \(Self.conditionShape)"
+                : "missing key `field` at \(path): say which field `\(testKeys[0])` applies to"
+            report(message, at: node)
+        } else if testKeys.isEmpty {
+            report("missing test at \(path): add one of \(FieldTest.keys.joined(separator: ", "))", at: node)
+        } else if testKeys.count > 1 {
+            report(
+                "more than one test (\(testKeys.joined(separator: ", "))) at \(path); "
+                    + "combine separate conditions with `all` or `any`",
+                at: node
+            )
+        }
+    }
+
+    /// What a condition looks like, for messages.
+    private static let conditionShape =
+        "`field` with " + FieldTest.keys.map { "`\($0)`" }.joined(separator: " or ")
+        + ", or " + combinatorKeys.map { "`\($0)`" }.joined(separator: " / ") + " with a list of conditions"
+
+    private mutating func readField(_ node: Node, at path: String) -> Field? {
+        guard let name = string(node, at: path) else { return nil }
+        guard let field = Field(name: name) else {
+            report(
+                "unknown field \"\(name)\" at \(path); allowed: \(Field.documentedNames.joined(separator: ", "))",
+                at: node
+            )
+            return nil
+        }
+        return field
+    }
+
+    private mutating func readTest(_ key: String, _ node: Node, at path: String) -> FieldTest? {
+        switch key {
+        case "matches":
+            return readPattern(node, at: path).map(FieldTest.matches)
+        default:
+            preconditionFailure("FieldTest.keys lists \(key) but the parser does not read it")
+        }
+    }
+
+    private mutating func readPattern(_ node: Node, at path: String) -> Pattern? {
+        guard let source = string(node, at: path) else { return nil }
+        guard !source.isEmpty else {
+            report(
+                "empty pattern at \(path) would match every ticket; write a pattern or remove the condition",
+                at: node
+            )
+            return nil
+        }
+        do {
+            return try Pattern(source, limits: limits)
+        } catch {
+            let location = patternLocation(ofCharacter: error.characterOffset, in: node) ?? location(of: node)
+            diagnostics.append(
+                RuleDiagnostic(location: location, message: "invalid regular expression at \(path): \(error)")
+            )
+            return nil
+        }
+    }
+}

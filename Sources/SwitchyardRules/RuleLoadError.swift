@@ -1,0 +1,17 @@
+/// Rule files that cannot be used, with every problem found in every file.
+///
+/// Loading never stops at the first problem, so that a support lead can fix a whole file
+/// in one pass.
+public struct RuleLoadError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Sorted by file, line and column. Never empty.
+    public var diagnostics: [RuleDiagnostic]
+
+    public init(diagnostics: [RuleDiagnostic]) {
+        self.diagnostics = diagnostics
+    }
+
+    /// One diagnostic per line.
+    public var description: String {
+        diagnostics.map(\.description).joined(separator: "\n")
+    }
+}

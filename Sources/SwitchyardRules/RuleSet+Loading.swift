@@ -1,0 +1,113 @@
+public import Foundation
+public import SwitchyardCore
+
+extension RuleSet {
+    /// Loads every `*.yaml` and `*.yml` file directly in `directory` (not in subfolders,
+    /// hidden files skipped), in name order.
+    ///
+    /// An empty directory gives an empty rule set. Files are named in diagnostics by
+    /// `directory`'s path as given plus the file name, for example `Rules/10-security.yaml`.
+    ///
+    /// - Throws: ``RuleLoadError`` with every problem in every file, or with one problem
+    ///   when the directory is missing or unreadable.
+    public static func load(
+        directory: URL, departments: DepartmentCatalog, limits: MatchLimits = MatchLimits()
+    ) throws(RuleLoadError) -> RuleSet {
+        let directoryName = directory.relativePath
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else {
+            throw RuleLoadError(diagnostics: [
+                RuleDiagnostic(
+                    location: .file(directoryName),
+                    message: "rule directory not found; create it (it may be empty) or configure the right path"
+                )
+            ])
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw RuleLoadError(diagnostics: [
+                RuleDiagnostic(location: .file(directoryName), message: "cannot list the rule directory: \(error)")
+            ])
+        }
+
+        var sources: [(file: String, text: String)] = []
+        var diagnostics: [RuleDiagnostic] = []
+        for name in names.filter(isRuleFileName).sorted() {
+            let url = directory.appendingPathComponent(name, isDirectory: false)
+            let file = url.relativePath
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
+                continue
+            }
+            do {
+                let data = try Data(contentsOf: url)
+                guard let text = String(validating: data, as: UTF8.self) else {
+                    diagnostics.append(
+                        RuleDiagnostic(location: .file(file), message: "not valid UTF-8 text; save the file as UTF-8")
+                    )
+                    continue
+                }
+                sources.append((file, text))
+            } catch {
+                diagnostics.append(RuleDiagnostic(location: .file(file), message: "cannot read the file: \(error)"))
+            }
+        }
+        return try compile(sources, departments: departments, limits: limits, diagnostics: diagnostics)
+    }
+
+    /// Parses the text of one rule file. `file` names the file in diagnostics and in
+    /// ``files``, and its last path component goes into ``version``, as with ``load``.
+    ///
+    /// - Throws: ``RuleLoadError`` with every problem in the text.
+    public static func parse(
+        _ yaml: String, file: String, departments: DepartmentCatalog, limits: MatchLimits = MatchLimits()
+    ) throws(RuleLoadError) -> RuleSet {
+        try compile([(file, yaml)], departments: departments, limits: limits)
+    }
+
+    private static func isRuleFileName(_ name: String) -> Bool {
+        !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml"))
+    }
+
+    /// Parses each file, then checks what spans files (unique ids); throws if any file had
+    /// a problem.
+    private static func compile(
+        _ sources: [(file: String, text: String)],
+        departments: DepartmentCatalog,
+        limits: MatchLimits,
+        diagnostics: [RuleDiagnostic] = []
+    ) throws(RuleLoadError) -> RuleSet {
+        var diagnostics = diagnostics
+        var rules: [Rule] = []
+        var firstLocations: [String: SourceLocation] = [:]
+        var version = RuleSetVersion()
+
+        for source in sources {
+            version.add(file: source.file, text: source.text)
+            var parser = RuleFileParser(file: source.file, text: source.text, departments: departments, limits: limits)
+            for parsed in parser.parse() {
+                if let first = firstLocations[parsed.rule.id] {
+                    diagnostics.append(
+                        RuleDiagnostic(
+                            location: parsed.idLocation,
+                            message: "duplicate rule id \"\(parsed.rule.id)\", first defined at \(first); "
+                                + "rule ids must be unique across all rule files"
+                        )
+                    )
+                    continue
+                }
+                firstLocations[parsed.rule.id] = parsed.idLocation
+                rules.append(parsed.rule)
+            }
+            diagnostics += parser.diagnostics
+        }
+        guard diagnostics.isEmpty else {
+            throw RuleLoadError(diagnostics: diagnostics.sorted { $0.location < $1.location })
+        }
+        return RuleSet(rules: rules, version: version.finalize(), files: sources.map(\.file))
+    }
+}
