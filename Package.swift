@@ -139,7 +139,13 @@ let package = Package(
             name: "SwitchyardWebhooksTests",
             dependencies: ["SwitchyardWebhooks", "SwitchyardCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "SwitchyardStoreTests", dependencies: ["SwitchyardStore", "SwitchyardCore", "SwitchyardTestSupport"]),
+        .testTarget(
+            name: "SwitchyardStoreTests",
+            dependencies: [
+                "SwitchyardStore", "SwitchyardCore", "SwitchyardTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [

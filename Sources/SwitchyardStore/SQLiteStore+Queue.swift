@@ -1,0 +1,190 @@
+import CSQLite
+public import Foundation
+public import SwitchyardCore
+
+extension SQLiteStore {
+    public func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date) async throws -> IntakeOutcome {
+        let id = TicketID(identifiers.next(prefix: "tkt"))
+        let arguments: [any DatabaseValueConvertible] = [
+            id.rawValue, ticket.source, idempotencyKey, ticket.externalID, ticket.subject, ticket.body,
+            ticket.requester?.name, ticket.requester?.email, try DatabaseValue.json(ticket.tags),
+            ticket.channel, ticket.language, try DatabaseValue.json(ticket.customFields), receivedAt,
+        ]
+        return try await database.write { connection in
+            let inserted = try connection.run(
+                """
+                INSERT INTO tickets (id, source, idempotency_key, external_id, subject, body, requester_name,
+                    requester_email, tags, channel, language, custom_fields, received_at, status, attempts)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'queued', 0)
+                ON CONFLICT (source, idempotency_key) DO NOTHING
+                """,
+                arguments
+            )
+            if inserted == 1 { return .accepted(id) }
+            let existing = try connection.queryFirst(
+                "SELECT id FROM tickets WHERE source = ?1 AND idempotency_key = ?2",
+                [ticket.source, idempotencyKey],
+                table: "tickets"
+            ) { TicketID(try $0.value(0, as: String.self)) }
+            guard let existing else {
+                // The insert conflicted on something other than the idempotency key.
+                throw StoreError.sqlite(code: SQLITE_CONSTRAINT, message: "ticket id \(id) already exists", sql: nil)
+            }
+            return .duplicate(existing)
+        }
+    }
+
+    public func claimQueued(limit: Int, worker: String, now: Date, lease: Duration) async throws -> [QueuedTicket] {
+        guard limit > 0 else { return [] }
+        let expiresAt = now.addingTimeInterval(lease.milliseconds / 1000)
+        return try await database.write { connection in
+            // Each side reads at most `limit` rows in index order; the merge sorts at most 2 × limit.
+            let candidates = try connection.query(
+                """
+                SELECT * FROM (
+                    SELECT \(TicketRecord.columns), rowid AS seq FROM tickets WHERE status = 'queued'
+                    ORDER BY received_at, rowid LIMIT ?2)
+                UNION ALL
+                SELECT * FROM (
+                    SELECT \(TicketRecord.columns), rowid AS seq FROM tickets WHERE status = 'claimed' AND lease_expires_at <= ?1
+                    ORDER BY received_at, rowid LIMIT ?2)
+                ORDER BY received_at, seq
+                LIMIT ?2
+                """,
+                [now, limit],
+                table: "tickets",
+                TicketRecord.init(row:)
+            )
+            return try candidates.map { record in
+                try connection.run(
+                    """
+                    UPDATE tickets SET status = 'claimed', claimed_by = ?2, lease_expires_at = ?3, attempts = attempts + 1
+                    WHERE id = ?1
+                    """,
+                    [record.id.rawValue, worker, expiresAt]
+                )
+                return QueuedTicket(id: record.id, ticket: record.ticket, receivedAt: record.receivedAt, attempts: record.attempts + 1)
+            }
+        }
+    }
+
+    public func recordDecision(
+        _ decision: Decision,
+        for id: TicketID,
+        worker: String,
+        writeBack: WriteBackRequest?,
+        now: Date
+    ) async throws {
+        let decisionArguments: [any DatabaseValueConvertible] = [
+            id.rawValue, decision.department.rawValue, decision.priority?.rawValue, try DatabaseValue.json(decision.tags),
+            decision.confidence, decision.provenance.stage.rawValue, try DatabaseValue.json(decision.provenance),
+            decision.decidedAt,
+        ]
+        let outboxArguments: [any DatabaseValueConvertible]? = try writeBack.map { request in
+            [id.rawValue, request.adapter, request.method, request.url, try DatabaseValue.json(request.headers), request.body, now]
+        }
+        try await database.write { connection in
+            let updated = try connection.run(
+                """
+                UPDATE tickets SET status = 'decided', claimed_by = NULL, lease_expires_at = NULL
+                WHERE id = ?1 AND status = 'claimed' AND claimed_by = ?2
+                """,
+                [id.rawValue, worker]
+            )
+            guard updated == 1 else {
+                throw try Self.exists(id, on: connection) ? StoreError.leaseLost(id, worker: worker) : StoreError.ticketNotFound(id)
+            }
+            try connection.run(
+                """
+                INSERT INTO decisions (ticket_id, department, priority, tags, confidence, stage, provenance, decided_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                ON CONFLICT (ticket_id) DO UPDATE SET department = excluded.department, priority = excluded.priority,
+                    tags = excluded.tags, confidence = excluded.confidence, stage = excluded.stage,
+                    provenance = excluded.provenance, decided_at = excluded.decided_at
+                """,
+                decisionArguments
+            )
+            if let outboxArguments {
+                try connection.run(
+                    """
+                    INSERT INTO outbox (ticket_id, adapter, method, url, headers, body, status, attempts,
+                        next_attempt_at, created_at, updated_at)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?7, ?7)
+                    """,
+                    outboxArguments
+                )
+            }
+        }
+        logger.debug("Recorded decision", metadata: ["ticket": "\(id)", "stage": "\(decision.provenance.stage.rawValue)"])
+    }
+
+    public func release(_ id: TicketID, worker: String) async throws {
+        try await database.write { connection in
+            try connection.run(
+                """
+                UPDATE tickets SET status = 'queued', claimed_by = NULL, lease_expires_at = NULL
+                WHERE id = ?1 AND status = 'claimed' AND claimed_by = ?2
+                """,
+                [id.rawValue, worker]
+            )
+        }
+    }
+
+    public func queueDepth() async throws -> Int {
+        try await database.read { connection in
+            try connection.queryFirst(
+                """
+                SELECT (SELECT count(*) FROM tickets WHERE status = 'queued')
+                    + (SELECT count(*) FROM tickets WHERE status = 'claimed')
+                """,
+                table: "tickets"
+            ) { try $0.value(0, as: Int.self) } ?? 0
+        }
+    }
+
+    public func ticket(_ id: TicketID) async throws -> TicketRecord? {
+        try await database.read { connection in
+            guard
+                var record = try connection.queryFirst(
+                    "SELECT \(TicketRecord.columns) FROM tickets WHERE id = ?1",
+                    [id.rawValue],
+                    table: "tickets",
+                    TicketRecord.init(row:)
+                )
+            else { return nil }
+            record.decision = try connection.queryFirst(
+                "SELECT \(Decision.columns) FROM decisions WHERE ticket_id = ?1",
+                [id.rawValue],
+                table: "decisions",
+                Decision.init(row:)
+            )
+            record.writeBacks = try connection.query(
+                "SELECT \(OutboxEntry.columns) FROM outbox WHERE ticket_id = ?1 ORDER BY id",
+                [id.rawValue],
+                table: "outbox",
+                OutboxEntry.init(row:)
+            )
+            record.feedback = try connection.query(
+                "SELECT \(Feedback.columns) FROM feedback WHERE ticket_id = ?1 ORDER BY id",
+                [id.rawValue],
+                table: "feedback",
+                Feedback.init(row:)
+            )
+            return record
+        }
+    }
+
+    public func addFeedback(_ feedback: Feedback, to id: TicketID) async throws {
+        try await database.write { connection in
+            guard try Self.exists(id, on: connection) else { throw StoreError.ticketNotFound(id) }
+            try connection.run(
+                "INSERT INTO feedback (ticket_id, verdict, department, agent, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                [id.rawValue, feedback.verdict.rawValue, feedback.department?.rawValue, feedback.agent, feedback.createdAt]
+            )
+        }
+    }
+
+    static func exists(_ id: TicketID, on connection: Connection) throws -> Bool {
+        try connection.queryFirst("SELECT 1 FROM tickets WHERE id = ?1", [id.rawValue], table: "tickets") { _ in true } ?? false
+    }
+}
