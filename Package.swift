@@ -137,7 +137,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardWebhooksTests",
-            dependencies: ["SwitchyardWebhooks", "SwitchyardCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "SwitchyardWebhooks", "SwitchyardCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .testTarget(
             name: "SwitchyardStoreTests",

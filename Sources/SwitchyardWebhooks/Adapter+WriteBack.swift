@@ -1,0 +1,45 @@
+import Foundation
+public import SwitchyardCore
+
+extension Adapter {
+    /// The request that writes `decision` back to the platform, for the outbox to deliver.
+    ///
+    /// Returns `nil` when the adapter has no write-back, or when a setting its URL needs
+    /// (`base_url`, `callback_url`) is not configured: this deployment then has no destination.
+    /// `stage` and `decided_by` come from `decision.provenance`.
+    ///
+    /// - Throws: ``WebhookError/missingTarget(_:)`` when the body needs the department's target
+    ///   and none is configured; ``WebhookError/missingSetting(_:)`` when it needs a setting that
+    ///   is not configured; ``WebhookError/invalidWriteBackURL(template:)`` when the URL built
+    ///   from the settings is not an absolute http(s) URL.
+    public func writeBack(
+        for decision: Decision, ticket: Ticket, settings: AdapterSettings
+    ) throws(WebhookError) -> WriteBackRequest? {
+        guard let template = definition.writeBack else { return nil }
+        let values = WriteBackValues(
+            decision: decision, ticket: ticket, settings: settings, normalizesTags: template.normalizesTags)
+        for case .setting(let name) in template.url.placeholders where values.setting(name) == nil {
+            return nil
+        }
+
+        let url = try template.url.render { reference throws(WebhookError) in try values.urlText(of: reference) }
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", parsed.host?.isEmpty == false
+        else {
+            throw .invalidWriteBackURL(template: template.url.description)
+        }
+
+        var headers = template.headers
+        var body = Data()
+        if let bodyTemplate = template.body {
+            let json = try bodyTemplate.render { reference, optional throws(WebhookError) in
+                try values.value(of: reference, optional: optional)
+            }
+            body = Data(json.serialized)
+            if !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
+                headers["Content-Type"] = "application/json"
+            }
+        }
+        return WriteBackRequest(adapter: name, method: template.method, url: url, headers: headers, body: body)
+    }
+}

@@ -1,0 +1,79 @@
+public import Foundation
+
+/// The adapters of a deployment, by name, as loaded from the adapter directory (`Webhooks/`).
+public struct AdapterRegistry: Sendable {
+    private let adapters: [String: Adapter]
+
+    /// A registry of the given adapters; a later adapter with the same name replaces an earlier one.
+    public init(_ adapters: [Adapter]) {
+        self.adapters = Dictionary(adapters.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The adapter with this name, for example `zendesk`.
+    public subscript(name: String) -> Adapter? { adapters[name] }
+
+    /// The adapters' names, sorted.
+    public var names: [String] { adapters.keys.sorted() }
+
+    /// Loads every `*.yaml` and `*.yml` file in `directory`.
+    ///
+    /// - Throws: ``AdapterLoadError`` with every problem of every file (unreadable file, YAML
+    ///   syntax, unknown key, bad value, two files with the same adapter name), each with its
+    ///   `file:line:column`; or when the directory holds no adapter file.
+    public static func load(directory: URL) throws(AdapterLoadError) -> AdapterRegistry {
+        let files: [URL]
+        do {
+            files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+                .filter { ["yaml", "yml"].contains($0.pathExtension.lowercased()) }
+                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        } catch {
+            throw AdapterLoadError(diagnostics: [
+                .init(
+                    file: directory.path, line: 0, column: 0,
+                    message: "cannot list the adapter directory: \(error.localizedDescription)")
+            ])
+        }
+        guard !files.isEmpty else {
+            throw AdapterLoadError(diagnostics: [
+                .init(
+                    file: directory.path, line: 0, column: 0,
+                    message: "no adapter files (*.yaml) in the adapter directory")
+            ])
+        }
+
+        var diagnostics: [AdapterLoadError.Diagnostic] = []
+        var adapters: [Adapter] = []
+        var firstFileByName: [String: String] = [:]
+        for file in files {
+            let path = file.path
+            let yaml: String
+            do {
+                yaml = try String(contentsOf: file, encoding: .utf8)
+            } catch {
+                diagnostics.append(
+                    .init(
+                        file: path, line: 0, column: 0,
+                        message: "cannot read the file as UTF-8 text: \(error.localizedDescription)"))
+                continue
+            }
+            var parser = AdapterFileParser(file: path)
+            guard let parsed = parser.parse(yaml) else {
+                diagnostics += parser.diagnostics
+                continue
+            }
+            let name = parsed.definition.name
+            if let first = firstFileByName[name] {
+                diagnostics.append(
+                    .init(
+                        file: path, line: parsed.nameLine, column: parsed.nameColumn,
+                        message:
+                            "adapter \"\(name)\" is already defined in \(first); give each adapter file its own name"))
+                continue
+            }
+            firstFileByName[name] = path
+            adapters.append(Adapter(definition: parsed.definition))
+        }
+        guard diagnostics.isEmpty else { throw AdapterLoadError(diagnostics: diagnostics) }
+        return AdapterRegistry(adapters)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import SwitchyardCore
+
+extension FieldMapping {
+    /// The ticket this payload describes.
+    ///
+    /// - Throws: ``WebhookError/missingField(path:)`` when no external id is present,
+    ///   ``WebhookError/wrongType(path:expected:found:)`` when a mapped field has the wrong type.
+    func ticket(from payload: JSONValue, source: String) throws(WebhookError) -> Ticket {
+        guard let (idPath, idValue) = Self.first(externalID, in: payload) else {
+            throw .missingField(path: externalID.map(\.description).joined(separator: " or "))
+        }
+        var ticket = Ticket(externalID: try idValue.identifier(at: idPath), source: source)
+        if let (path, value) = Self.first(subject, in: payload) {
+            ticket.subject = try value.text(at: path)
+        }
+        if let (path, value) = Self.first(body, in: payload) {
+            ticket.body = try value.text(at: path)
+        }
+        if let (path, value) = Self.first(tags, in: payload) {
+            ticket.tags = try value.tags(at: path)
+        }
+        let requesterName = try optionalText(requesterName, in: payload)
+        let requesterEmail = try optionalText(requesterEmail, in: payload)
+        if requesterName != nil || requesterEmail != nil {
+            ticket.requester = Requester(name: requesterName, email: requesterEmail)
+        }
+        ticket.channel = try optionalText(channel, in: payload)
+        ticket.language = try optionalText(language, in: payload)
+        if let (path, value) = Self.first(customFields, in: payload) {
+            ticket.customFields = try value.flattenedFields(at: path)
+        }
+        for (name, paths) in fields {
+            if let (path, value) = Self.first(paths, in: payload), let text = try value.scalarText(at: path),
+                !text.allSatisfy(\.isWhitespace)
+            {
+                ticket.customFields[name] = text
+            }
+        }
+        return ticket
+    }
+
+    /// The first of `paths` whose value is present and not `null`, with the path it is at.
+    static func first(_ paths: [JSONPath], in payload: JSONValue) -> (JSONPath, JSONValue)? {
+        for path in paths {
+            if let value = payload.value(at: path), value != .null {
+                return (path, value)
+            }
+        }
+        return nil
+    }
+
+    /// A string field that may be absent; blank strings (what a platform's placeholder renders
+    /// for a missing value) count as absent.
+    private func optionalText(_ paths: [JSONPath], in payload: JSONValue) throws(WebhookError) -> String? {
+        guard let (path, value) = Self.first(paths, in: payload) else { return nil }
+        let text = try value.text(at: path).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}

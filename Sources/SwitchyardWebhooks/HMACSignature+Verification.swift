@@ -1,0 +1,90 @@
+import Crypto
+import Foundation
+import HTTPTypes
+
+extension HMACSignature {
+    /// Checks the delivery's signature against `secret` (its UTF-8 bytes are the HMAC key).
+    ///
+    /// The comparison is constant-time (`HMAC.isValidAuthenticationCode`); only the length,
+    /// which is public, is checked before it.
+    func verify(body: [UInt8], headers: HTTPFields, secret: String) throws(WebhookError) {
+        let signatureValues = headers[values: header]
+        guard let signatureValue = signatureValues.first else {
+            throw .missingSignature(header: header.rawName)
+        }
+        guard signatureValues.count == 1 else {
+            throw .malformedSignature("\(header.rawName) appears \(signatureValues.count) times; send exactly one")
+        }
+        var timestamp: String?
+        if let timestampHeader {
+            guard let value = headers[values: timestampHeader].first, !value.isEmpty else {
+                throw .missingSignature(header: timestampHeader.rawName)
+            }
+            timestamp = value
+        }
+
+        let signature = try decodeSignature(signatureValue.trimmingCharacters(in: .whitespaces))
+        var message: [UInt8] = []
+        for part in payload.parts {
+            switch part {
+            case .literal(let literal): message.append(contentsOf: literal.utf8)
+            case .placeholder(.timestamp): message.append(contentsOf: (timestamp ?? "").utf8)
+            case .placeholder(.body): message.append(contentsOf: body)
+            }
+        }
+
+        let key = SymmetricKey(data: Array(secret.utf8))
+        let isValid =
+            switch algorithm {
+            case .sha256: HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: key)
+            case .sha1: HMAC<Insecure.SHA1>.isValidAuthenticationCode(signature, authenticating: message, using: key)
+            }
+        guard isValid else { throw .signatureMismatch }
+    }
+
+    /// The signature bytes from the header value: prefix removed, then decoded.
+    private func decodeSignature(_ value: String) throws(WebhookError) -> [UInt8] {
+        let name = header.rawName
+        guard value.lowercased().hasPrefix(prefix.lowercased()) else {
+            throw .malformedSignature("\(name) must start with \"\(prefix)\"")
+        }
+        let encoded = String(value.dropFirst(prefix.count))
+        let decoded: [UInt8]? =
+            switch encoding {
+            case .base64: Data(base64Encoded: encoded).map(Array.init)
+            case .hex: Self.decodeHex(encoded)
+            }
+        guard let decoded else {
+            throw .malformedSignature("\(name) is not valid \(encoding.rawValue)")
+        }
+        guard decoded.count == algorithm.digestByteCount else {
+            throw .malformedSignature(
+                "\(name) holds \(decoded.count) bytes; an HMAC-\(algorithm.rawValue.uppercased()) signature has \(algorithm.digestByteCount)"
+            )
+        }
+        return decoded
+    }
+
+    private static func decodeHex(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

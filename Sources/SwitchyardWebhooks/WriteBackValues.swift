@@ -1,0 +1,111 @@
+import Foundation
+import SwitchyardCore
+
+/// The values a write-back template's references stand for, for one decision on one ticket.
+struct WriteBackValues {
+    let decision: Decision
+    let ticket: Ticket
+    let settings: AdapterSettings
+    let normalizesTags: Bool
+
+    /// A configured setting; an empty value counts as not configured.
+    func setting(_ name: String) -> String? {
+        guard let value = settings.values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// The value of `reference`, or `nil` when it has none (no priority, no channel).
+    ///
+    /// - Throws: ``WebhookError/missingTarget(_:)`` / ``WebhookError/missingSetting(_:)`` when
+    ///   the value must be configured and is not, unless the template marks it `optional`.
+    func value(of reference: TemplateReference, optional: Bool) throws(WebhookError) -> JSONValue? {
+        switch reference {
+        case .target:
+            if let target = settings.targets[decision.department] { return target }
+            if optional { return nil }
+            throw .missingTarget(decision.department)
+        case .setting(let name):
+            if let value = setting(name) { return .string(value) }
+            if optional { return nil }
+            throw .missingSetting(name)
+        case .mergedTags:
+            return .array(Self.unique(ticket.tags + decisionTags).map(JSONValue.string))
+        case .decision(let field):
+            return decisionValue(field)
+        case .ticket(let field):
+            return ticketValue(field)
+        }
+    }
+
+    /// The text of `reference` for a URL: settings as they are, anything else percent-encoded
+    /// as one path segment.
+    func urlText(of reference: TemplateReference) throws(WebhookError) -> String {
+        if case .setting(let name) = reference {
+            guard let value = setting(name) else { throw .missingSetting(name) }
+            return value
+        }
+        let text: String
+        switch try value(of: reference, optional: false) {
+        case .string(let string)?: text = string
+        case .number(let number)?: text = JSONValue.number(number).integerText ?? "\(number)"
+        case .bool(let bool)?: text = bool ? "true" : "false"
+        default: text = ""
+        }
+        return Self.percentEncodedPathSegment(text)
+    }
+
+    private func decisionValue(_ field: TemplateReference.DecisionField) -> JSONValue? {
+        switch field {
+        case .department: .string(decision.department.rawValue)
+        case .priority: decision.priority.map { .string($0.rawValue) }
+        case .tags: .array(decisionTags.map(JSONValue.string))
+        case .confidence: .number(decision.confidence)
+        case .stage: .string(decision.provenance.stage.rawValue)
+        case .decidedBy: decision.provenance.decidedBy.map(JSONValue.string)
+        case .decidedAt: .string(decision.decidedAt.formatted(.iso8601))
+        }
+    }
+
+    private func ticketValue(_ field: TemplateReference.TicketField) -> JSONValue? {
+        switch field {
+        case .externalID: .string(ticket.externalID)
+        case .source: .string(ticket.source)
+        case .tags: .array(ticket.tags.map(JSONValue.string))
+        case .channel: ticket.channel.map(JSONValue.string)
+        case .language: ticket.language.map(JSONValue.string)
+        }
+    }
+
+    /// The decision's tags, in the platform's tag style when the adapter asks for it.
+    private var decisionTags: [String] {
+        Self.unique(normalizesTags ? decision.tags.compactMap(Self.normalizedTag) : decision.tags)
+    }
+
+    /// Zendesk's tag style: lower case, no spaces (`Card Lost` → `card_lost`); `nil` for a blank tag.
+    static func normalizedTag(_ tag: String) -> String? {
+        let words = tag.lowercased().split(whereSeparator: \.isWhitespace)
+        return words.isEmpty ? nil : words.joined(separator: "_")
+    }
+
+    private static func unique(_ tags: [String]) -> [String] {
+        var seen: Set<String> = []
+        return tags.filter { seen.insert($0).inserted }
+    }
+
+    /// RFC 3986 unreserved characters stay; every other byte becomes `%XX`.
+    private static func percentEncodedPathSegment(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF")
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                encoded.append(Character(UnicodeScalar(byte)))
+            default:
+                encoded += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0x0F)])
+            }
+        }
+        return encoded
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import SwitchyardCore
+import SwitchyardWebhooks
+import Testing
+
+/// The shipped adapter files, samples and a few ready-made values the specifications share.
+enum Fixtures {
+    /// The package root: two levels above this file's folder (`Tests/SwitchyardWebhooksTests/`).
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The adapters in `Webhooks/`, loaded the way the server loads them.
+    static func registry() throws -> AdapterRegistry {
+        try AdapterRegistry.load(directory: packageRoot.appendingPathComponent("Webhooks"))
+    }
+
+    static func adapter(_ name: String) throws -> Adapter {
+        try #require(try registry()[name])
+    }
+
+    /// A file under `Samples/webhooks/`, as raw bytes.
+    static func sample(_ path: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: packageRoot.appendingPathComponent("Samples/webhooks/\(path)")))
+    }
+
+    static func headers(_ fields: [String: String]) -> HTTPFields {
+        var headers = HTTPFields()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            guard let name = HTTPField.Name(name) else { preconditionFailure("not a header name: \(name)") }
+            headers.append(HTTPField(name: name, value: value))
+        }
+        return headers
+    }
+
+    static func decision(
+        department: DepartmentID = "cards",
+        priority: Priority? = .high,
+        tags: [String] = ["Card Delivery"],
+        decidedBy: String? = "openai/gpt-4o-mini"
+    ) -> Decision {
+        Decision(
+            department: department,
+            priority: priority,
+            tags: tags,
+            confidence: 0.92,
+            provenance: Provenance(stage: .model, decidedBy: decidedBy, rulesetVersion: "rules-3f2a"),
+            decidedAt: Date(timeIntervalSince1970: 1_741_944_103)
+        )
+    }
+
+    /// Parses a write-back body back into JSON, for comparing structure.
+    static func json(_ body: Data) throws -> JSONValue {
+        try JSONValue(parsing: Array(body))
+    }
+}
