@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 public import Foundation
 public import Hummingbird
 public import Logging
@@ -64,7 +64,7 @@ public struct Switchyard: Sendable {
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
-        router.middlewares.add(LogRequestMiddleware(.debug))
+        router.middlewares.add(LogRequestsMiddleware(.debug))
         WebhookController(
             adapters: adapters, configurations: configuration.adapters, store: store, work: work,
             maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource, metrics: metrics

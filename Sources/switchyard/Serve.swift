@@ -24,9 +24,9 @@ struct Serve: AsyncParsableCommand {
         do {
             let switchyard = try await Switchyard.prepare(
                 configuration: configuration, httpClient: httpClient, logger: logger)
+            let host = configuration.server.host
             let application = switchyard.application { port in
-                logger.notice(
-                    "Listening", metadata: ["address": "http://\(configuration.server.host):\(port)"])
+                logger.notice("Listening", metadata: ["address": "http://\(host):\(port)"])
             }
             do {
                 try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])

@@ -6,7 +6,7 @@ import Testing
     @Test("a thumbs down with the right department is stored and shown with the ticket")
     func feedbackIsStored() async throws {
         try await withServer { server in
-            let reply = try await server.post("/webhooks/generic", json: #"{"id": "F-1", "body": "my card was stolen"}"#)
+            let reply = try await server.post("/webhooks/generic", json: #"{"id": "F-1", "body": "I lost my card yesterday"}"#)
             let id = try #require(reply.json["ticket_id"] as? String)
             let recorded = try await server.post(
                 "/v1/tickets/\(id)/feedback", json: #"{"verdict": "down", "department": "cards", "agent": "maria"}"#)
@@ -44,7 +44,7 @@ import Testing
             var setup = ServerSetup()
             setup.genericCallbackURL = callback.baseURL + "/hooks/decisions"
             try await withServer(setup) { server in
-                _ = try await server.post("/webhooks/generic", json: #"{"id": "C-1", "body": "my card was stolen"}"#)
+                _ = try await server.post("/webhooks/generic", json: #"{"id": "C-1", "body": "I lost my card yesterday"}"#)
                 let request = try await eventually("callback received") { callback.requests.first }
                 #expect(request.method == "POST")
                 #expect(request.path == "/hooks/decisions")

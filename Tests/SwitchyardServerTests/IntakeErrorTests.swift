@@ -89,7 +89,7 @@ import Testing
         try await withServer { server in
             #expect(try await server.get("/healthz").json["status"] as? String == "ok")
             #expect(try await server.get("/readyz").status == 200)
-            let reply = try await server.post("/webhooks/generic", json: #"{"id": "M-1", "body": "my card was stolen"}"#)
+            let reply = try await server.post("/webhooks/generic", json: #"{"id": "M-1", "body": "I lost my card yesterday"}"#)
             let id = try #require(reply.json["ticket_id"] as? String)
             _ = try await server.decidedTicket(id)
             let metrics = try await server.get("/metrics")

@@ -4,7 +4,9 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import SwitchyardCore
+import SwitchyardModels
 import SwitchyardServer
 import SwitchyardTestSupport
 
@@ -119,14 +121,14 @@ struct ServerSetup {
         webhooks:
           directory: \(packageRoot.appendingPathComponent("Webhooks").path)
         departments:
-          - { id: cards, name: Cards, description: Card delivery, activation and PINs. }
-          - { id: payments_transfers, name: Payments, description: Transfers and card payments. }
-          - { id: topups_cash_atm, name: Top-ups, description: Top-ups, cash and ATMs. }
-          - { id: fees_fx, name: Fees, description: Fees and exchange rates. }
-          - { id: disputes_refunds, name: Refunds, description: Refunds and disputes. }
-          - { id: fraud_security, name: Fraud, description: Lost or stolen cards and fraud. }
-          - { id: identity_verification, name: Identity, description: Identity checks. }
-          - { id: account_management, name: Account, description: Everything else. }
+          - { id: cards, name: Cards, description: "Card delivery, activation and PINs." }
+          - { id: payments_transfers, name: Payments, description: "Transfers and card payments." }
+          - { id: topups_cash_atm, name: Top-ups, description: "Top-ups, cash and ATMs." }
+          - { id: fees_fx, name: Fees, description: "Fees and exchange rates." }
+          - { id: disputes_refunds, name: Refunds, description: "Refunds and disputes." }
+          - { id: fraud_security, name: Fraud, description: "Lost or stolen cards and fraud." }
+          - { id: identity_verification, name: Identity, description: "Identity checks." }
+          - { id: account_management, name: Account, description: "Everything else." }
         default_department: account_management
         triage:
           workers: 2
@@ -178,13 +180,12 @@ struct ServerSetup {
 /// debug builds.
 enum TrainingSample {
     static let csv: String = {
-        let text = (try? String(contentsOf: packageRoot.appendingPathComponent("Samples/tickets.csv"), encoding: .utf8)) ?? ""
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard !lines.isEmpty else { return "text,department\n" }
-        let header = lines.removeFirst()
-        // Every 8th row: about 1,250 examples spread over all departments.
-        let rows = lines.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
-        return ([header] + rows).joined(separator: "\n") + "\n"
+        let examples = (try? TrainingSet.loadCSV(packageRoot.appendingPathComponent("Samples/tickets.csv"))) ?? []
+        // Every 8th example: about 1,250 spread over all departments.
+        let rows = examples.enumerated().filter { $0.offset % 8 == 0 }.map { example in
+            "\"" + example.element.text.replacingOccurrences(of: "\"", with: "\"\"") + "\"," + example.element.label.rawValue
+        }
+        return (["text,department"] + rows).joined(separator: "\n") + "\n"
     }()
 }
 
@@ -198,8 +199,7 @@ func withServer<T: Sendable>(
     let configFile = try directory.write(try setup.configuration(in: directory), to: "switchyard.yaml")
     let configuration = try Configuration.load(path: configFile.path, environment: [:])
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    var logger = Logger(label: "switchyard.test")
-    logger.logLevel = .warning
+    let logger = Logger(label: "switchyard.test", factory: { _ in SwiftLogNoOpLogHandler() })
     do {
         let switchyard = try await Switchyard.prepare(configuration: configuration, httpClient: client, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

@@ -35,7 +35,8 @@ public enum ChatCompletions {
 
     /// OpenAI's error body.
     public static func error(message: String, type: String, code: String?) -> String {
-        let object: [String: Any] = ["error": ["message": message, "type": type, "param": NSNull(), "code": code ?? NSNull()]]
+        let detail: [String: Any] = ["message": message, "type": type, "param": NSNull(), "code": code.map { $0 as Any } ?? NSNull()]
+        let object: [String: Any] = ["error": detail]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

@@ -2,6 +2,10 @@
 /// expects instead of sleeping for a fixed time.
 public struct TimedOut: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 public func eventually<T>(

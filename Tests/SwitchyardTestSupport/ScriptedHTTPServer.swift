@@ -1,6 +1,7 @@
 public import Foundation
 public import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Synchronization
 
@@ -63,7 +64,8 @@ public final class ScriptedHTTPServer: Sendable {
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
                 portContinuation.finish()
-            }
+            },
+            logger: Logger(label: "switchyard.test.scripted-server", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await application.runService() }

@@ -193,7 +193,7 @@ private struct ConfigurationReader {
                     model: try node.required("model").string(),
                     apiKey: apiKey?.isEmpty == true ? nil : apiKey,
                     timeout: try node["timeout"].map(positive),
-                    promptTemplate: try node["prompt_template"]?.string().map(resolve),
+                    promptTemplate: try node["prompt_template"].map { node throws(ConfigurationError) in resolve(try node.string()) },
                     maxRetries: try node["max_retries"]?.int(in: 0...5) ?? 1
                 ))
         case let other:

@@ -50,8 +50,8 @@ struct ConfigurationNode {
 
     subscript(key: String) -> ConfigurationNode? {
         guard let value = node.mapping?[key] else { return nil }
-        if case .scalar(let scalar) = value, scalar.tag == .implicit || scalar.tag.name == .null,
-            scalar.string == "~" || scalar.string == "null" || (scalar.string.isEmpty && scalar.style == .plain)
+        if case .scalar(let scalar) = value, scalar.style == .plain,
+            scalar.string == "~" || scalar.string == "null" || scalar.string.isEmpty
         {
             return nil
         }

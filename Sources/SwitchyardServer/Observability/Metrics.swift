@@ -1,4 +1,4 @@
-import CoreMetrics
+public import CoreMetrics
 public import Foundation
 public import SwitchyardCore
 

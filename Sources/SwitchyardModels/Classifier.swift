@@ -1,0 +1,20 @@
+public import SwitchyardCore
+
+/// Something that names the department for a ticket: the embedded local model or an LLM provider.
+///
+/// Confidence thresholds are applied by the caller; a classifier only reports what it believes.
+public protocol Classifier: Sendable {
+    /// `provider/model`, for example `local/linear` or `openai/gpt-4o-mini`; recorded in decisions.
+    var name: String { get }
+
+    /// Classifies one ticket into one of `departments`.
+    ///
+    /// Returns or throws by `deadline`. Never returns a department outside `departments`:
+    /// such an answer is ``ClassificationFailure/unknownDepartment(_:)``. Any failure is a
+    /// `ClassificationFailure`.
+    func classify(
+        _ ticket: Ticket,
+        departments: DepartmentCatalog,
+        deadline: ContinuousClock.Instant
+    ) async throws(ClassificationFailure) -> Classification
+}

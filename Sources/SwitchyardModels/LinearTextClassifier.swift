@@ -1,0 +1,58 @@
+import Foundation
+public import SwitchyardCore
+
+/// The embedded local model: multinomial logistic regression over hashed tf-idf text features.
+///
+/// Train it with ``train(_:options:)``, keep it with ``serialized()`` and
+/// ``init(serialized:)``, and ask it with ``probabilities(for:)``. It needs no network and
+/// answers in microseconds. See `TextVectorizer` for the features.
+public struct LinearTextClassifier: Sendable, Equatable {
+    /// The departments the model can name, sorted.
+    public let labels: [DepartmentID]
+    let vectorizer: TextVectorizer
+    /// Bucket-major: the weights of bucket `b` are `weights[b * labels.count ..< (b + 1) * labels.count]`.
+    let weights: [Float]
+    let biases: [Float]
+
+    init(labels: [DepartmentID], vectorizer: TextVectorizer, weights: [Float], biases: [Float]) {
+        precondition(weights.count == labels.count * vectorizer.bucketCount && biases.count == labels.count)
+        self.labels = labels
+        self.vectorizer = vectorizer
+        self.weights = weights
+        self.biases = biases
+    }
+
+    /// Each label's probability for `text`, most probable first (ties in label order).
+    /// Empty when the model was trained on no examples.
+    public func probabilities(for text: String) -> [(label: DepartmentID, probability: Double)] {
+        let probabilities = Self.softmax(logits(for: vectorizer.vector(for: text)))
+        return zip(labels, probabilities)
+            .map { (label: $0, probability: $1) }
+            .sorted { $0.probability > $1.probability || ($0.probability == $1.probability && $0.label < $1.label) }
+    }
+
+    func logits(for vector: SparseVector) -> [Float] {
+        Self.logits(for: vector, weights: weights, biases: biases)
+    }
+
+    static func logits(for vector: SparseVector, weights: [Float], biases: [Float]) -> [Float] {
+        let classes = biases.count
+        var logits = biases
+        weights.withUnsafeBufferPointer { weights in
+            for (index, value) in zip(vector.indices, vector.values) {
+                let row = Int(index) * classes
+                for label in 0..<classes {
+                    logits[label] += weights[row + label] * value
+                }
+            }
+        }
+        return logits
+    }
+
+    static func softmax(_ logits: [Float]) -> [Double] {
+        guard let largest = logits.max() else { return [] }
+        let exponentials = logits.map { exp(Double($0 - largest)) }
+        let sum = exponentials.reduce(0, +)
+        return exponentials.map { $0 / sum }
+    }
+}

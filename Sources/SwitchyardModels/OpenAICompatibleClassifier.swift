@@ -1,0 +1,232 @@
+public import AsyncHTTPClient
+import Foundation
+public import Logging
+import NIOCore
+import NIOFoundationCompat
+public import SwitchyardCore
+
+/// Classifies with any OpenAI-compatible chat completions API (OpenAI, Azure OpenAI,
+/// Ollama, vLLM, llama.cpp server, OpenRouter…) using structured output.
+///
+/// One call is `POST {baseURL}/chat/completions` with the rendered prompt and a strict JSON
+/// schema whose `department` enum is the configured department ids. A `429` or `5xx` answer
+/// is retried up to ``Configuration/maxRetries`` times, after `Retry-After` (or
+/// ``Configuration/retryBackoff``) when that still fits before the deadline; otherwise the
+/// status is the failure at once. The whole call, retries included, ends by the deadline.
+///
+/// Logs carry the classifier name, status, attempt and timings, never the API key or the
+/// ticket's text.
+public struct OpenAICompatibleClassifier: Classifier {
+    /// Where and how to call the provider.
+    public struct Configuration: Sendable {
+        /// For example `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`.
+        public var baseURL: String
+        /// For example `gpt-4o-mini`.
+        public var model: String
+        /// Sent as `Authorization: Bearer …` when set.
+        public var apiKey: String?
+        /// Limit for one HTTP call, within the overall deadline; nil for the deadline alone.
+        public var timeout: Duration?
+        /// Mustache template of the messages; see ``PromptTemplate``.
+        public var promptTemplate: String
+        /// Further attempts after a `429` or `5xx` answer.
+        public var maxRetries: Int
+        public var temperature: Double
+        /// Wait before a retry when the provider sends no `Retry-After`.
+        public var retryBackoff: Duration
+
+        public init(
+            baseURL: String,
+            model: String,
+            apiKey: String? = nil,
+            timeout: Duration? = nil,
+            promptTemplate: String = PromptTemplate.default,
+            maxRetries: Int = 1,
+            temperature: Double = 0,
+            retryBackoff: Duration = .milliseconds(500)
+        ) {
+            self.baseURL = baseURL
+            self.model = model
+            self.apiKey = apiKey
+            self.timeout = timeout
+            self.promptTemplate = promptTemplate
+            self.maxRetries = maxRetries
+            self.temperature = temperature
+            self.retryBackoff = retryBackoff
+        }
+    }
+
+    public let configuration: Configuration
+    /// The parsed ``Configuration/promptTemplate``; its version is recorded in decisions.
+    public let prompt: PromptTemplate
+    private let httpClient: HTTPClient
+    private let logger: Logger
+    private let endpoint: String
+
+    /// Largest response body read; a classification answer is a few hundred bytes.
+    static let maximumResponseBytes = 1 << 20
+
+    /// - Throws: ``PromptTemplateError`` when the prompt template is not valid Mustache.
+    public init(configuration: Configuration, httpClient: HTTPClient, logger: Logger) throws(PromptTemplateError) {
+        self.configuration = configuration
+        self.prompt = try PromptTemplate(configuration.promptTemplate)
+        self.httpClient = httpClient
+        var logger = logger
+        logger[metadataKey: "classifier"] = "openai/\(configuration.model)"
+        self.logger = logger
+        var baseURL = Substring(configuration.baseURL)
+        while baseURL.hasSuffix("/") { baseURL = baseURL.dropLast() }
+        self.endpoint = baseURL + "/chat/completions"
+    }
+
+    /// `openai/<model>`.
+    public var name: String { "openai/\(configuration.model)" }
+
+    public func classify(
+        _ ticket: Ticket,
+        departments: DepartmentCatalog,
+        deadline: ContinuousClock.Instant
+    ) async throws(ClassificationFailure) -> Classification {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let body = try requestBody(ticket, departments: departments)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let attemptDeadline = configuration.timeout.map { min(deadline, clock.now + $0) } ?? deadline
+            let response = try await send(body, deadline: attemptDeadline, startedAt: start)
+            let status = response.status
+            if (200..<300).contains(status) {
+                let classification = try classification(from: response.body, departments: departments)
+                logger.debug(
+                    "Chat completion classified a ticket",
+                    metadata: [
+                        "attempt": "\(attempt)",
+                        "latency_ms": "\((clock.now - start).milliseconds.formatted(digits: 1))",
+                        "prompt_tokens": "\(classification.usage?.promptTokens ?? 0)",
+                        "completion_tokens": "\(classification.usage?.completionTokens ?? 0)",
+                    ]
+                )
+                return classification
+            }
+
+            let failure = ClassificationFailure.httpStatus(status, message: Self.errorMessage(response))
+            let retryable = status == 429 || (500..<600).contains(status)
+            guard retryable, attempt <= configuration.maxRetries else {
+                logger.debug("Chat completion failed", metadata: ["status": "\(status)", "attempt": "\(attempt)"])
+                throw failure
+            }
+            let wait = response.retryAfter ?? configuration.retryBackoff
+            guard clock.now + wait < deadline else {
+                logger.debug(
+                    "Chat completion failed; no time left to retry",
+                    metadata: ["status": "\(status)", "attempt": "\(attempt)", "retry_after_ms": "\(wait.milliseconds)"]
+                )
+                throw failure
+            }
+            logger.info(
+                "Retrying chat completion",
+                metadata: ["status": "\(status)", "attempt": "\(attempt)", "retry_after_ms": "\(wait.milliseconds)"]
+            )
+            do {
+                try await Task.sleep(until: clock.now + wait, clock: clock)
+            } catch {
+                throw .transport("cancelled while waiting to retry")
+            }
+        }
+    }
+
+    // MARK: - Request
+
+    private func requestBody(_ ticket: Ticket, departments: DepartmentCatalog) throws(ClassificationFailure) -> ByteBuffer {
+        let rendered = prompt.render(ticket, departments: departments)
+        var messages: [ChatCompletionRequest.Message] = []
+        if let system = rendered.system {
+            messages.append(.init(role: "system", content: system))
+        }
+        messages.append(.init(role: "user", content: rendered.user))
+        let request = ChatCompletionRequest(
+            model: configuration.model,
+            messages: messages,
+            temperature: configuration.temperature,
+            responseFormat: .init(jsonSchema: .init(schema: ClassificationSchema(departmentIDs: departments.ids.map(\.rawValue))))
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return try encoder.encodeAsByteBuffer(request, allocator: ByteBufferAllocator())
+        } catch {
+            throw .unavailable("cannot encode the request: \(error)")
+        }
+    }
+
+    private struct Response {
+        var status: Int
+        var reasonPhrase: String
+        /// From `Retry-After` (seconds) or `retry-after-ms`; nil when absent or given as a date.
+        var retryAfter: Duration?
+        var body: ByteBuffer
+    }
+
+    /// One HTTP exchange, ending by `deadline`.
+    private func send(_ body: ByteBuffer, deadline: ContinuousClock.Instant, startedAt start: ContinuousClock.Instant)
+        async throws(ClassificationFailure) -> Response
+    {
+        let clock = ContinuousClock()
+        let remaining = deadline - clock.now
+        guard remaining > .zero else {
+            throw .timedOut(after: clock.now - start)
+        }
+        var request = HTTPClientRequest(url: endpoint)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let apiKey = configuration.apiKey {
+            request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        }
+        request.body = .bytes(body)
+        do {
+            let response = try await httpClient.execute(request, deadline: .now() + TimeAmount(remaining))
+            let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
+            let retryAfterMilliseconds =
+                response.headers.first(name: "retry-after-ms").flatMap(Double.init)
+                ?? response.headers.first(name: "retry-after").flatMap(Double.init).map { $0 * 1000 }
+            return Response(
+                status: Int(response.status.code),
+                reasonPhrase: response.status.reasonPhrase,
+                retryAfter: retryAfterMilliseconds.flatMap { $0 >= 0 ? .milliseconds($0) : nil },
+                body: body
+            )
+        } catch {
+            throw Self.failure(for: error, deadlinePassed: clock.now >= deadline, elapsed: clock.now - start)
+        }
+    }
+
+    private static func failure(for error: any Error, deadlinePassed: Bool, elapsed: Duration) -> ClassificationFailure {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout,
+                .tlsHandshakeTimeout:
+                return .timedOut(after: elapsed)
+            case .cancelled where deadlinePassed:
+                return .timedOut(after: elapsed)
+            default:
+                return .transport(String(describing: error))
+            }
+        }
+        if error is NIOTooManyBytesError {
+            return .invalidOutput("the response is larger than \(maximumResponseBytes) bytes")
+        }
+        if error is CancellationError {
+            return deadlinePassed ? .timedOut(after: elapsed) : .transport("cancelled")
+        }
+        // Connection failures (refused, unreachable, DNS, TLS) surface as NIO errors,
+        // even when they are only reported once the deadline passes.
+        return .transport(String(describing: error))
+    }
+
+    private static func errorMessage(_ response: Response) -> String {
+        let decoded = try? JSONDecoder().decode(ProviderErrorResponse.self, from: response.body)
+        return decoded?.summary ?? response.reasonPhrase
+    }
+}
