@@ -61,6 +61,19 @@ import Testing
         }
     }
 
+    @Test("a Zendesk event the adapter does not take is answered 200 ignored, so Zendesk does not retry it")
+    func ignoredEvent() async throws {
+        try await withServer { server in
+            let body = ZendeskEndToEndTests.payload(subject: "Stolen card", description: "stolen")
+                .replacingOccurrences(of: "zen:event-type:ticket.created", with: "zen:event-type:ticket.comment_added")
+            let reply = try await server.post("/webhooks/zendesk", json: body, headers: ZendeskEndToEndTests.signedHeaders(body: body))
+            #expect(reply.status == 200)
+            #expect(reply.json["status"] as? String == "ignored")
+            #expect((reply.json["reason"] as? String)?.contains("ticket.comment_added") == true)
+            #expect(try await server.get("/readyz").json["queue_depth"] as? Int == 0)
+        }
+    }
+
     @Test("an adapter that is not enabled is a 404 listing the enabled ones")
     func unknownAdapter() async throws {
         try await withServer { server in

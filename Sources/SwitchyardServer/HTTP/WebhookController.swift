@@ -16,13 +16,17 @@ struct WebhookController: Sendable {
     let timeSource: any TimeSource
     let metrics: TriageMetrics
 
+    /// The answer to a webhook: the stored ticket's id and `queued` or `duplicate`, or
+    /// `ignored` with the reason for an event the adapter does not take (answered 2xx so
+    /// the platform does not retry it).
     struct Accepted: Encodable {
-        var ticketID: TicketID
+        var ticketID: TicketID?
         var status: String
+        var reason: String?
 
         enum CodingKeys: String, CodingKey {
             case ticketID = "ticket_id"
-            case status
+            case status, reason
         }
     }
 
@@ -43,7 +47,15 @@ struct WebhookController: Sendable {
         do {
             let body = try await collectBody(request)
             try adapter.verify(body: body, headers: request.headers, secret: configuration.allowUnsigned ? nil : configuration.secret)
-            let inbound = try adapter.decode(body: body, headers: request.headers)
+            let inbound: InboundTicket
+            do {
+                inbound = try adapter.decode(body: body, headers: request.headers)
+            } catch .unsupportedEvent(let path, let value) {
+                metrics.recordWebhook(adapter: name, outcome: "ignored")
+                return JSONResponse(
+                    Accepted(status: "ignored", reason: "\(path) is \"\(value)\", which the \(name) adapter does not take"),
+                    status: .ok)
+            }
             let outcome = try await persist(inbound)
             switch outcome {
             case .accepted(let id):

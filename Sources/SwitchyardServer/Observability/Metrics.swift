@@ -34,6 +34,11 @@ public struct TriageMetrics: Sendable {
         }
     }
 
+    /// A rule's pattern hit a PCRE2 limit and counted as no match: the rule needs a cheaper pattern.
+    func recordRuleLimitHit(ruleID: String) {
+        Counter(label: "switchyard_rule_limit_hits_total", dimensions: [("rule", ruleID)], factory: factory).increment()
+    }
+
     func recordWebhook(adapter: String, outcome: String) {
         Counter(
             label: "switchyard_webhooks_total", dimensions: [("adapter", adapter), ("outcome", outcome)], factory: factory

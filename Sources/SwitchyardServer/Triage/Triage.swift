@@ -1,6 +1,6 @@
 public import SwitchyardCore
 public import SwitchyardModels
-import SwitchyardRules
+public import SwitchyardRules
 
 /// Decides a ticket's department: rules first, then the model chain, then the fallbacks
 /// (the local model when confident, fallback rules, the default department).
@@ -84,7 +84,7 @@ public struct Triage: Sendable {
         }
 
         // 1. Deciding rules: deterministic, no model call.
-        if let match = ruleSet.firstDecidingMatch(for: ticket) {
+        if let match = evaluate(ruleSet, ticket, kind: .deciding) {
             return decision(
                 match.department, priority: match.priority, tags: match.tags, confidence: 1, stage: .rule,
                 decidedBy: match.ruleID)
@@ -140,7 +140,7 @@ public struct Triage: Sendable {
         }
 
         // 3b. Fallback rules.
-        if let match = ruleSet.firstFallbackMatch(for: ticket) {
+        if let match = evaluate(ruleSet, ticket, kind: .fallback) {
             return decision(
                 match.department, priority: match.priority, tags: match.tags, confidence: 1, stage: .fallbackRule,
                 decidedBy: match.ruleID, reasons: reasons, usage: usage)
@@ -148,6 +148,15 @@ public struct Triage: Sendable {
 
         // 3c. The default department.
         return decision(defaultDepartment, confidence: 0, stage: .default, decidedBy: nil, reasons: reasons, usage: usage)
+    }
+
+    /// The first matching rule of `kind`, counting patterns that PCRE2 stopped at a limit.
+    private func evaluate(_ ruleSet: RuleSet, _ ticket: Ticket, kind: Rule.Kind) -> RuleMatch? {
+        let evaluation = ruleSet.evaluate(ticket, kind: kind)
+        for stopped in evaluation.stoppedMatches {
+            metrics.recordRuleLimitHit(ruleID: stopped.ruleID)
+        }
+        return evaluation.match
     }
 }
 
