@@ -1,0 +1,131 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SwitchyardTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `switchyard` binary: killed with SIGKILL it loses no accepted ticket; stopped
+/// with SIGTERM it exits cleanly.
+@Suite(.serialized) struct ProcessLifecycleTests {
+    /// The `switchyard` executable built next to the test bundle.
+    static var executable: URL? {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchyard"),
+            packageRoot.appendingPathComponent(".build/debug/switchyard"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// A `switchyard serve` child process whose log goes to a file in the test folder.
+    struct RunningServer {
+        let process: Process
+        let port: Int
+        let log: URL
+
+        static func start(config: URL, in directory: TemporaryDirectory, name: String) async throws -> RunningServer {
+            let executable = try #require(ProcessLifecycleTests.executable, "build the switchyard product first")
+            let log = directory.url.appendingPathComponent("\(name).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["serve", "--config", config.path, "--port", "0", "--log-level", "info"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+            let port = try await eventually(timeout: .seconds(60), "server \(name) listening") { () -> Int? in
+                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                if !process.isRunning {
+                    let output = (try? String(contentsOf: log, encoding: .utf8)) ?? text
+                    throw TimedOut(description: "switchyard exited early with status \(process.terminationStatus):\n\(output)")
+                }
+                guard let range = text.range(of: #"address=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return nil }
+                return Int(text[range].split(separator: ":").last ?? "")
+            }
+            return RunningServer(process: process, port: port, log: log)
+        }
+
+        func waitForExit(timeout: Duration) async throws -> Int32 {
+            try await eventually(timeout: timeout, "process exit") { process.isRunning ? nil : process.terminationStatus }
+        }
+    }
+
+    static func request(_ client: HTTPClient, _ method: HTTPMethod, port: Int, path: String, body: String? = nil) async throws -> (Int, [String: Any]) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        let json = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]) ?? [:]
+        return (Int(response.status.code), json)
+    }
+
+    func writeConfiguration(in directory: TemporaryDirectory) throws -> URL {
+        let setup = ServerSetup()
+        return try directory.write(
+            try setup.configuration(in: directory).replacingOccurrences(of: "lease: 30s", with: "lease: 1s"),
+            to: "switchyard.yaml")
+    }
+
+    @Test("tickets answered 202 survive kill -9 and are all decided after a restart")
+    func killNineLosesNothing() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+        let client = HTTPClient.shared
+
+        let first = try await RunningServer.start(config: config, in: directory, name: "first")
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let (status, json) = try await Self.request(
+                        client, .POST, port: first.port, path: "/webhooks/generic",
+                        body: #"{"id": "K-\#(index)", "body": "Where is my card? I ordered it last week."}"#)
+                    #expect(status == 202)
+                    return try #require(json["ticket_id"] as? String)
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        kill(first.process.processIdentifier, SIGKILL)
+        #expect(try await first.waitForExit(timeout: .seconds(10)) == SIGKILL)
+
+        let second = try await RunningServer.start(config: config, in: directory, name: "second")
+        defer { kill(second.process.processIdentifier, SIGKILL) }
+        for id in ids {
+            let (status, json) = try await Self.request(client, .GET, port: second.port, path: "/v1/tickets/\(id)")
+            #expect(status == 200, "ticket \(id) lost")
+            #expect((json["ticket"] as? [String: Any])?["external_id"] as? String != nil)
+        }
+        _ = try await eventually(timeout: .seconds(30), "every ticket decided after the restart") { () -> Bool? in
+            let (_, ready) = try await Self.request(client, .GET, port: second.port, path: "/readyz")
+            return ready["queue_depth"] as? Int == 0 ? true : nil
+        }
+        let reused = try String(contentsOf: second.log, encoding: .utf8)
+        #expect(reused.contains("Loaded the local model from the store"))
+    }
+
+    @Test("SIGTERM stops the server cleanly with exit status 0")
+    func sigtermExitsCleanly() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+        let client = HTTPClient.shared
+
+        let server = try await RunningServer.start(config: config, in: directory, name: "server")
+        let (status, _) = try await Self.request(
+            client, .POST, port: server.port, path: "/webhooks/generic", body: #"{"id": "S-1", "body": "hello"}"#)
+        #expect(status == 202)
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(try await server.waitForExit(timeout: .seconds(30)) == 0)
+        let log = try String(contentsOf: server.log, encoding: .utf8)
+        #expect(log.contains("Stopped"), "\(log)")
+    }
+}
