@@ -8,6 +8,7 @@ import NIOHTTP1
 import SwitchyardCore
 import SwitchyardModels
 import SwitchyardServer
+import SwitchyardStore
 import SwitchyardTestSupport
 
 /// A running Switchyard on 127.0.0.1 with its own folder, store and configuration, and an
@@ -187,6 +188,15 @@ enum TrainingSample {
         }
         return (["text,department"] + rows).joined(separator: "\n") + "\n"
     }()
+
+    /// The model the server would train from `csv`, trained once per test run and put in
+    /// each test's store, so that servers start without retraining (the reuse path).
+    static let artifact: StoredArtifact? = {
+        guard let examples = try? TrainingSet.parseCSV(Data(csv.utf8), file: "tickets.csv") else { return nil }
+        let model = LinearTextClassifier.train(examples, options: TrainingOptions())
+        return StoredArtifact(
+            fingerprint: LinearTextClassifier.fingerprint(of: examples, options: TrainingOptions()), data: model.serialized())
+    }()
 }
 
 /// Starts a Switchyard with `setup`, runs `body`, stops it and removes its folder.
@@ -198,6 +208,11 @@ func withServer<T: Sendable>(
     defer { directory.remove() }
     let configFile = try directory.write(try setup.configuration(in: directory), to: "switchyard.yaml")
     let configuration = try Configuration.load(path: configFile.path, environment: [:])
+    if let artifact = TrainingSample.artifact {
+        let store = try SQLiteStore(path: configuration.storage.path)
+        try await store.saveArtifact(artifact, named: "local-model")
+        try await store.close()
+    }
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     let logger = Logger(label: "switchyard.test", factory: { _ in SwiftLogNoOpLogHandler() })
     do {
