@@ -15,7 +15,7 @@ extension LinearTextClassifier {
         let termCounts = examples.map { TextVectorizer.termCounts(of: $0.text, hashBits: hashBits) }
         let vectorizer = TextVectorizer(hashBits: hashBits, fittingDocuments: termCounts)
         let vectors = termCounts.map(vectorizer.vector(for:))
-        let targets = examples.map { labelIndex[$0.label]! }
+        let targets = examples.map { labelIndex[$0.label]! }  // every label is in `labels` by construction
 
         var trainer = AdaGradTrainer(
             classes: labels.count,

@@ -186,15 +186,17 @@ public struct OpenAICompatibleClassifier: Classifier {
         }
         request.body = .bytes(body)
         do {
+            // AsyncHTTPClient's deadline covers the response head only (and reports a connection
+            // error it kept retrying, such as a refused port, rather than a bare timeout).
             let response = try await httpClient.execute(request, deadline: .now() + TimeAmount(remaining))
-            let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            let retryAfterMilliseconds =
-                response.headers.first(name: "retry-after-ms").flatMap(Double.init)
-                ?? response.headers.first(name: "retry-after").flatMap(Double.init).map { $0 * 1000 }
+            let body = try await Self.collect(response.body, by: deadline)
             return Response(
                 status: Int(response.status.code),
                 reasonPhrase: response.status.reasonPhrase,
-                retryAfter: retryAfterMilliseconds.flatMap { $0 >= 0 ? .milliseconds($0) : nil },
+                retryAfter: Self.retryAfter(
+                    seconds: response.headers.first(name: "retry-after"),
+                    milliseconds: response.headers.first(name: "retry-after-ms")
+                ),
                 body: body
             )
         } catch {
@@ -220,13 +222,51 @@ public struct OpenAICompatibleClassifier: Classifier {
         if error is CancellationError {
             return deadlinePassed ? .timedOut(after: elapsed) : .transport("cancelled")
         }
-        // Connection failures (refused, unreachable, DNS, TLS) surface as NIO errors,
-        // even when they are only reported once the deadline passes.
+        // Connection failures surface as NIO errors, even when AsyncHTTPClient only reports
+        // them once the deadline passes (it keeps retrying to connect until then).
+        if let error = error as? IOError {
+            return .transport("connection failed: \(String(cString: strerror(error.errnoCode)))")
+        }
         return .transport(String(describing: error))
+    }
+
+    /// Reads the whole body, or throws `deadlineExceeded` when the deadline comes first
+    /// (which cancels the request).
+    private static func collect(_ body: HTTPClientResponse.Body, by deadline: ContinuousClock.Instant) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: maximumResponseBytes) }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: ContinuousClock())
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let buffer = try await group.next() ?? nil else {
+                throw HTTPClientError.deadlineExceeded
+            }
+            return buffer
+        }
+    }
+
+    /// `Retry-After` in seconds (or Azure's `retry-after-ms`); nil when absent, given as an
+    /// HTTP date, or beyond a day.
+    static func retryAfter(seconds: String?, milliseconds: String?) -> Duration? {
+        guard let value = milliseconds.flatMap(Double.init) ?? seconds.flatMap(Double.init).map({ $0 * 1000 }),
+            (0...86_400_000).contains(value)
+        else { return nil }
+        return .milliseconds(value)
     }
 
     private static func errorMessage(_ response: Response) -> String {
         let decoded = try? JSONDecoder().decode(ProviderErrorResponse.self, from: response.body)
         return decoded?.summary ?? response.reasonPhrase
+    }
+}
+
+extension OpenAICompatibleClassifier.Configuration: CustomStringConvertible {
+    /// Everything but the API key, which shows only whether it is set.
+    public var description: String {
+        "Configuration(baseURL: \(baseURL), model: \(model), apiKey: \(apiKey == nil ? "none" : "<redacted>"), "
+            + "timeout: \(timeout?.formatted ?? "none"), maxRetries: \(maxRetries), temperature: \(temperature), "
+            + "retryBackoff: \(retryBackoff.formatted))"
     }
 }

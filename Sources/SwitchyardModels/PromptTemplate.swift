@@ -1,7 +1,7 @@
-internal import Crypto
+import Crypto
 import Foundation
-internal import Mustache
-import SwitchyardCore
+import Mustache
+public import SwitchyardCore
 
 /// The Mustache template that turns a ticket and the departments into chat messages.
 ///
@@ -78,7 +78,7 @@ public struct PromptTemplate: Sendable {
 
     /// The system message (nil when the template has no ``userMarker``) and the user message,
     /// each trimmed of surrounding blank lines.
-    func render(_ ticket: Ticket, departments: DepartmentCatalog) -> (system: String?, user: String) {
+    public func render(_ ticket: Ticket, departments: DepartmentCatalog) -> (system: String?, user: String) {
         let context = Self.context(ticket, departments: departments)
         let trim = { (text: String) in text.trimmingCharacters(in: .whitespacesAndNewlines) }
         return (system.map { trim($0.render(context)) }, trim(user.render(context)))

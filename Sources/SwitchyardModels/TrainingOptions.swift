@@ -1,6 +1,6 @@
 /// How ``LinearTextClassifier`` is trained. Part of the model's fingerprint.
 public struct TrainingOptions: Sendable, Hashable {
-    /// Features are hashed into `2^hashBits` buckets (10…24). The model holds
+    /// Features are hashed into `2^hashBits` buckets (clamped to 10…24). The model holds
     /// `labels × 2^hashBits` weights in memory: 8 MiB for 8 departments at the default 18.
     public var hashBits: Int
     /// Passes over the training data.

@@ -1,0 +1,173 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+import Testing
+
+/// An in-process HTTP server on 127.0.0.1 that speaks the OpenAI chat completions wire
+/// format: `POST /v1/chat/completions`, JSON bodies, OpenAI's error bodies and headers.
+///
+/// Each request takes the next scripted ``Reply`` and is recorded for the test to inspect.
+actor FakeChatCompletionsServer {
+    enum Reply: Sendable {
+        /// A `chat.completion` whose `choices[0].message.content` is `content`.
+        case completion(content: String, promptTokens: Int = 312, completionTokens: Int = 24)
+        /// A `chat.completion` whose message is a refusal.
+        case refusal(String)
+        /// An HTTP error with OpenAI's error body.
+        case error(status: Int, message: String, type: String, code: String?, retryAfter: String? = nil)
+        /// Never answers: awaits a gate that only the server's shutdown releases.
+        case hang
+        /// Sends `200 OK`, headers and the start of the body, then stalls like ``hang``.
+        case hangAfterHeaders
+    }
+
+    struct RecordedRequest: Sendable {
+        var method: String
+        var path: String
+        var authorization: String?
+        var contentType: String?
+        var body: Data
+
+        /// The body as JSON.
+        var json: [String: Any] {
+            get throws {
+                try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+            }
+        }
+    }
+
+    private var replies: [Reply]
+    private(set) var requests: [RecordedRequest] = []
+    /// The gates that hanging handlers await; only shutdown opens them, never a test.
+    private let gates = Mutex<[AsyncStream<Never>.Continuation]>([])
+
+    private init(replies: [Reply]) {
+        self.replies = replies
+    }
+
+    /// Runs a server for the duration of `body`, passing the base URL (`http://127.0.0.1:PORT/v1`).
+    static func withServer<Result>(
+        replying replies: [Reply],
+        _ body: (FakeChatCompletionsServer, _ baseURL: String) async throws -> Result
+    ) async throws -> Result {
+        let server = FakeChatCompletionsServer(replies: replies)
+        let router = Router()
+        router.post("v1/chat/completions") { request, _ in
+            let bodyBuffer = try await request.body.collect(upTo: 1 << 20)
+            let recorded = RecordedRequest(
+                method: request.method.rawValue,
+                path: request.uri.path,
+                authorization: request.headers[.authorization],
+                contentType: request.headers[.contentType],
+                body: Data(buffer: bodyBuffer)
+            )
+            return await server.respond(to: recorded)
+        }
+        let ports = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                ports.continuation.yield(channel.localAddress?.port ?? 0)
+                ports.continuation.finish()
+            },
+            logger: Logger(label: "fake-chat-completions", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            defer {
+                server.openGates()
+                group.cancelAll()
+            }
+            var portIterator = ports.stream.makeAsyncIterator()
+            let port = try #require(await portIterator.next())
+            try #require(port > 0)
+            return try await body(server, "http://127.0.0.1:\(port)/v1")
+        }
+    }
+
+    /// Runs a server just long enough to learn a free port, then stops it: connecting
+    /// there is refused.
+    static func closedPortURL() async throws -> String {
+        try await withServer(replying: []) { _, baseURL in baseURL }
+    }
+
+    private func respond(to request: RecordedRequest) async -> Response {
+        requests.append(request)
+        guard !replies.isEmpty else {
+            return Self.json(status: .internalServerError, Self.errorBody("unexpected request", type: "test_error", code: nil))
+        }
+        switch replies.removeFirst() {
+        case .completion(let content, let promptTokens, let completionTokens):
+            return Self.json(status: .ok, Self.completion(message: ["role": "assistant", "content": content, "refusal": NSNull()],
+                                                           promptTokens: promptTokens, completionTokens: completionTokens))
+        case .refusal(let text):
+            return Self.json(status: .ok, Self.completion(message: ["role": "assistant", "content": NSNull(), "refusal": text],
+                                                           promptTokens: 300, completionTokens: 8))
+        case .error(let status, let message, let type, let code, let retryAfter):
+            var response = Self.json(status: .init(code: status), Self.errorBody(message, type: type, code: code))
+            if let retryAfter {
+                response.headers[.retryAfter] = retryAfter
+            }
+            return response
+        case .hang:
+            await awaitGate()
+            return Response(status: .serviceUnavailable)
+        case .hangAfterHeaders:
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: #"{"id":"chatcmpl-1","object":"chat.completion","#))
+                    await self.awaitGate()
+                    try await writer.finish(nil)
+                }
+            )
+        }
+    }
+
+    private nonisolated func awaitGate() async {
+        let gate = AsyncStream<Never>.makeStream()
+        gates.withLock { $0.append(gate.continuation) }
+        for await _ in gate.stream {}
+    }
+
+    private nonisolated func openGates() {
+        gates.withLock { gates in
+            for gate in gates { gate.finish() }
+            gates.removeAll()
+        }
+    }
+
+    private static func completion(message: [String: Any], promptTokens: Int, completionTokens: Int) -> [String: Any] {
+        [
+            "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+            "object": "chat.completion",
+            "created": 1_741_570_283,
+            "model": "gpt-4o-mini-2024-07-18",
+            "choices": [["index": 0, "message": message, "logprobs": NSNull(), "finish_reason": "stop"]],
+            "usage": [
+                "prompt_tokens": promptTokens,
+                "completion_tokens": completionTokens,
+                "total_tokens": promptTokens + completionTokens,
+                "prompt_tokens_details": ["cached_tokens": 0, "audio_tokens": 0],
+            ],
+            "service_tier": "default",
+            "system_fingerprint": "fp_06737a9306",
+        ]
+    }
+
+    private static func errorBody(_ message: String, type: String, code: String?) -> [String: Any] {
+        ["error": ["message": message, "type": type, "param": NSNull(), "code": code.map { $0 as Any } ?? NSNull()]]
+    }
+
+    private static func json(status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}

@@ -1,0 +1,285 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SwitchyardCore
+import SwitchyardModels
+import Testing
+
+extension SerializedModelsTests {
+    @Suite("OpenAI-compatible provider")
+    struct OpenAICompatibleClassifierTests {
+        typealias Server = FakeChatCompletionsServer
+
+        static let departments = DepartmentCatalog([
+            Department(id: "cards", name: "Cards", description: "Card delivery, activation, PIN and card payments."),
+            Department(id: "fees_fx", name: "Fees & FX", description: "Charges, exchange rates and currency questions."),
+            Department(id: "fraud_security", name: "Fraud & Security", description: "Stolen cards, unknown payments, account takeover."),
+        ])
+        static let apiKey = "sk-test-0123456789abcdef"
+        static let ticket = Ticket(
+            externalID: "4711",
+            source: "generic",
+            subject: "Card never arrived",
+            body: "I ordered my card <two> weeks ago & it is still not here. Account 12345678.",
+            channel: "email",
+            language: "en"
+        )
+        static let validAnswer = #"{"department":"cards","confidence":0.92,"priority":"high","tags":["card-delivery"," delayed ","card-delivery"]}"#
+
+        private func classifier(
+            _ baseURL: String,
+            timeout: Duration? = nil,
+            logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        ) throws -> OpenAICompatibleClassifier {
+            try OpenAICompatibleClassifier(
+                configuration: .init(
+                    baseURL: baseURL,
+                    model: "gpt-4o-mini",
+                    apiKey: Self.apiKey,
+                    timeout: timeout,
+                    retryBackoff: .milliseconds(10)
+                ),
+                httpClient: .shared,
+                logger: logger
+            )
+        }
+
+        private func classify(
+            _ classifier: OpenAICompatibleClassifier,
+            within budget: Duration = .seconds(5)
+        ) async throws(ClassificationFailure) -> Classification {
+            try await classifier.classify(Self.ticket, departments: Self.departments, deadline: .now + budget)
+        }
+
+        private func failure(
+            _ classifier: OpenAICompatibleClassifier,
+            within budget: Duration = .seconds(5)
+        ) async -> ClassificationFailure? {
+            do {
+                _ = try await classify(classifier, within: budget)
+                return nil
+            } catch {
+                return error
+            }
+        }
+
+        @Test("sends a structured-output chat completion request and reads the answer")
+        func validAnswer() async throws {
+            try await Server.withServer(replying: [.completion(content: Self.validAnswer)]) { server, baseURL in
+                let classifier = try classifier(baseURL)
+                let classification = try await classify(classifier)
+
+                #expect(classification == Classification(
+                    department: "cards",
+                    confidence: 0.92,
+                    priority: .high,
+                    tags: ["card-delivery", "delayed"],
+                    classifier: "openai/gpt-4o-mini",
+                    promptVersion: try PromptTemplate(PromptTemplate.default).version,
+                    usage: TokenUsage(promptTokens: 312, completionTokens: 24)
+                ))
+                #expect(classifier.name == "openai/gpt-4o-mini")
+
+                let requests = await server.requests
+                let request = try #require(requests.first)
+                #expect(requests.count == 1)
+                #expect(request.method == "POST")
+                #expect(request.path == "/v1/chat/completions")
+                #expect(request.authorization == "Bearer \(Self.apiKey)")
+                #expect(request.contentType == "application/json")
+
+                let json = try request.json
+                #expect(json["model"] as? String == "gpt-4o-mini")
+                #expect(json["temperature"] as? Double == 0)
+                let messages = try #require(json["messages"] as? [[String: String]])
+                #expect(messages.map { $0["role"] } == ["system", "user"])
+                let system = try #require(messages.first?["content"])
+                let user = try #require(messages.last?["content"])
+                #expect(system.contains("- `fees_fx`: Fees & FX — Charges, exchange rates and currency questions."))
+                #expect(user.contains("Subject: Card never arrived"))
+                #expect(user.contains("Channel: email"))
+                #expect(user.hasSuffix("I ordered my card <two> weeks ago & it is still not here. Account 12345678."))
+
+                let format = try #require(json["response_format"] as? [String: Any])
+                #expect(format["type"] as? String == "json_schema")
+                let namedSchema = try #require(format["json_schema"] as? [String: Any])
+                #expect(namedSchema["name"] as? String == "ticket_classification")
+                #expect(namedSchema["strict"] as? Bool == true)
+                let schema = try #require(namedSchema["schema"] as? [String: Any])
+                #expect(schema["type"] as? String == "object")
+                #expect(schema["additionalProperties"] as? Bool == false)
+                #expect(Set(try #require(schema["required"] as? [String])) == ["department", "confidence", "priority", "tags"])
+                let properties = try #require(schema["properties"] as? [String: [String: Any]])
+                #expect(properties["department"]?["enum"] as? [String] == ["cards", "fees_fx", "fraud_security"])
+                #expect(properties["priority"]?["enum"] as? [String] == ["low", "normal", "high", "urgent"])
+                #expect(properties["confidence"]?["type"] as? String == "number")
+                #expect(properties["confidence"]?["minimum"] as? Double == 0)
+                #expect(properties["confidence"]?["maximum"] as? Double == 1)
+                #expect(properties["tags"]?["type"] as? String == "array")
+            }
+        }
+
+        @Test("a 500 is retried once and the second answer counts")
+        func retriesServerError() async throws {
+            let replies: [Server.Reply] = [
+                .error(status: 500, message: "The server had an error while processing your request.", type: "server_error", code: nil),
+                .completion(content: Self.validAnswer),
+            ]
+            try await Server.withServer(replying: replies) { server, baseURL in
+                let classification = try await classify(try classifier(baseURL))
+                #expect(classification.department == "cards")
+                #expect(await server.requests.count == 2)
+            }
+        }
+
+        @Test("a 429 answered twice fails with the status after exactly two requests")
+        func rateLimitedTwice() async throws {
+            let rateLimited = Server.Reply.error(
+                status: 429, message: "Rate limit reached for gpt-4o-mini.", type: "requests", code: "rate_limit_exceeded", retryAfter: "0")
+            try await Server.withServer(replying: [rateLimited, rateLimited, .completion(content: Self.validAnswer)]) { server, baseURL in
+                let failure = await failure(try classifier(baseURL))
+                #expect(failure == .httpStatus(429, message: "Rate limit reached for gpt-4o-mini. (rate_limit_exceeded)"))
+                #expect(await server.requests.count == 2)
+            }
+        }
+
+        @Test("a Retry-After that does not fit before the deadline fails at once")
+        func retryAfterBeyondDeadline() async throws {
+            let rateLimited = Server.Reply.error(
+                status: 429, message: "Rate limit reached.", type: "requests", code: "rate_limit_exceeded", retryAfter: "30")
+            try await Server.withServer(replying: [rateLimited, .completion(content: Self.validAnswer)]) { server, baseURL in
+                let started = ContinuousClock.now
+                let failure = await failure(try classifier(baseURL), within: .seconds(5))
+                #expect(failure == .httpStatus(429, message: "Rate limit reached. (rate_limit_exceeded)"))
+                #expect(ContinuousClock.now - started < .seconds(5))
+                #expect(await server.requests.count == 1)
+            }
+        }
+
+        @Test("a client error is not retried")
+        func clientErrorNotRetried() async throws {
+            let invalidKey = Server.Reply.error(
+                status: 401, message: "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")
+            try await Server.withServer(replying: [invalidKey, .completion(content: Self.validAnswer)]) { server, baseURL in
+                let classifier = try classifier(baseURL)
+                #expect(await failure(classifier) == .httpStatus(401, message: "Incorrect API key provided. (invalid_api_key)"))
+                #expect(await server.requests.count == 1)
+            }
+        }
+
+        @Test("a provider that never answers times out by the deadline")
+        func hangingResponse() async throws {
+            try await Server.withServer(replying: [.hang]) { server, baseURL in
+                let started = ContinuousClock.now
+                let failure = await failure(try classifier(baseURL), within: .milliseconds(300))
+                let elapsed = ContinuousClock.now - started
+                guard case .timedOut(let after) = failure else {
+                    Issue.record("expected a timeout, got \(String(describing: failure))")
+                    return
+                }
+                #expect(after >= .milliseconds(300))
+                #expect(elapsed < .seconds(2), "the call outlived its deadline: \(elapsed)")
+                #expect(await server.requests.count == 1)
+            }
+        }
+
+        @Test("a response body that stalls after the headers times out by the deadline")
+        func stalledBody() async throws {
+            try await Server.withServer(replying: [.hangAfterHeaders]) { _, baseURL in
+                let started = ContinuousClock.now
+                let failure = await failure(try classifier(baseURL), within: .milliseconds(300))
+                #expect(ContinuousClock.now - started < .seconds(2))
+                guard case .timedOut = failure else {
+                    Issue.record("expected a timeout, got \(String(describing: failure))")
+                    return
+                }
+            }
+        }
+
+        @Test("the per-call timeout ends an attempt before the overall deadline")
+        func perCallTimeout() async throws {
+            try await Server.withServer(replying: [.hang]) { _, baseURL in
+                let started = ContinuousClock.now
+                let failure = await failure(try classifier(baseURL, timeout: .milliseconds(200)), within: .seconds(10))
+                #expect(ContinuousClock.now - started < .seconds(5))
+                guard case .timedOut = failure else {
+                    Issue.record("expected a timeout, got \(String(describing: failure))")
+                    return
+                }
+            }
+        }
+
+        @Test("an answer naming an unconfigured department is an unknown department")
+        func unknownDepartment() async throws {
+            let answer = #"{"department":"billing","confidence":0.8,"priority":"normal","tags":[]}"#
+            try await Server.withServer(replying: [.completion(content: answer)]) { _, baseURL in
+                let classifier = try classifier(baseURL)
+                #expect(await failure(classifier) == .unknownDepartment("billing"))
+            }
+        }
+
+        @Test("content that is not the requested JSON is invalid output", arguments: [
+            ("Sure! The department is cards.", "`content` is not valid JSON"),
+            (#"{"department":"cards","priority":"low","tags":[]}"#, "missing `content.confidence`"),
+            (#"{"department":"cards","confidence":"high","priority":"low","tags":[]}"#, "`content.confidence` is not a number"),
+            (#"{"department":"cards","confidence":1.5,"priority":"low","tags":[]}"#, "`content.confidence` is 1.5, outside 0…1"),
+            (#"{"department":"cards","confidence":0.5,"priority":"low","tags":[3]}"#, "`content.tags[0]` is not a string"),
+        ])
+        func invalidContent(content: String, reason: String) async throws {
+            try await Server.withServer(replying: [.completion(content: content)]) { _, baseURL in
+                let failure = await failure(try classifier(baseURL))
+                #expect(failure == .invalidOutput(reason))
+            }
+        }
+
+        @Test("a refusal is invalid output")
+        func refusal() async throws {
+            try await Server.withServer(replying: [.refusal("I'm sorry, I can't help with that.")]) { _, baseURL in
+                let classifier = try classifier(baseURL)
+                #expect(await failure(classifier) == .invalidOutput("the model refused: I'm sorry, I can't help with that."))
+            }
+        }
+
+        @Test("a refused connection is a transport failure")
+        func connectionRefused() async throws {
+            let baseURL = try await Server.closedPortURL()
+            let failure = await failure(try classifier(baseURL), within: .seconds(1))
+            guard case .transport(let message) = failure else {
+                Issue.record("expected a transport failure, got \(String(describing: failure))")
+                return
+            }
+            #expect(message.contains("refused"))
+        }
+
+        @Test("logs never contain the API key or the ticket text")
+        func logsKeepSecrets() async throws {
+            let (logger, lines) = RecordingLogHandler.logger()
+            let replies: [Server.Reply] = [
+                .error(status: 503, message: "Overloaded", type: "server_error", code: nil, retryAfter: "0"),
+                .completion(content: Self.validAnswer),
+            ]
+            try await Server.withServer(replying: replies) { _, baseURL in
+                _ = try await classify(try classifier(baseURL, logger: logger))
+            }
+            let logged = lines.all.joined(separator: "\n")
+            #expect(!lines.all.isEmpty)
+            #expect(!logged.contains(Self.apiKey))
+            #expect(!logged.contains("Card never arrived"))
+            #expect(!logged.contains("12345678"))
+            let configuration = try classifier("http://127.0.0.1:9/v1").configuration
+            #expect(!"\(configuration)".contains(Self.apiKey))
+            #expect("\(configuration)".contains("apiKey: <redacted>"))
+        }
+
+        @Test("an invalid prompt template fails at construction")
+        func invalidTemplate() {
+            #expect(throws: PromptTemplateError.self) {
+                try OpenAICompatibleClassifier(
+                    configuration: .init(baseURL: "http://127.0.0.1:9/v1", model: "m", promptTemplate: "{{#departments}}"),
+                    httpClient: .shared,
+                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+                )
+            }
+        }
+    }
+}
