@@ -36,11 +36,16 @@ struct ModelCatalog {
                         throw StartupError("model.providers.\(name).prompt_template: cannot read \(path): \(error.localizedDescription)")
                     }
                 }
-                classifiers[name] = try OpenAICompatibleClassifier(
-                    configuration: .init(
-                        baseURL: settings.baseURL, model: settings.model, apiKey: settings.apiKey, timeout: settings.timeout,
-                        promptTemplate: template, maxRetries: settings.maxRetries),
-                    httpClient: httpClient, logger: logger)
+                do {
+                    classifiers[name] = try OpenAICompatibleClassifier(
+                        configuration: .init(
+                            baseURL: settings.baseURL, model: settings.model, apiKey: settings.apiKey, timeout: settings.timeout,
+                            promptTemplate: template, maxRetries: settings.maxRetries),
+                        httpClient: httpClient, logger: logger)
+                } catch {
+                    throw StartupError(
+                        "model.providers.\(name).prompt_template: \(settings.promptTemplate ?? "built-in template"):\(error.line):\(error.column): \(error.reason)")
+                }
             }
         }
         return ModelCatalog(classifiers: classifiers, localModel: localModel)
