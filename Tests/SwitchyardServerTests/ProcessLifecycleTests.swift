@@ -128,4 +128,47 @@ import Glibc
         let log = try String(contentsOf: server.log, encoding: .utf8)
         #expect(log.contains("Stopped"), "\(log)")
     }
+
+    @Test("switchyard classify decides a ticket file or standard input and prints the decision JSON")
+    func classifyCommand() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+        let ticket = try directory.write(#"{"id": "CLI-1", "body": "I lost my card on the bus"}"#, to: "ticket.json")
+        let executable = try #require(Self.executable)
+
+        func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            let output = Pipe(), error = Pipe(), standardInput = Pipe()
+            process.standardOutput = output
+            process.standardError = error
+            process.standardInput = standardInput
+            try process.run()
+            if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
+            try standardInput.fileHandleForWriting.close()
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            let err = error.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        }
+
+        let fromFile = try run(["classify", "--config", config.path, ticket.path])
+        #expect(fromFile.status == 0, "\(fromFile.error)")
+        let decision = try #require(try JSONSerialization.jsonObject(with: Data(fromFile.output.utf8)) as? [String: Any])
+        #expect(decision["department"] as? String == "fraud_security")
+        #expect((decision["provenance"] as? [String: Any])?["decided_by"] as? String == "lost-or-stolen-card")
+
+        let fromStandardInput = try run(["classify", "--config", config.path], input: #"{"id": "CLI-2", "body": "What is your exchange rate for euros?"}"#)
+        #expect(fromStandardInput.status == 0, "\(fromStandardInput.error)")
+        #expect(fromStandardInput.output.contains(#""department" : "#))
+
+        let invalid = try run(["classify", "--config", config.path], input: #"{"subject": "no id"}"#)
+        #expect(invalid.status != 0)
+        #expect(invalid.error.contains("$.id"), "\(invalid.error)")
+
+        let version = try run(["version"])
+        #expect(version.output.hasPrefix("switchyard "))
+    }
 }
