@@ -146,7 +146,22 @@ run_wrk() { # name url args… → prints wrk's BENCH line
     grep '^BENCH ' "$TMP/wrk-$name.txt" || { cat "$TMP/wrk-$name.txt" >&2; die "no BENCH line from wrk ($name)"; }
 }
 health=$(run_wrk healthz "$BASE/healthz" -- get /healthz)
+# Optional: count the server's fsyncs during the intake run (perf's syscall tracepoints; skipped
+# when perf or tracefs is not available). Low overhead: counting only, no tracing.
+fsyncs="n/a (no perf)"
+perf_pid=""
+if command -v perf >/dev/null 2>&1 \
+    && perf stat -e syscalls:sys_enter_fdatasync -p "$SERVER_PID" -o /dev/null -- sleep 0.1 >/dev/null 2>&1; then
+    perf stat -x, -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync -p "$SERVER_PID" -o "$TMP/perf-stat.txt" \
+        -- sleep "$((DURATION + 1))" >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.2
+fi
 intake=$(run_wrk intake "$BASE/webhooks/generic" -- intake "$RUN_ID")
+if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    fsyncs=$(awk -F, '/sys_enter_f(data)?sync/ { n += $1 } END { print n + 0 }' "$TMP/perf-stat.txt")
+fi
 
 # ── 4. What was stored ────────────────────────────────────────────────────────────────────
 failures=()
@@ -167,7 +182,7 @@ decided_metric=$(curl -sS -m 5 "$BASE/metrics" | awk '/^switchyard_decisions_tot
 
 # ── 5. Graceful shutdown ──────────────────────────────────────────────────────────────────
 kill -TERM "$SERVER_PID"
-stop_started=$SECONDS
+stop_started=$SECONDS; stop_ns=$(date +%s%N)
 while kill -0 "$SERVER_PID" 2>/dev/null && [ $((SECONDS - stop_started)) -lt "$SHUTDOWN_DEADLINE" ]; do sleep 0.1; done
 if kill -0 "$SERVER_PID" 2>/dev/null; then
     failures+=("the server did not exit within ${SHUTDOWN_DEADLINE}s of SIGTERM")
@@ -176,7 +191,7 @@ else
     set +e; wait "$SERVER_PID"; exit_status=$?; set -e
     [ "$exit_status" = 0 ] || failures+=("the server exited $exit_status after SIGTERM")
 fi
-stop_seconds=$((SECONDS - stop_started))
+stop_seconds=$(awk -v a="$stop_ns" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 SERVER_PID_DONE=$SERVER_PID; SERVER_PID=""
 
 stored="n/a"; distinct="n/a"
@@ -209,6 +224,7 @@ intake latency p50 $(ms "$(field "$intake" p50_us)"), p90 $(ms "$(field "$intake
 socket errors  healthz: $(errors "$health"); intake: $(errors "$intake")
 ratio          intake/healthz = $ratio  (goal >= $GOAL_RATIO: $meets)
 stored         $stored tickets in the store ($distinct distinct ids) for $(field "$intake" s202) answers 202; server metric accepted=${accepted_metric:-?}, decided during run=${decided_metric:-?}
+fsyncs         $fsyncs fsync/fdatasync calls by the server during the intake run ($(awk -v f="$fsyncs" -v r="$(field "$intake" s202)" 'BEGIN { if (f + 0 > 0) printf "%.1f answers 202 per fsync; worker commits included", r / f; else print "not measured" }'))
 API check      $checked of ${#sample_ids[@]} sampled ids read back through GET /v1/tickets/{id}
 shutdown       SIGTERM -> exit status $exit_status after ${stop_seconds}s (pid $SERVER_PID_DONE)
 EOF

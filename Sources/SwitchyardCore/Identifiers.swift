@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Switchyard's own identifier for a stored ticket, for example `tkt_01JD3W2Z8Q7YV5M4K2H9XN6B1C`.
 public struct TicketID: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible, Comparable {
@@ -40,9 +40,18 @@ public struct RandomIdentifierGenerator: IdentifierGenerator {
         for shift in stride(from: 45, through: 0, by: -5) {
             characters.append(Self.alphabet[Int((milliseconds >> UInt64(shift)) & 31)])
         }
+        // 80 random bits from two draws (one system call each), five bits per character.
         var generator = SystemRandomNumberGenerator()
-        for _ in 0..<16 {
-            characters.append(Self.alphabet[Int(generator.next() & 31)])
+        var high = generator.next() as UInt64
+        var low = generator.next() as UInt64
+        for index in 0..<16 {
+            if index < 8 {
+                characters.append(Self.alphabet[Int(high & 31)])
+                high >>= 5
+            } else {
+                characters.append(Self.alphabet[Int(low & 31)])
+                low >>= 5
+            }
         }
         return prefix + "_" + String(characters)
     }

@@ -1,4 +1,4 @@
-public import SwitchyardCore
+import SwitchyardCore
 
 /// When a rule applies: a test on one field, or `all` / `any` of other conditions.
 ///

@@ -54,7 +54,7 @@ extension FieldMapping {
     /// for a missing value) count as absent.
     private func optionalText(_ paths: [JSONPath], in payload: JSONValue) throws(WebhookError) -> String? {
         guard let (path, value) = Self.first(paths, in: payload) else { return nil }
-        let text = try value.text(at: path).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try value.text(at: path).trimmingWhitespace()
         return text.isEmpty ? nil : text
     }
 }

@@ -7,7 +7,7 @@ extension JSONValue {
     func identifier(at path: JSONPath) throws(WebhookError) -> String {
         switch self {
         case .string(let string):
-            let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = string.trimmingWhitespace()
             guard !trimmed.isEmpty else {
                 throw .wrongType(
                     path: path.description, expected: "a non-empty string or an integer", found: "an empty string")
@@ -55,7 +55,7 @@ extension JSONValue {
         case .array(let elements):
             for (index, element) in elements.enumerated() {
                 let tag = try element.text(at: path.appending(.index(index)))
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                    .trimmingWhitespace()
                 if !tag.isEmpty { tags.append(tag) }
             }
         default:

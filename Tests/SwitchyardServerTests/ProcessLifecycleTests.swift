@@ -30,7 +30,7 @@ import Glibc
         static func start(config: URL, in directory: TemporaryDirectory, name: String) async throws -> RunningServer {
             let executable = try #require(ProcessLifecycleTests.executable, "build the switchyard product first")
             let log = directory.url.appendingPathComponent("\(name).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
             process.executableURL = executable
             process.arguments = ["serve", "--config", config.path, "--port", "0", "--log-level", "info"]

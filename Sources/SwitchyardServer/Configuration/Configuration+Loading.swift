@@ -1,5 +1,5 @@
 public import Foundation
-public import SwitchyardCore
+import SwitchyardCore
 import Yams
 
 extension Configuration {

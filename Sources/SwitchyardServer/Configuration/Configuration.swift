@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SwitchyardCore
 
 /// Everything `switchyard serve` needs, decoded from one YAML file.

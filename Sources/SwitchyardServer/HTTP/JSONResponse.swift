@@ -12,19 +12,25 @@ public struct JSONResponse<Value: Encodable>: ResponseGenerator {
         self.status = status
     }
 
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try Self.encoder.encode(value)
+        let data = try APIEncoding.encoder.encode(value)
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data))
         )
     }
+}
+
+/// The encoder every API response shares (encoding with a configured encoder is thread-safe;
+/// building one per response showed up in intake profiles).
+enum APIEncoding {
+    /// Shared by every response (encoding with a configured encoder is thread-safe).
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
 }

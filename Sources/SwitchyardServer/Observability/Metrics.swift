@@ -1,6 +1,6 @@
 public import CoreMetrics
-public import Foundation
-public import SwitchyardCore
+import Foundation
+import SwitchyardCore
 
 /// The server's metrics, made through an injected factory so that each server instance
 /// (and each test) has its own registry and nothing touches the global bootstrap.

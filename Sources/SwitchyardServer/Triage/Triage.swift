@@ -1,6 +1,6 @@
 public import SwitchyardCore
 public import SwitchyardModels
-public import SwitchyardRules
+import SwitchyardRules
 
 /// Decides a ticket's department: rules first, then the model chain, then the fallbacks
 /// (the local model when confident, fallback rules, the default department).

@@ -109,8 +109,14 @@ extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvert
 extension DatabaseValue {
     /// `value` encoded as compact JSON text with sorted keys (stable for equal values).
     static func json(_ value: some Encodable) throws -> DatabaseValue {
+        .text(String(decoding: try jsonEncoder.encode(value), as: UTF8.self))
+    }
+
+    /// Shared: building an encoder per value showed up in intake profiles. Encoding with a
+    /// configured encoder is thread-safe.
+    private static let jsonEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
+        return encoder
+    }()
 }
