@@ -1,5 +1,3 @@
-public import Foundation
-
 /// A support request, normalised from whatever platform sent it.
 ///
 /// Every adapter maps its payload onto this shape; rules, models and the store only

@@ -36,12 +36,27 @@ extension Adapter {
                 return try template.render { part throws(WebhookError) in
                     switch part {
                     case .externalID: ticket.externalID
-                    case .bodySHA256:
-                        SHA256.hash(data: body).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+                    case .bodySHA256: Self.hexSHA256(body)
                     }
                 }
             }
         }
         throw .missingIdempotencyKey(tried: definition.idempotency.map(\.description))
+    }
+
+    /// Lower-case hex SHA-256 of `bytes`, written straight into one string (this runs for
+    /// every webhook without a delivery id).
+    static func hexSHA256(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        let digest = SHA256.hash(data: bytes)
+        return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
+            var index = 0
+            for byte in digest {
+                buffer[index] = digits[Int(byte >> 4)]
+                buffer[index + 1] = digits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
+        }
     }
 }
