@@ -47,6 +47,8 @@ public struct TriageService: Service {
                 await work.wait(after: seen, timeout: settings.pollInterval)
                 continue
             }
+            // There may be more: let another idle worker look while this one decides.
+            work.notify()
             await process(item, worker: worker)
         }
     }

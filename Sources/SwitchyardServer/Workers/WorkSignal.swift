@@ -20,20 +20,27 @@ final class WorkSignal: Sendable {
     /// Whether `close()` was called: workers should stop taking new work.
     var isClosed: Bool { state.withLock { $0.isClosed } }
 
-    /// There is new work: wake every waiter.
+    /// There is new work: wake one waiter. (Waking every idle worker for each new ticket
+    /// made them all race to claim it, one write transaction each; a worker that finds work
+    /// wakes the next one instead, so parallelism follows the backlog.)
     func notify() {
+        let waiter = state.withLock { state in
+            state.generation &+= 1
+            guard let token = state.waiters.keys.first else { return nil as CheckedContinuation<Void, Never>? }
+            return state.waiters.removeValue(forKey: token)
+        }
+        waiter?.resume()
+    }
+
+    /// No more work will be taken: wake every waiter for good (graceful shutdown).
+    func close() {
         let waiters = state.withLock { state in
+            state.isClosed = true
             state.generation &+= 1
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
-    }
-
-    /// No more work will be taken: wake every waiter for good (graceful shutdown).
-    func close() {
-        state.withLock { $0.isClosed = true }
-        notify()
     }
 
     /// Returns once something was signalled after `seen`, the signal is closed, or the task is cancelled.
