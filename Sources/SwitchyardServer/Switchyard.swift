@@ -7,7 +7,7 @@ public import SwitchyardCore
 import SwitchyardModels
 import SwitchyardRules
 public import SwitchyardStore
-public import SwitchyardWebhooks
+import SwitchyardWebhooks
 
 /// The assembled server: store, rules, adapters, models, workers and HTTP routes, built
 /// from one `Configuration`.
@@ -70,9 +70,8 @@ public struct Switchyard: Sendable {
             maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource, metrics: metrics
         ).addRoutes(to: router)
         TicketController(
-            store: store, triage: triage, genericAdapter: adapters["generic"],
-            classifyDeadline: configuration.classify.deadline, maxBodyBytes: configuration.server.maxBodyBytes,
-            timeSource: timeSource
+            store: store, triage: triage, classifier: synchronousClassifier,
+            maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource
         ).addRoutes(to: router)
         HealthController(store: store, registry: registry, metrics: metrics).addRoutes(to: router)
 
@@ -105,12 +104,12 @@ extension Switchyard {
 
     /// Decides a ticket given in the generic JSON shape, without storing it (the
     /// `classify` command and `POST /v1/classify`).
-    public func classify(ticketJSON body: [UInt8]) async throws(WebhookError) -> Decision {
-        guard let generic = adapters["generic"] else {
-            throw WebhookError.malformedJSON("the generic adapter file (generic.yaml) is missing from \(configuration.webhooks.directory)")
-        }
-        let inbound = try generic.decode(body: body, headers: [:])
-        return await triage.decide(inbound.ticket, deadline: .now + configuration.classify.deadline)
+    public func classify(ticketJSON body: [UInt8]) async throws(SynchronousClassificationError) -> Decision {
+        try await synchronousClassifier.classify(body)
+    }
+
+    var synchronousClassifier: SynchronousClassifier {
+        SynchronousClassifier(genericAdapter: adapters["generic"], triage: triage, deadline: configuration.classify.deadline)
     }
 
     /// Closes the store. Call after the application has stopped.

@@ -9,9 +9,8 @@ import SwitchyardWebhooks
 struct TicketController: Sendable {
     let store: any TicketStore
     let triage: Triage
-    /// Decodes `/v1/classify` bodies: the generic ticket shape.
-    let genericAdapter: Adapter?
-    let classifyDeadline: Duration
+    /// Answers `/v1/classify`.
+    let classifier: SynchronousClassifier
     let maxBodyBytes: Int
     let timeSource: any TimeSource
 
@@ -88,21 +87,14 @@ struct TicketController: Sendable {
     }
 
     private func classify(_ request: Request) async throws -> JSONResponse<ClassifyResponse> {
-        guard let genericAdapter else {
-            throw APIError(
-                .serviceUnavailable, code: "generic_adapter_missing",
-                message: "the generic adapter file (generic.yaml) is not in the webhooks directory")
-        }
         let body = try await collect(request)
-        let inbound: InboundTicket
         do {
-            inbound = try genericAdapter.decode(body: body, headers: request.headers)
-        } catch {
+            return JSONResponse(ClassifyResponse(decision: try await classifier.classify(body)))
+        } catch .genericAdapterMissing {
+            throw APIError(.serviceUnavailable, code: "generic_adapter_missing", message: "\(SynchronousClassificationError.genericAdapterMissing)")
+        } catch .invalidTicket(let error) {
             throw APIError(webhookError: error)
         }
-        let deadline = ContinuousClock.now + classifyDeadline
-        let decision = await triage.decide(inbound.ticket, deadline: deadline)
-        return JSONResponse(ClassifyResponse(decision: decision))
     }
 
     struct WriteBackList: Encodable {

@@ -118,14 +118,16 @@ public struct Triage: Sendable {
 
         // 3a. The embedded local model, when it is confident enough.
         if let fallbackModel {
-            let answer: Classification?
-            if let earlier = answers[fallbackModel.name] {
-                answer = earlier
-            } else {
+            var answer = answers[fallbackModel.name]
+            if answer == nil {
                 // The local model answers in microseconds; give it its own short deadline so a
                 // model stage that used up the deadline does not starve the fallback.
-                answer = try? await fallbackModel.classify(
-                    ticket, departments: departments, deadline: clock.now + .seconds(1))
+                do {
+                    answer = try await fallbackModel.classify(
+                        ticket, departments: departments, deadline: clock.now + .seconds(1))
+                } catch {
+                    reasons.append("fallback \(fallbackModel.name): \(error)")
+                }
             }
             if let answer {
                 if answer.confidence >= fallbackModelThreshold {
