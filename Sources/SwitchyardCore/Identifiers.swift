@@ -26,7 +26,7 @@ public protocol IdentifierGenerator: Sendable {
 /// ULID-style identifiers: 48 bits of milliseconds then 80 random bits, Crockford base32,
 /// so that they sort by creation time.
 public struct RandomIdentifierGenerator: IdentifierGenerator {
-    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    private static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
     private let timeSource: any TimeSource
 
     public init(timeSource: any TimeSource = SystemTimeSource()) {
@@ -35,24 +35,28 @@ public struct RandomIdentifierGenerator: IdentifierGenerator {
 
     public func next(prefix: String) -> String {
         let milliseconds = UInt64(max(0, timeSource.now().timeIntervalSince1970 * 1000))
-        var characters: [Character] = []
-        characters.reserveCapacity(26)
-        for shift in stride(from: 45, through: 0, by: -5) {
-            characters.append(Self.alphabet[Int((milliseconds >> UInt64(shift)) & 31)])
-        }
         // 80 random bits from two draws (one system call each), five bits per character.
         var generator = SystemRandomNumberGenerator()
-        var high = generator.next() as UInt64
-        var low = generator.next() as UInt64
-        for index in 0..<16 {
-            if index < 8 {
-                characters.append(Self.alphabet[Int(high & 31)])
-                high >>= 5
-            } else {
-                characters.append(Self.alphabet[Int(low & 31)])
-                low >>= 5
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return String(unsafeUninitializedCapacity: prefix.utf8.count + 27) { buffer in
+            var index = 0
+            for byte in prefix.utf8 {
+                buffer[index] = byte
+                index += 1
             }
+            buffer[index] = UInt8(ascii: "_")
+            index += 1
+            for shift in stride(from: 45, through: 0, by: -5) {
+                buffer[index] = Self.alphabet[Int((milliseconds >> UInt64(shift)) & 31)]
+                index += 1
+            }
+            for character in 0..<16 {
+                let bits = character < 8 ? high >> UInt64(5 * character) : low >> UInt64(5 * (character - 8))
+                buffer[index] = Self.alphabet[Int(bits & 31)]
+                index += 1
+            }
+            return index
         }
-        return prefix + "_" + String(characters)
     }
 }

@@ -7,8 +7,8 @@ extension SQLiteStore {
         let id = TicketID(identifiers.next(prefix: "tkt"))
         let arguments: [any DatabaseValueConvertible] = [
             id.rawValue, ticket.source, idempotencyKey, ticket.externalID, ticket.subject, ticket.body,
-            ticket.requester?.name, ticket.requester?.email, try DatabaseValue.json(ticket.tags),
-            ticket.channel, ticket.language, try DatabaseValue.json(ticket.customFields), receivedAt,
+            ticket.requester?.name, ticket.requester?.email, JSONTextWriter.text(of: ticket.tags),
+            ticket.channel, ticket.language, JSONTextWriter.text(of: ticket.customFields), receivedAt,
         ]
         return try await database.write { connection in
             let inserted = try connection.run(
@@ -76,12 +76,12 @@ extension SQLiteStore {
         now: Date
     ) async throws {
         let decisionArguments: [any DatabaseValueConvertible] = [
-            id.rawValue, decision.department.rawValue, decision.priority?.rawValue, try DatabaseValue.json(decision.tags),
-            decision.confidence, decision.provenance.stage.rawValue, try DatabaseValue.json(decision.provenance),
+            id.rawValue, decision.department.rawValue, decision.priority?.rawValue, JSONTextWriter.text(of: decision.tags),
+            decision.confidence, decision.provenance.stage.rawValue, decision.provenance.storedJSON,
             decision.decidedAt,
         ]
-        let outboxArguments: [any DatabaseValueConvertible]? = try writeBack.map { request in
-            [id.rawValue, request.adapter, request.method, request.url, try DatabaseValue.json(request.headers), request.body, now]
+        let outboxArguments: [any DatabaseValueConvertible]? = writeBack.map { request in
+            [id.rawValue, request.adapter, request.method, request.url, JSONTextWriter.text(of: request.headers), request.body, now]
         }
         try await database.write { connection in
             let updated = try connection.run(

@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// A write-back body as written in an adapter file: JSON whose `$…` strings are replaced by
 /// values when a decision is written back.
 ///

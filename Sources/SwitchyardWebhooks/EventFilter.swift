@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// Which deliveries an adapter turns into tickets, by an event-type field.
 ///
 /// A delivery whose field holds another value is refused with

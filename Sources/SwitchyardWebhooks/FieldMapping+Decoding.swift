@@ -32,7 +32,7 @@ extension FieldMapping {
         }
         for (name, paths) in fields {
             if let (path, value) = Self.first(paths, in: payload), let text = try value.scalarText(at: path),
-                !text.allSatisfy(\.isWhitespace)
+                !text.isBlank
             {
                 ticket.customFields[name] = text
             }

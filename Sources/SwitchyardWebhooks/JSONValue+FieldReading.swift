@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 
 /// Typed reads of payload fields. Each takes the path the value was found at, so that a wrong
 /// type is reported as `$.detail.tags[2] is a number, expected a string`.
@@ -76,7 +77,7 @@ extension JSONValue {
         var fields: [String: String] = [:]
         for (name, value) in members {
             if let text = try value.scalarText(at: path.appending(.key(name))),
-                !text.allSatisfy(\.isWhitespace)
+                !text.isBlank
             {
                 fields[name] = text
             }

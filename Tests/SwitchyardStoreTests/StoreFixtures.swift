@@ -74,7 +74,8 @@ func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async 
 let t0 = Date(timeIntervalSince1970: 1_750_000_000)
 
 extension Ticket {
-    /// A ticket whose text exercises Unicode, an embedded NUL and every optional field.
+    /// A ticket whose text exercises Unicode, an embedded NUL, JSON escapes in tags and custom
+    /// fields (stored as JSON text) and every optional field.
     static func sample(_ number: Int, source: String = "generic") -> Ticket {
         Ticket(
             externalID: "ext-\(number)",
@@ -82,10 +83,10 @@ extension Ticket {
             subject: "Card declined #\(number)",
             body: "My card 💳 was declined.\u{0}Twice — ça m'énerve.",
             requester: Requester(name: "Ana Souza", email: "ana@example.com"),
-            tags: ["vip", "card"],
+            tags: ["vip", "card", #"say "hi"\ now"#, "tab\there\u{1F}", "ñandú/🐦"],
             channel: "email",
             language: "pt-BR",
-            customFields: ["plan": "pro", "region": "eu"]
+            customFields: ["plan": "pro", "region": "eu", "note\n\"x\"": "línea 1\nlínea 2\r\u{0}"]
         )
     }
 }
@@ -100,7 +101,7 @@ extension Decision {
             provenance: Provenance(
                 stage: .model,
                 decidedBy: "openai/gpt-4o-mini",
-                fallbackReasons: ["anthropic/claude: timed out after 5s"],
+                fallbackReasons: ["anthropic/claude: timed out after 5s", #"openai/gpt: answered "sales\n", not a department"#],
                 rulesetVersion: "rules-abc",
                 promptVersion: "prompt-123",
                 usage: TokenUsage(promptTokens: 310, completionTokens: 12),

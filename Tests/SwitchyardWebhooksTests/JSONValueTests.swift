@@ -1,3 +1,4 @@
+import SwitchyardCore
 import SwitchyardWebhooks
 import Testing
 
@@ -37,10 +38,25 @@ struct JSONValueTests {
     }
 
     @Test("Rejects invalid UTF-8 and hostile nesting")
-    func rejectsHostileInput() {
+    func rejectsHostileInput() throws {
         #expect(throws: WebhookError.malformedJSON("line 1, column 2 (byte 1): string is not valid UTF-8")) {
             try JSONValue(parsing: [0x5B, 0x22, 0xC3, 0x28, 0x22, 0x5D])
         }
+        // The same after an escape (the unescaping path), in a member name, and a truncated
+        // sequence at the end of a string.
+        #expect(throws: WebhookError.malformedJSON("line 1, column 2 (byte 1): string is not valid UTF-8")) {
+            try JSONValue(parsing: [0x5B, 0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22, 0x5D])
+        }
+        #expect(throws: WebhookError.malformedJSON("line 1, column 2 (byte 1): string is not valid UTF-8")) {
+            try JSONValue(parsing: [0x7B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x3A, 0x31, 0x7D])  // an encoded surrogate
+        }
+        #expect(throws: WebhookError.malformedJSON("line 1, column 2 (byte 1): string is not valid UTF-8")) {
+            try JSONValue(parsing: [0x5B, 0x22, 0x61, 0xF0, 0x9F, 0x22, 0x5D])
+        }
+        #expect(throws: WebhookError.malformedJSON("line 1, column 2 (byte 1): unterminated string")) {
+            try parse(#"["a\nb"#)
+        }
+        #expect(try parse("[\"ñ\\u00e9 😀\"]") == ["ñé 😀"])
         let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
         #expect(throws: WebhookError.malformedJSON("line 1, column 257 (byte 256): nesting deeper than 256 levels")) {
             try parse(deep)

@@ -12,12 +12,11 @@ public struct JSONResponse<Value: Encodable>: ResponseGenerator {
         self.status = status
     }
 
-
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let data = try APIEncoding.encoder.encode(value)
         return Response(
             status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
+            headers: [.contentType: APIEncoding.contentType],
             body: .init(byteBuffer: ByteBuffer(bytes: data))
         )
     }
@@ -26,6 +25,9 @@ public struct JSONResponse<Value: Encodable>: ResponseGenerator {
 /// The encoder every API response shares (encoding with a configured encoder is thread-safe;
 /// building one per response showed up in intake profiles).
 enum APIEncoding {
+    /// The media type of every JSON answer.
+    static let contentType = "application/json; charset=utf-8"
+
     /// Shared by every response (encoding with a configured encoder is thread-safe).
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -19,14 +19,41 @@ struct WebhookController: Sendable {
     /// The answer to a webhook: the stored ticket's id and `queued` or `duplicate`, or
     /// `ignored` with the reason for an event the adapter does not take (answered 2xx so
     /// the platform does not retry it).
-    struct Accepted: Encodable {
+    ///
+    /// Written by hand rather than through `JSONEncoder`: it is sent for every webhook, and
+    /// the encoder's generic machinery cost more than the rest of the answer.
+    struct Accepted: ResponseGenerator {
         var ticketID: TicketID?
         var status: String
         var reason: String?
+        var httpStatus: HTTPResponse.Status
 
-        enum CodingKeys: String, CodingKey {
-            case ticketID = "ticket_id"
-            case status, reason
+        /// `{"reason":…,"status":…,"ticket_id":…}`: keys sorted like every other answer.
+        var json: [UInt8] {
+            var writer = JSONTextWriter(capacity: 96)
+            writer.raw("{")
+            if let reason {
+                writer.key("reason")
+                writer.string(reason)
+                writer.raw(",")
+            }
+            writer.key("status")
+            writer.string(status)
+            if let ticketID {
+                writer.raw(",")
+                writer.key("ticket_id")
+                writer.string(ticketID.rawValue)
+            }
+            writer.raw("}")
+            return writer.bytes
+        }
+
+        func response(from request: Request, context: some RequestContext) -> Response {
+            Response(
+                status: httpStatus,
+                headers: [.contentType: APIEncoding.contentType],
+                body: .init(byteBuffer: ByteBuffer(bytes: json))
+            )
         }
     }
 
@@ -36,7 +63,7 @@ struct WebhookController: Sendable {
         }
     }
 
-    func receive(_ request: Request, context: BasicRequestContext) async throws -> JSONResponse<Accepted> {
+    func receive(_ request: Request, context: BasicRequestContext) async throws -> Accepted {
         let name = try context.parameters.require("adapter")
         guard let adapter = adapters[name], let configuration = configurations[name] else {
             metrics.recordWebhook(adapter: "unknown", outcome: "unknown_adapter")
@@ -52,19 +79,19 @@ struct WebhookController: Sendable {
                 inbound = try adapter.decode(body: body, headers: request.headers)
             } catch .unsupportedEvent(let path, let value) {
                 metrics.recordWebhook(adapter: name, outcome: "ignored")
-                return JSONResponse(
-                    Accepted(status: "ignored", reason: "\(path) is \"\(value)\", which the \(name) adapter does not take"),
-                    status: .ok)
+                return Accepted(
+                    status: "ignored", reason: "\(path) is \"\(value)\", which the \(name) adapter does not take",
+                    httpStatus: .ok)
             }
             let outcome = try await persist(inbound)
             switch outcome {
             case .accepted(let id):
                 work.notify()
                 metrics.recordWebhook(adapter: name, outcome: "accepted")
-                return JSONResponse(Accepted(ticketID: id, status: "queued"), status: .accepted)
+                return Accepted(ticketID: id, status: "queued", httpStatus: .accepted)
             case .duplicate(let id):
                 metrics.recordWebhook(adapter: name, outcome: "duplicate")
-                return JSONResponse(Accepted(ticketID: id, status: "duplicate"), status: .ok)
+                return Accepted(ticketID: id, status: "duplicate", httpStatus: .ok)
             }
         } catch let error as APIError {
             metrics.recordWebhook(adapter: name, outcome: error.code)

@@ -94,7 +94,12 @@ extension Date: DatabaseValueConvertible {
 }
 
 extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvertible {
-    var databaseValue: DatabaseValue { map(\.databaseValue) ?? .null }
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .some(let wrapped): wrapped.databaseValue
+        case .none: .null
+        }
+    }
     init?(databaseValue: DatabaseValue) {
         if case .null = databaseValue {
             self = .none
@@ -104,19 +109,4 @@ extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvert
             return nil
         }
     }
-}
-
-extension DatabaseValue {
-    /// `value` encoded as compact JSON text with sorted keys (stable for equal values).
-    static func json(_ value: some Encodable) throws -> DatabaseValue {
-        .text(String(decoding: try jsonEncoder.encode(value), as: UTF8.self))
-    }
-
-    /// Shared: building an encoder per value showed up in intake profiles. Encoding with a
-    /// configured encoder is thread-safe.
-    private static let jsonEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }

@@ -14,10 +14,55 @@ extension Decision {
                 guard let priority = Priority(rawValue: raw) else { throw row.corrupt(1, "unknown Priority \"\(raw)\"") }
                 return priority
             },
-            tags: try row.json(2),
+            tags: try row.strings(2),
             confidence: try row.value(3),
             provenance: try row.json(4),
             decidedAt: try row.value(5)
         )
+    }
+}
+
+extension Provenance {
+    /// The JSON stored in `decisions.provenance`, written by hand (it is written for every
+    /// decision, and `JSONEncoder` cost more than the rest of recording it). Keys are
+    /// `Provenance`'s coding keys, so `Row.json(_:)` decodes it; a round-trip test holds them
+    /// together.
+    var storedJSON: String {
+        var writer = JSONTextWriter(capacity: 160)
+        writer.raw("{")
+        if let decidedBy {
+            writer.key("decided_by")
+            writer.string(decidedBy)
+            writer.raw(",")
+        }
+        writer.key("fallback_reasons")
+        writer.strings(fallbackReasons)
+        writer.raw(",")
+        writer.key("latency_ms")
+        writer.raw(latencyMilliseconds.isFinite ? "\(latencyMilliseconds)" : "0")
+        if let promptVersion {
+            writer.raw(",")
+            writer.key("prompt_version")
+            writer.string(promptVersion)
+        }
+        writer.raw(",")
+        writer.key("ruleset_version")
+        writer.string(rulesetVersion)
+        writer.raw(",")
+        writer.key("stage")
+        writer.string(stage.rawValue)
+        if let usage {
+            writer.raw(",")
+            writer.key("usage")
+            writer.raw("{")
+            writer.key("completion_tokens")
+            writer.raw("\(usage.completionTokens)")
+            writer.raw(",")
+            writer.key("prompt_tokens")
+            writer.raw("\(usage.promptTokens)")
+            writer.raw("}")
+        }
+        writer.raw("}")
+        return writer.text
     }
 }

@@ -17,7 +17,7 @@ extension OutboxEntry {
                 adapter: try row.value(2),
                 method: try row.value(3),
                 url: try row.value(4),
-                headers: try row.json(5),
+                headers: try row.stringObject(5),
                 body: try row.value(6)
             ),
             status: try row.value(7),

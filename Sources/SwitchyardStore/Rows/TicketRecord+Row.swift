@@ -23,10 +23,10 @@ extension TicketRecord {
                 subject: try row.value(4),
                 body: try row.value(5),
                 requester: requester,
-                tags: try row.json(8),
+                tags: try row.strings(8),
                 channel: try row.value(9),
                 language: try row.value(10),
-                customFields: try row.json(11)
+                customFields: try row.stringObject(11)
             ),
             idempotencyKey: try row.value(2),
             status: try row.value(12),

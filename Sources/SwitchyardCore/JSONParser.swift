@@ -128,8 +128,30 @@ struct JSONParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         let start = position
+        // Most strings have no escapes: scan to the closing quote and decode the bytes in
+        // place. ASCII needs no validation; anything else is validated by the decoder.
+        var end = start + 1
+        var isASCII = true
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            isASCII = isASCII && byte < 0x80
+            end += 1
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+            return try parseEscapedString()
+        }
+        let string = try Self.decodeUTF8(bytes[(start + 1)..<end], isASCII: isASCII, stringStart: start, in: bytes)
+        position = end + 1
+        return string
+    }
+
+    /// The slow path for strings with escapes: unescape into a buffer, then decode it.
+    private mutating func parseEscapedString() throws(JSONSyntaxError) -> String {
+        let start = position
         position += 1  // opening quote
         var buffer: [UInt8] = []
+        var isASCII = true
         while true {
             guard let byte = current else {
                 throw JSONSyntaxError(bytes: bytes, offset: start, message: "unterminated string")
@@ -137,20 +159,31 @@ struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                guard let string = String(validating: buffer, as: UTF8.self) else {
-                    throw JSONSyntaxError(bytes: bytes, offset: start, message: "string is not valid UTF-8")
-                }
-                return string
+                return try Self.decodeUTF8(buffer[...], isASCII: isASCII, stringStart: start, in: bytes)
             case UInt8(ascii: "\\"):
                 position += 1
                 try parseEscape(into: &buffer)
+                isASCII = isASCII && buffer.last.map { $0 < 0x80 } ?? true
             case 0x00..<0x20:
                 throw error("control character \(Self.hex(byte)) in a string; it must be escaped")
             default:
+                isASCII = isASCII && byte < 0x80
                 buffer.append(byte)
                 position += 1
             }
         }
+    }
+
+    /// `utf8` as a string. ASCII is taken as is; other bytes must be valid UTF-8, which is
+    /// checked by decoding (repairing) and comparing: a repaired string differs from its bytes.
+    private static func decodeUTF8(
+        _ utf8: ArraySlice<UInt8>, isASCII: Bool, stringStart: Int, in bytes: [UInt8]
+    ) throws(JSONSyntaxError) -> String {
+        let string = utf8.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        if !isASCII && !string.utf8.elementsEqual(utf8) {
+            throw JSONSyntaxError(bytes: bytes, offset: stringStart, message: "string is not valid UTF-8")
+        }
+        return string
     }
 
     private mutating func parseEscape(into buffer: inout [UInt8]) throws(JSONSyntaxError) {
@@ -302,13 +335,13 @@ struct JSONParser {
 }
 
 /// Where a JSON document stops being valid, and why.
-struct JSONSyntaxError: Error, CustomStringConvertible {
+public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
     /// One-based line and column (columns count characters, not bytes).
-    var line: Int
-    var column: Int
-    /// Zero-based byte offset into the body.
-    var offset: Int
-    var message: String
+    public var line: Int
+    public var column: Int
+    /// Zero-based byte offset into the document.
+    public var offset: Int
+    public var message: String
 
     init(bytes: [UInt8], offset: Int, message: String) {
         var line = 1
@@ -327,18 +360,14 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
         self.message = message
     }
 
-    var description: String { "line \(line), column \(column) (byte \(offset)): \(message)" }
+    public var description: String { "line \(line), column \(column) (byte \(offset)): \(message)" }
 }
 
 extension JSONValue {
-    /// Parses a JSON document (RFC 8259, strictly: see ``JSONParser``).
+    /// Parses one JSON document (RFC 8259, strictly: see ``JSONParser``).
     ///
-    /// - Throws: ``WebhookError/malformedJSON(_:)`` saying where the document is wrong.
-    public init(parsing bytes: [UInt8]) throws(WebhookError) {
-        do {
-            self = try JSONParser.parse(bytes)
-        } catch {
-            throw .malformedJSON(error.description)
-        }
+    /// - Throws: ``JSONSyntaxError`` saying where the document is wrong and why.
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        try JSONParser.parse(bytes)
     }
 }

@@ -1,4 +1,4 @@
-/// A JSON value as received from a platform or built for a write-back.
+/// A JSON value: a platform's payload, a write-back body, a stored list of tags.
 ///
 /// Numbers are `Double`s: integers up to 2^53 (every id Zendesk or a JSON sender uses in
 /// practice) are exact, and ``integerText`` renders them as `123`, never `123.0`.
@@ -11,27 +11,7 @@ public enum JSONValue: Sendable, Hashable {
     case object([String: JSONValue])
 
     /// The largest integer magnitude a `Double` holds exactly.
-    static let exactIntegerLimit: Double = 9_007_199_254_740_992  // 2^53
-
-    /// The value at `path`, or `nil` when some component is absent (a missing key, an index out
-    /// of range, or a step into something that is not an object or array). An explicit JSON
-    /// `null` is returned as ``null``.
-    public func value(at path: JSONPath) -> JSONValue? {
-        var current = self
-        for component in path.components {
-            switch (component, current) {
-            case (.key(let key), .object(let members)):
-                guard let next = members[key] else { return nil }
-                current = next
-            case (.index(let index), .array(let elements)):
-                guard elements.indices.contains(index) else { return nil }
-                current = elements[index]
-            default:
-                return nil
-            }
-        }
-        return current
-    }
+    public static let exactIntegerLimit: Double = 9_007_199_254_740_992  // 2^53
 
     /// The decimal text of an integral number within ±2^53 (`"35436"`), otherwise `nil`.
     public var integerText: String? {

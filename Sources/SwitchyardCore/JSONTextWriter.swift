@@ -1,0 +1,95 @@
+/// Writes compact JSON text straight into bytes, for the small shapes written on every
+/// webhook (ticket tags and custom fields, intake answers).
+///
+/// Foundation's `JSONEncoder` goes through `Encodable`'s generic, reflective machinery; on
+/// the intake path that cost more than storing the ticket. Output is stable for equal values:
+/// object members sorted by name (code-unit order), `/` unescaped, control characters as
+/// `\n`, `\u001f`, …; any JSON reader reads it back.
+public struct JSONTextWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 64) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The text written so far.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Appends `text` as it is (punctuation, literals, numbers already in JSON form).
+    public mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends `text` as it is (already valid JSON).
+    public mutating func raw(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// Appends a quoted, escaped JSON string.
+    public mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): raw(#"\""#)
+            case UInt8(ascii: "\\"): raw(#"\\"#)
+            case 0x0A: raw(#"\n"#)
+            case 0x0D: raw(#"\r"#)
+            case 0x09: raw(#"\t"#)
+            case 0x08: raw(#"\b"#)
+            case 0x0C: raw(#"\f"#)
+            case 0x00..<0x20:
+                raw(#"\u00"#)
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends an array of strings: `["a","b"]`.
+    public mutating func strings(_ values: [String]) {
+        bytes.append(UInt8(ascii: "["))
+        for (offset, value) in values.enumerated() {
+            if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Appends an object of strings with its members sorted by name: `{"a":"1","b":"2"}`.
+    public mutating func object(_ members: [String: String]) {
+        bytes.append(UInt8(ascii: "{"))
+        for (offset, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+            if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(member.key)
+            bytes.append(UInt8(ascii: ":"))
+            string(member.value)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends `"name":` — the start of an object member.
+    public mutating func key(_ name: StaticString) {
+        bytes.append(UInt8(ascii: "\""))
+        raw(name)
+        raw("\":")
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `[String]` as JSON text.
+    public static func text(of values: [String]) -> String {
+        var writer = JSONTextWriter()
+        writer.strings(values)
+        return writer.text
+    }
+
+    /// `[String: String]` as JSON text, members sorted by name.
+    public static func text(of members: [String: String]) -> String {
+        var writer = JSONTextWriter()
+        writer.object(members)
+        return writer.text
+    }
+}
