@@ -126,12 +126,12 @@ struct TextVectorizer: Sendable, Equatable {
         var padded: [Unicode.Scalar] = []
         var start = 0
         while start < scalars.count {
-            guard !scalars[start].properties.isWhitespace else {
+            guard !isWhitespace(scalars[start]) else {
                 start += 1
                 continue
             }
             var end = start + 1
-            while end < scalars.count, !scalars[end].properties.isWhitespace { end += 1 }
+            while end < scalars.count, !isWhitespace(scalars[end]) { end += 1 }
             padded.removeAll(keepingCapacity: true)
             padded.append(" ")
             padded.append(contentsOf: scalars[start..<end])
@@ -148,6 +148,16 @@ struct TextVectorizer: Sendable, Equatable {
             start = end
         }
         return buckets
+    }
+
+    /// Unicode's White_Space property, answered without the property tables for ASCII
+    /// (where it is exactly tab, line feed, vertical tab, form feed, carriage return and space).
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09...0x0D, 0x20: true
+        case 0..<0x80: false
+        default: scalar.properties.isWhitespace
+        }
     }
 
     private static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {

@@ -12,7 +12,9 @@ public protocol TicketStore: Sendable {
 
     /// Claims up to `limit` tickets that are queued, or claimed with an expired lease
     /// (lease_expires_at <= now), oldest first; sets status claimed, owner `worker`,
-    /// lease_expires_at = now + lease, attempts += 1.
+    /// lease_expires_at = now + lease, attempts += 1. `worker` names the claim: give each
+    /// claim its own name, so that whoever held a ticket before its lease expired cannot
+    /// record a decision over the new owner.
     func claimQueued(limit: Int, worker: String, now: Date, lease: Duration) async throws -> [QueuedTicket]
 
     /// Atomically: stores the decision, marks the ticket decided, and (if given) adds an

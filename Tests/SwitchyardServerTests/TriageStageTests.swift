@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SwitchyardTestSupport
 import Testing
 
@@ -140,6 +141,41 @@ import Testing
                 #expect(decision["department"] as? String == "fees_fx")
                 #expect((decision["provenance"] as? [String: Any])?["stage"] as? String == "model")
                 #expect(document["status"] as? String == "decided")
+            }
+        }
+    }
+
+    @Test("at most triage.workers tickets are decided at once, and a backlog is claimed as deciders free up")
+    func decidingIsBounded() async throws {
+        let gate = Gate()
+        defer { gate.open() }
+        let load = Mutex((inFlight: 0, most: 0))
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            load.withLock { load in
+                load.inFlight += 1
+                load.most = max(load.most, load.inFlight)
+            }
+            await gate.wait()
+            load.withLock { $0.inFlight -= 1 }
+            return ScriptedResponse(body: ChatCompletions.classification(department: "fees_fx", confidence: 0.9))
+        }) { openAI in
+            // The harness runs 2 workers.
+            try await withServer(Self.setup(openAI: openAI.baseURL, timeout: "10s")) { server in
+                var ids: [String] = []
+                for number in 1...5 {
+                    let reply = try await server.post(
+                        "/webhooks/generic", json: #"{"id": "B-\#(number)", "body": "Why was I charged a fee?"}"#)
+                    ids.append(try #require(reply.json["ticket_id"] as? String))
+                }
+                try await eventually("two provider calls in flight") { load.withLock { $0.inFlight == 2 } ? true : nil }
+                gate.open()
+                for id in ids {
+                    let document = try await server.decidedTicket(id)
+                    let decision = try #require(document["decision"] as? [String: Any])
+                    #expect((decision["provenance"] as? [String: Any])?["stage"] as? String == "model")
+                }
+                #expect(load.withLock { $0.most } == 2)
+                #expect(openAI.requests.count == 5)
             }
         }
     }

@@ -1,5 +1,6 @@
 public import CoreMetrics
 import Foundation
+import Synchronization
 import SwitchyardCore
 
 /// The server's metrics, made through an injected factory so that each server instance
@@ -9,19 +10,28 @@ import SwitchyardCore
 /// ticket ids.
 public struct TriageMetrics: Sendable {
     let factory: any MetricsFactory
+    /// Counters already made, by label and dimension values: making one through the
+    /// factory (registry lock, label validation) on every webhook showed up in intake profiles.
+    private let counters = HandleCache<Counter>()
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
+    }
+
+    /// The counter `label` with `dimensions`, made once.
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        counters.handle(for: [label] + dimensions.map(\.1)) {
+            Counter(label: label, dimensions: dimensions, factory: factory)
+        }
     }
 
     /// Records nothing.
     public static let disabled = TriageMetrics(factory: NOOPMetricsHandler.instance)
 
     func recordDecision(_ decision: Decision) {
-        Counter(
-            label: "switchyard_decisions_total",
-            dimensions: [("stage", decision.provenance.stage.rawValue), ("department", decision.department.rawValue)],
-            factory: factory
+        counter(
+            "switchyard_decisions_total",
+            [("stage", decision.provenance.stage.rawValue), ("department", decision.department.rawValue)]
         ).increment()
     }
 
@@ -29,29 +39,39 @@ public struct TriageMetrics: Sendable {
         Timer(label: "switchyard_model_call_seconds", dimensions: [("classifier", classifier)], factory: factory)
             .recordNanoseconds(Int64(duration.milliseconds * 1_000_000))
         if failed {
-            Counter(label: "switchyard_model_failures_total", dimensions: [("classifier", classifier)], factory: factory)
-                .increment()
+            counter("switchyard_model_failures_total", [("classifier", classifier)]).increment()
         }
     }
 
     /// A rule's pattern hit a PCRE2 limit and counted as no match: the rule needs a cheaper pattern.
     func recordRuleLimitHit(ruleID: String) {
-        Counter(label: "switchyard_rule_limit_hits_total", dimensions: [("rule", ruleID)], factory: factory).increment()
+        counter("switchyard_rule_limit_hits_total", [("rule", ruleID)]).increment()
     }
 
     func recordWebhook(adapter: String, outcome: String) {
-        Counter(
-            label: "switchyard_webhooks_total", dimensions: [("adapter", adapter), ("outcome", outcome)], factory: factory
-        ).increment()
+        counter("switchyard_webhooks_total", [("adapter", adapter), ("outcome", outcome)]).increment()
     }
 
     func recordWriteBack(adapter: String, outcome: String) {
-        Counter(
-            label: "switchyard_write_backs_total", dimensions: [("adapter", adapter), ("outcome", outcome)], factory: factory
-        ).increment()
+        counter("switchyard_write_backs_total", [("adapter", adapter), ("outcome", outcome)]).increment()
     }
 
     func recordQueueDepth(_ depth: Int) {
         Gauge(label: "switchyard_queue_depth", factory: factory).record(depth)
+    }
+}
+
+/// Metric handles by key, made on first use and shared afterwards.
+private final class HandleCache<Handle: Sendable>: Sendable {
+    private let handles = Mutex<[[String]: Handle]>([:])
+
+    func handle(for key: [String], make: () -> Handle) -> Handle {
+        if let handle = handles.withLock({ $0[key] }) { return handle }
+        let made = make()
+        return handles.withLock { handles in
+            if let existing = handles[key] { return existing }
+            handles[key] = made
+            return made
+        }
     }
 }

@@ -1,14 +1,21 @@
 import Logging
 public import ServiceLifecycle
+import Synchronization
 import SwitchyardCore
 import SwitchyardStore
 
-/// Background workers that claim queued tickets, decide them and record the decision
-/// together with its write-back, in one transaction.
+/// Claims queued tickets, decides them and records each decision together with its
+/// write-back, in one transaction.
 ///
-/// Each worker holds at most one ticket. A ticket whose worker dies is claimed again once
-/// its lease expires. On graceful shutdown workers stop claiming, finish the ticket they
-/// hold, and give it back if recording fails.
+/// One claimer takes as many of the oldest queued tickets as there are free deciders, in one
+/// transaction, and starts a decider for each; at most `triage.workers` tickets are decided at
+/// the same time. (One claim per ticket and worker cost a write transaction each, and during
+/// a burst those claims competed with intake for the writer.)
+///
+/// A ticket whose decider dies is claimed again once its lease expires. Every claim carries a
+/// token of its own, so a decider whose lease was taken over cannot record over the new
+/// owner. On graceful shutdown the claimer stops claiming, and the deciders finish the tickets
+/// they hold and give a ticket back if recording its decision fails.
 public struct TriageService: Service {
     let store: any TicketStore
     let triage: Triage
@@ -21,10 +28,40 @@ public struct TriageService: Service {
     let logger: Logger
 
     public func run() async throws {
+        let deciders = DeciderSlots(capacity: settings.workers)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                for index in 0..<settings.workers {
-                    group.addTask { await runWorker(named: "\(instance)/\(index)") }
+                var claims = 0
+                while !work.isClosed && !Task.isCancelled {
+                    let seen = work.generation
+                    let free = deciders.free
+                    guard free > 0 else {
+                        // A decider that finishes while all are busy signals `work`.
+                        await work.wait(after: seen, timeout: settings.pollInterval)
+                        continue
+                    }
+                    claims += 1
+                    let claimant = "\(instance)/\(claims)"
+                    let claimed: [QueuedTicket]
+                    do {
+                        claimed = try await store.claimQueued(
+                            limit: free, worker: claimant, now: timeSource.now(), lease: settings.lease)
+                    } catch {
+                        logger.error("Could not claim tickets", metadata: ["error": "\(error)"])
+                        await work.wait(after: seen, timeout: settings.pollInterval)
+                        continue
+                    }
+                    for item in claimed {
+                        deciders.take()
+                        group.addTask {
+                            await process(item, claimant: claimant)
+                            if deciders.release() { work.notify() }
+                        }
+                    }
+                    if claimed.count < free {
+                        // The queue is drained: wait for a new ticket, or poll for expired leases.
+                        await work.wait(after: seen, timeout: settings.pollInterval)
+                    }
                 }
             }
         } onGracefulShutdown: {
@@ -32,28 +69,7 @@ public struct TriageService: Service {
         }
     }
 
-    private func runWorker(named worker: String) async {
-        while !work.isClosed && !Task.isCancelled {
-            let seen = work.generation
-            let claimed: [QueuedTicket]
-            do {
-                claimed = try await store.claimQueued(limit: 1, worker: worker, now: timeSource.now(), lease: settings.lease)
-            } catch {
-                logger.error("Could not claim tickets", metadata: ["error": "\(error)"])
-                await work.wait(after: seen, timeout: settings.pollInterval)
-                continue
-            }
-            guard let item = claimed.first else {
-                await work.wait(after: seen, timeout: settings.pollInterval)
-                continue
-            }
-            // There may be more: let another idle worker look while this one decides.
-            work.notify()
-            await process(item, worker: worker)
-        }
-    }
-
-    private func process(_ item: QueuedTicket, worker: String) async {
+    private func process(_ item: QueuedTicket, claimant: String) async {
         var logger = logger
         logger[metadataKey: "ticket_id"] = "\(item.id)"
         let decision = await triage.decide(item.ticket)
@@ -67,7 +83,7 @@ public struct TriageService: Service {
             request = nil
         }
         do {
-            try await store.recordDecision(decision, for: item.id, worker: worker, writeBack: request, now: timeSource.now())
+            try await store.recordDecision(decision, for: item.id, worker: claimant, writeBack: request, now: timeSource.now())
             logger.debug(
                 "Ticket decided",
                 metadata: [
@@ -75,10 +91,34 @@ public struct TriageService: Service {
                 ])
             if request != nil { writeBacks.notify() }
         } catch StoreError.leaseLost {
-            logger.notice("Lease expired while deciding; another worker owns the ticket now")
+            logger.notice("Lease expired while deciding; another claim owns the ticket now")
         } catch {
             logger.error("Could not record the decision; giving the ticket back", metadata: ["error": "\(error)"])
-            try? await store.release(item.id, worker: worker)
+            try? await store.release(item.id, worker: claimant)
+        }
+    }
+}
+
+/// How many deciders are free, out of `capacity`.
+private final class DeciderSlots: Sendable {
+    private let busy = Mutex(0)
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    var free: Int { capacity - busy.withLock { $0 } }
+
+    func take() {
+        busy.withLock { $0 += 1 }
+    }
+
+    /// Frees a slot; `true` when every slot was busy, so the claimer may be waiting for one.
+    func release() -> Bool {
+        busy.withLock { busy in
+            defer { busy -= 1 }
+            return busy == capacity
         }
     }
 }
