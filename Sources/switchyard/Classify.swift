@@ -27,7 +27,7 @@ struct Classify: AsyncParsableCommand {
             }
             body = Array(data)
         }
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let httpClient = Switchyard.makeHTTPClient()
         do {
             let switchyard = try await Switchyard.prepare(configuration: configuration, httpClient: httpClient, logger: logger)
             let result: Result<Decision, any Error>

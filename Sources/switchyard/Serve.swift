@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
             configuration.server.port = port
         }
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let httpClient = Switchyard.makeHTTPClient()
         do {
             let switchyard = try await Switchyard.prepare(
                 configuration: configuration, httpClient: httpClient, logger: logger)

@@ -213,7 +213,7 @@ func withServer<T: Sendable>(
         try await store.saveArtifact(artifact, named: "local-model")
         try await store.close()
     }
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    let client = Switchyard.makeHTTPClient()
     let logger = Logger(label: "switchyard.test", factory: { _ in SwiftLogNoOpLogHandler() })
     do {
         let switchyard = try await Switchyard.prepare(configuration: configuration, httpClient: client, logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwitchyardServer
 import SwitchyardTestSupport
 import Testing
 
@@ -167,7 +168,7 @@ import Testing
                         "/webhooks/generic", json: #"{"id": "B-\#(number)", "body": "Why was I charged a fee?"}"#)
                     ids.append(try #require(reply.json["ticket_id"] as? String))
                 }
-                try await eventually("two provider calls in flight") { load.withLock { $0.inFlight == 2 } ? true : nil }
+                _ = try await eventually("two provider calls in flight") { load.withLock { $0.inFlight == 2 } ? true : nil }
                 gate.open()
                 for id in ids {
                     let document = try await server.decidedTicket(id)
@@ -177,6 +178,27 @@ import Testing
                 #expect(load.withLock { $0.most } == 2)
                 #expect(openAI.requests.count == 5)
             }
+        }
+    }
+
+    @Test("a provider that refuses connections fails at once and the fallback decides, naming the connection failure")
+    func refusedConnectionFallsBackAtOnce() async throws {
+        // Nothing listens on port 9 (discard) here. With connection retries the call would
+        // only fail at the model deadline, and the reason would say it timed out.
+        var setup = Self.setup(openAI: "http://127.0.0.1:9", timeout: "20s", localModelThreshold: 0.0)
+        setup.modelDeadline = "20s"
+        setup.classifyDeadline = "30s"
+        try await withServer(setup) { server in
+            let decision = try await classify(server)
+            let provenance = try #require(decision["provenance"] as? [String: Any])
+            #expect(provenance["stage"] as? String == "fallback_model")
+            let reasons = provenance["fallback_reasons"] as? [String] ?? []
+            #expect(reasons.contains { $0.hasPrefix("openai/gpt-4o-mini") && $0.contains("connection failed") }, "\(reasons)")
+            #expect(!reasons.contains { $0.contains("timed out") }, "\(reasons)")
+            // Retrying the connection would have kept at it until the connect timeout; the
+            // refusal is reported long before that could pass.
+            let latency = try #require(provenance["latency_ms"] as? Double)
+            #expect(latency < Switchyard.connectTimeout.milliseconds, "decided after \(latency) ms")
         }
     }
 }
