@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Synchronization
+import SwitchyardTestSupport
 import Testing
 
 /// An in-process HTTP server on 127.0.0.1 that speaks the OpenAI chat completions wire
@@ -96,17 +97,20 @@ actor FakeChatCompletionsServer {
     private func respond(to request: RecordedRequest) async -> Response {
         requests.append(request)
         guard !replies.isEmpty else {
-            return Self.json(status: .internalServerError, Self.errorBody("unexpected request", type: "test_error", code: nil))
+            return Self.json(
+                status: .internalServerError, ChatCompletions.error(message: "unexpected request", type: "test_error", code: nil))
         }
         switch replies.removeFirst() {
         case .completion(let content, let promptTokens, let completionTokens):
-            return Self.json(status: .ok, Self.completion(message: ["role": "assistant", "content": content, "refusal": NSNull()],
-                                                           promptTokens: promptTokens, completionTokens: completionTokens))
+            return Self.json(
+                status: .ok,
+                ChatCompletions.completion(
+                    content: content, model: "gpt-4o-mini-2024-07-18", promptTokens: promptTokens,
+                    completionTokens: completionTokens))
         case .refusal(let text):
-            return Self.json(status: .ok, Self.completion(message: ["role": "assistant", "content": NSNull(), "refusal": text],
-                                                           promptTokens: 300, completionTokens: 8))
+            return Self.json(status: .ok, ChatCompletions.refusal(text, model: "gpt-4o-mini-2024-07-18"))
         case .error(let status, let message, let type, let code, let retryAfter):
-            var response = Self.json(status: .init(code: status), Self.errorBody(message, type: type, code: code))
+            var response = Self.json(status: .init(code: status), ChatCompletions.error(message: message, type: type, code: code))
             if let retryAfter {
                 response.headers[.retryAfter] = retryAfter
             }
@@ -140,34 +144,7 @@ actor FakeChatCompletionsServer {
         }
     }
 
-    private static func completion(message: [String: Any], promptTokens: Int, completionTokens: Int) -> [String: Any] {
-        [
-            "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
-            "object": "chat.completion",
-            "created": 1_741_570_283,
-            "model": "gpt-4o-mini-2024-07-18",
-            "choices": [["index": 0, "message": message, "logprobs": NSNull(), "finish_reason": "stop"]],
-            "usage": [
-                "prompt_tokens": promptTokens,
-                "completion_tokens": completionTokens,
-                "total_tokens": promptTokens + completionTokens,
-                "prompt_tokens_details": ["cached_tokens": 0, "audio_tokens": 0],
-            ],
-            "service_tier": "default",
-            "system_fingerprint": "fp_06737a9306",
-        ]
-    }
-
-    private static func errorBody(_ message: String, type: String, code: String?) -> [String: Any] {
-        ["error": ["message": message, "type": type, "param": NSNull(), "code": code.map { $0 as Any } ?? NSNull()]]
-    }
-
-    private static func json(status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+    private static func json(status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
