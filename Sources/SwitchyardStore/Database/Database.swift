@@ -53,10 +53,10 @@ final class Database: Sendable {
         let committer = GroupCommitter(logger: logger)
         self.path = path
         self.committer = committer
-        self.writer = ConnectionThread(name: "switchyard.store.writer", connection: writerConnection) { connection, jobs in
+        self.writer = ConnectionThread(name: "store.writer", connection: writerConnection) { connection, jobs in
             committer.commit(jobs, on: connection)
         }
-        self.reader = ConnectionThread(name: "switchyard.store.reader", connection: readerConnection, maximumBatch: 1) {
+        self.reader = ConnectionThread(name: "store.reader", connection: readerConnection, maximumBatch: 1) {
             connection, jobs in
             for job in jobs { job.run(connection) }
         }
