@@ -70,8 +70,10 @@ public struct TriageService: Service {
     }
 
     private func process(_ item: QueuedTicket, claimant: String) async {
-        var logger = logger
-        logger[metadataKey: "ticket_id"] = "\(item.id)"
+        // The ticket id goes with each message rather than into a logger copy: setting a
+        // logger's metadata makes the stream handler format it again, for every ticket, even
+        // when nothing is logged.
+        let ticketID: Logger.MetadataValue = "\(item.id)"
         let decision = await triage.decide(item.ticket)
         let request: WriteBackRequest?
         do {
@@ -79,7 +81,7 @@ public struct TriageService: Service {
         } catch {
             // Configuration is checked at start-up so this is not expected; the decision is
             // still recorded and the reason logged.
-            logger.error("Could not build the write-back", metadata: ["error": "\(error)"])
+            logger.error("Could not build the write-back", metadata: ["ticket_id": ticketID, "error": "\(error)"])
             request = nil
         }
         do {
@@ -87,13 +89,15 @@ public struct TriageService: Service {
             logger.debug(
                 "Ticket decided",
                 metadata: [
-                    "stage": "\(decision.provenance.stage.rawValue)", "department": "\(decision.department)",
+                    "ticket_id": ticketID, "stage": "\(decision.provenance.stage.rawValue)",
+                    "department": "\(decision.department)",
                 ])
             if request != nil { writeBacks.notify() }
         } catch StoreError.leaseLost {
-            logger.notice("Lease expired while deciding; another claim owns the ticket now")
+            logger.notice("Lease expired while deciding; another claim owns the ticket now", metadata: ["ticket_id": ticketID])
         } catch {
-            logger.error("Could not record the decision; giving the ticket back", metadata: ["error": "\(error)"])
+            logger.error(
+                "Could not record the decision; giving the ticket back", metadata: ["ticket_id": ticketID, "error": "\(error)"])
             try? await store.release(item.id, worker: claimant)
         }
     }
