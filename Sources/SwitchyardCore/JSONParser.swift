@@ -232,7 +232,7 @@ struct JSONParser {
     private mutating func parseHexQuad() throws(JSONSyntaxError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard let byte = current, let digit = Self.hexValue(byte) else {
+            guard let byte = current, let digit = Hex.value(of: byte) else {
                 throw error("expected four hexadecimal digits after \\u")
             }
             value = value << 4 | UInt32(digit)
@@ -311,20 +311,10 @@ struct JSONParser {
 
     private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
     private static func printable(_ byte: UInt8) -> String { String(UnicodeScalar(byte)) }
 
     private static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return "0x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
+        "0x" + String(decoding: [Hex.digit(byte >> 4, uppercase: true), Hex.digit(byte, uppercase: true)], as: UTF8.self)
     }
 
     /// A member name for an error message: quoted, and cut short so a hostile body cannot

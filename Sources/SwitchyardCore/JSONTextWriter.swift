@@ -39,8 +39,8 @@ public struct JSONTextWriter: Sendable {
             case 0x0C: raw(#"\f"#)
             case 0x00..<0x20:
                 raw(#"\u00"#)
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+                bytes.append(Hex.digit(byte >> 4))
+                bytes.append(Hex.digit(byte))
             default:
                 bytes.append(byte)
             }
@@ -76,8 +76,6 @@ public struct JSONTextWriter: Sendable {
         raw(name)
         raw("\":")
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// `[String]` as JSON text.
     public static func text(of values: [String]) -> String {

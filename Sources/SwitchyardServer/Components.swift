@@ -83,7 +83,7 @@ struct Components {
         for (name, _) in configuration.adapters.sorted(by: { $0.key < $1.key }) {
             guard adapters[name] != nil else {
                 throw StartupError(
-                    "adapters.\(name) is enabled in the configuration but \(configuration.webhooks.directory) has no \(name).yaml (found: \(adapters.names.sorted().joined(separator: ", ")))"
+                    "adapters.\(name) is enabled in the configuration but \(configuration.webhooks.directory) has no \(name).yaml (found: \(adapters.names.joined(separator: ", ")))"
                 )
             }
             for department in configuration.departments.ids {

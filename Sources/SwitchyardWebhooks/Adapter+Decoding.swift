@@ -25,7 +25,7 @@ extension Adapter {
         for source in definition.idempotency {
             switch source {
             case .header(let name):
-                if let value = headers[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+                if let value = headers[name]?.trimmingWhitespace(), !value.isEmpty {
                     return value
                 }
             case .path(let path):
@@ -44,19 +44,8 @@ extension Adapter {
         throw .missingIdempotencyKey(tried: definition.idempotency.map(\.description))
     }
 
-    /// Lower-case hex SHA-256 of `bytes`, written straight into one string (this runs for
-    /// every webhook without a delivery id).
+    /// Lower-case hex SHA-256 of `bytes` (this runs for every webhook without a delivery id).
     static func hexSHA256(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        let digest = SHA256.hash(data: bytes)
-        return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
-            var index = 0
-            for byte in digest {
-                buffer[index] = digits[Int(byte >> 4)]
-                buffer[index + 1] = digits[Int(byte & 0x0F)]
-                index += 2
-            }
-            return index
-        }
+        SHA256.hash(data: bytes).withUnsafeBytes { Hex.encode($0) }
     }
 }

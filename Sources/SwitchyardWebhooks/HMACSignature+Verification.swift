@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import SwitchyardCore
 
 extension HMACSignature {
     /// Checks the delivery's signature against `secret` (its UTF-8 bytes are the HMAC key).
@@ -52,7 +53,7 @@ extension HMACSignature {
         let decoded: [UInt8]? =
             switch encoding {
             case .base64: Data(base64Encoded: encoded).map(Array.init)
-            case .hex: Self.decodeHex(encoded)
+            case .hex: Hex.decode(encoded)
             }
         guard let decoded else {
             throw .malformedSignature("\(name) is not valid \(encoding.rawValue)")
@@ -63,28 +64,5 @@ extension HMACSignature {
             )
         }
         return decoded
-    }
-
-    private static func decodeHex(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -64,8 +64,7 @@ extension JSONValue {
                 path: path.description, expected: "a list of strings or a space-separated string",
                 found: kindDescription)
         }
-        var seen: Set<String> = []
-        return tags.filter { seen.insert($0).inserted }
+        return tags.uniqued()
     }
 
     /// An object's scalar members flattened to text; `null` and blank members are left out.

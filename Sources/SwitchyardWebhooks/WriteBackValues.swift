@@ -29,7 +29,7 @@ struct WriteBackValues {
             if optional { return nil }
             throw .missingSetting(name)
         case .mergedTags:
-            return .array(Self.unique(ticket.tags + decisionTags).map(JSONValue.string))
+            return .array((ticket.tags + decisionTags).uniqued().map(JSONValue.string))
         case .decision(let field):
             return decisionValue(field)
         case .ticket(let field):
@@ -78,7 +78,7 @@ struct WriteBackValues {
 
     /// The decision's tags, in the platform's tag style when the adapter asks for it.
     private var decisionTags: [String] {
-        Self.unique(normalizesTags ? decision.tags.compactMap(Self.normalizedTag) : decision.tags)
+        (normalizesTags ? decision.tags.compactMap(Self.normalizedTag) : decision.tags).uniqued()
     }
 
     /// Zendesk's tag style: lower case, no spaces (`Card Lost` → `card_lost`); `nil` for a blank tag.
@@ -87,14 +87,8 @@ struct WriteBackValues {
         return words.isEmpty ? nil : words.joined(separator: "_")
     }
 
-    private static func unique(_ tags: [String]) -> [String] {
-        var seen: Set<String> = []
-        return tags.filter { seen.insert($0).inserted }
-    }
-
     /// RFC 3986 unreserved characters stay; every other byte becomes `%XX`.
     private static func percentEncodedPathSegment(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF")
         var encoded = ""
         for byte in text.utf8 {
             switch byte {
@@ -103,7 +97,9 @@ struct WriteBackValues {
                 UInt8(ascii: "~"):
                 encoded.append(Character(UnicodeScalar(byte)))
             default:
-                encoded += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0x0F)])
+                encoded.unicodeScalars.append("%")
+                encoded.unicodeScalars.append(UnicodeScalar(Hex.digit(byte >> 4, uppercase: true)))
+                encoded.unicodeScalars.append(UnicodeScalar(Hex.digit(byte, uppercase: true)))
             }
         }
         return encoded

@@ -19,7 +19,7 @@ import Testing
         }
     }
 
-    @Test("bad feedback is refused with the field that is wrong; unknown tickets are 404")
+    @Test("bad feedback is refused with the field that is wrong or where the JSON breaks; unknown tickets are 404")
     func badFeedback() async throws {
         try await withServer { server in
             let reply = try await server.post("/webhooks/generic", json: #"{"id": "F-2", "body": "hello"}"#)
@@ -30,6 +30,15 @@ import Testing
             let department = try await server.post("/v1/tickets/\(id)/feedback", json: #"{"verdict": "down", "department": "billing"}"#)
             #expect(department.status == 400)
             #expect((department.json["error"] as? [String: Any])?["path"] as? String == "$.department")
+            let noVerdict = try await server.post("/v1/tickets/\(id)/feedback", json: #"{"agent": "maria"}"#)
+            #expect(noVerdict.status == 400)
+            #expect((noVerdict.json["error"] as? [String: Any])?["code"] as? String == "invalid_payload")
+            #expect((noVerdict.json["error"] as? [String: Any])?["path"] as? String == "$.verdict")
+            let broken = try await server.post("/v1/tickets/\(id)/feedback", json: #"{"verdict": up}"#)
+            #expect(broken.status == 400)
+            #expect((broken.json["error"] as? [String: Any])?["code"] as? String == "malformed_json")
+            let message = (broken.json["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("line 1, column 13"), "\(message)")
             let missing = try await server.post("/v1/tickets/tkt_missing/feedback", json: #"{"verdict": "up"}"#)
             #expect(missing.status == 404)
             let notFound = try await server.get("/v1/tickets/tkt_missing")

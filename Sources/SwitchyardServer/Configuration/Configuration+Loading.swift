@@ -244,7 +244,7 @@ private struct ConfigurationReader {
             if let settingsNode = entry["settings"] {
                 for (key, setting) in try settingsNode.entries() { settings[key] = try setting.string() }
             }
-            var targets: [DepartmentID: TargetValue] = [:]
+            var targets: [DepartmentID: JSONValue] = [:]
             if let targetsNode = entry["targets"] {
                 for (key, target) in try targetsNode.entries() {
                     let id = DepartmentID(key)

@@ -127,16 +127,11 @@ public struct AdapterConfiguration: Sendable, Hashable {
     public var allowUnsigned: Bool
     /// Values the adapter's write-back template reads as `{settings.NAME}`.
     public var settings: [String: String]
-    /// Department → the platform's target (Zendesk group id, …).
-    public var targets: [DepartmentID: TargetValue]
+    /// Department → the platform's target: a number (Zendesk group id) or a string (a group
+    /// name), as the write-back templates use it for `$target`.
+    public var targets: [DepartmentID: JSONValue]
     /// How write-back requests authenticate.
     public var auth: WriteBackAuthentication?
-}
-
-/// A department's target on a platform: a number (group id) or a string (group name).
-public enum TargetValue: Sendable, Hashable {
-    case number(Double)
-    case string(String)
 }
 
 /// Credentials attached to write-back requests when they are sent (never stored).

@@ -54,13 +54,8 @@ struct TicketController: Sendable {
 
     private func feedback(_ request: Request, context: BasicRequestContext) async throws -> JSONResponse<FeedbackRecorded> {
         let id = TicketID(try context.parameters.require("id"))
-        let body = try await collect(request)
-        let input: FeedbackRequest
-        do {
-            input = try JSONDecoder().decode(FeedbackRequest.self, from: Data(body))
-        } catch {
-            throw APIError(decodingError: error)
-        }
+        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let input = try APIError.decodeBody(FeedbackRequest.self, from: body)
         guard let verdict = Verdict(rawValue: input.verdict) else {
             throw APIError(
                 .badRequest, code: "invalid_payload", message: "verdict must be \"up\" or \"down\", found \"\(input.verdict)\"",
@@ -87,7 +82,7 @@ struct TicketController: Sendable {
     }
 
     private func classify(_ request: Request) async throws -> JSONResponse<ClassifyResponse> {
-        let body = try await collect(request)
+        let body = try await request.collectBody(upTo: maxBodyBytes)
         do {
             return JSONResponse(ClassifyResponse(decision: try await classifier.classify(body)))
         } catch .genericAdapterMissing {
@@ -122,49 +117,34 @@ struct TicketController: Sendable {
         let entries = try await store.writeBacks(status: status, limit: limit)
         return JSONResponse(WriteBackList(writeBacks: entries.map(WriteBackResponse.init)))
     }
-
-    private func collect(_ request: Request) async throws(APIError) -> [UInt8] {
-        do {
-            return Array(try await request.body.collect(upTo: maxBodyBytes).readableBytesView)
-        } catch is NIOTooManyBytesError {
-            throw APIError(
-                .contentTooLarge, code: "body_too_large",
-                message: "the body is larger than the configured limit of \(maxBodyBytes) bytes (server.max_body_bytes)")
-        } catch {
-            throw APIError(.badRequest, code: "body_unreadable", message: "could not read the request body: \(error)")
-        }
-    }
 }
 
 extension APIError {
-    /// A JSON body that did not decode, with the path where it went wrong.
-    init(decodingError error: any Error) {
-        guard let error = error as? DecodingError else {
-            self.init(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(error)")
-            return
-        }
-        func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.reduce("$") { partial, key in
-                if let index = key.intValue { return partial + "[\(index)]" }
-                return partial + "." + key.stringValue
+    /// A JSON request body decoded as `T`, or the error that says where it is wrong: the strict
+    /// parser's line and column for broken JSON, the JSON path for a missing or mistyped field.
+    static func decodeBody<T: Decodable>(_ type: T.Type, from body: [UInt8]) throws(APIError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body))
+        } catch let error as DecodingError {
+            guard let path = error.jsonPath(root: "$") else {
+                // Foundation only says "not valid JSON"; the strict parser says where.
+                throw malformedJSON(body)
             }
+            throw APIError(.badRequest, code: "invalid_payload", message: error.explanation(root: "$"), path: path)
+        } catch {
+            throw malformedJSON(body)
         }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let at = path(context.codingPath + [key])
-            self.init(.badRequest, code: "invalid_payload", message: "\(at): missing required field", path: at)
-        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            let at = path(context.codingPath)
-            self.init(.badRequest, code: "invalid_payload", message: "\(at): expected \(type)", path: at)
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                self.init(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(context.debugDescription)")
-            } else {
-                let at = path(context.codingPath)
-                self.init(.badRequest, code: "invalid_payload", message: "\(at): \(context.debugDescription)", path: at)
-            }
-        @unknown default:
-            self.init(.badRequest, code: "malformed_json", message: "the body is not valid JSON")
+    }
+
+    /// `malformed_json`, with the line and column the strict parser stops at.
+    private static func malformedJSON(_ body: [UInt8]) -> APIError {
+        let reason: String
+        do {
+            _ = try JSONValue.parse(body)
+            reason = "the body is not valid JSON"
+        } catch {
+            reason = "the body is not valid JSON: \(error)"
         }
+        return APIError(.badRequest, code: "malformed_json", message: reason)
     }
 }

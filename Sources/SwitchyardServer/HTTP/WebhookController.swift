@@ -72,7 +72,7 @@ struct WebhookController: Sendable {
                 message: "no adapter named \"\(name)\" is enabled; enabled: \(configurations.keys.sorted().joined(separator: ", "))")
         }
         do {
-            let body = try await collectBody(request)
+            let body = try await request.collectBody(upTo: maxBodyBytes)
             try adapter.verify(body: body, headers: request.headers, secret: configuration.allowUnsigned ? nil : configuration.secret)
             let inbound: InboundTicket
             do {
@@ -101,25 +101,6 @@ struct WebhookController: Sendable {
             metrics.recordWebhook(adapter: name, outcome: apiError.code)
             context.logger.notice("Webhook refused", metadata: ["adapter": "\(name)", "code": "\(apiError.code)"])
             throw apiError
-        }
-    }
-
-    /// The raw body, refusing anything over the limit before reading it whole when the
-    /// sender announced its length.
-    private func collectBody(_ request: Request) async throws(APIError) -> [UInt8] {
-        let tooLarge = APIError(
-            .contentTooLarge, code: "body_too_large",
-            message: "the body is larger than the configured limit of \(maxBodyBytes) bytes (server.max_body_bytes)")
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
-            throw tooLarge
-        }
-        do {
-            let buffer = try await request.body.collect(upTo: maxBodyBytes)
-            return Array(buffer.readableBytesView)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge
-        } catch {
-            throw APIError(.badRequest, code: "body_unreadable", message: "could not read the request body: \(error)")
         }
     }
 

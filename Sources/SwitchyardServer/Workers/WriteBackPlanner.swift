@@ -18,14 +18,6 @@ struct WriteBackPlanner: Sendable {
 
 extension AdapterConfiguration {
     var adapterSettings: AdapterSettings {
-        AdapterSettings(
-            values: settings,
-            targets: targets.mapValues { target in
-                switch target {
-                case .number(let number): .number(number)
-                case .string(let string): .string(string)
-                }
-            }
-        )
+        AdapterSettings(values: settings, targets: targets)
     }
 }

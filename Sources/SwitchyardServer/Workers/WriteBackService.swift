@@ -66,9 +66,9 @@ public struct WriteBackService: Service {
     }
 
     private func deliver(_ entry: OutboxEntry) async {
-        var logger = logger
-        logger[metadataKey: "ticket_id"] = "\(entry.ticketID)"
-        logger[metadataKey: "adapter"] = "\(entry.request.adapter)"
+        // Identifying metadata goes with each message, as in the triage service, rather than
+        // into a logger copy that the stream handler would re-format for every entry.
+        let entryMetadata: Logger.Metadata = ["ticket_id": "\(entry.ticketID)", "adapter": "\(entry.request.adapter)"]
         let outcome = await send(entry.request)
         let now = timeSource.now()
         do {
@@ -83,16 +83,19 @@ public struct WriteBackService: Service {
                     let retryAt = now.addingTimeInterval(delay.milliseconds / 1000)
                     try await store.markWriteBackFailed(entry.id, error: reason, retryAt: retryAt, at: now)
                     metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "retry")
-                    logger.warning("Write-back failed; will retry", metadata: ["reason": "\(reason)", "attempt": "\(attempts)"])
+                    logger.warning(
+                        "Write-back failed; will retry",
+                        metadata: entryMetadata.merging(["reason": "\(reason)", "attempt": "\(attempts)"]) { $1 })
                 } else {
                     let final = retryable ? "\(reason) (gave up after \(attempts) attempts)" : reason
                     try await store.markWriteBackFailed(entry.id, error: final, retryAt: nil, at: now)
                     metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "dead")
-                    logger.error("Write-back is a dead letter", metadata: ["reason": "\(final)"])
+                    logger.error("Write-back is a dead letter", metadata: entryMetadata.merging(["reason": "\(final)"]) { $1 })
                 }
             }
         } catch {
-            logger.error("Could not record the write-back outcome", metadata: ["error": "\(error)"])
+            logger.error(
+                "Could not record the write-back outcome", metadata: entryMetadata.merging(["error": "\(error)"]) { $1 })
         }
     }
 
