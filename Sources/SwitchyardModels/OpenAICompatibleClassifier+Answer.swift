@@ -45,10 +45,7 @@ extension OpenAICompatibleClassifier {
         guard departments.contains(department) else {
             throw .unknownDepartment(answer.department)
         }
-        var tags: [String] = []
-        for tag in answer.tags.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !tag.isEmpty {
-            if !tags.contains(tag) { tags.append(tag) }
-        }
+        let tags = answer.tags.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }.removingDuplicates()
         return Classification(
             department: department,
             confidence: min(max(answer.confidence, 0), 1),

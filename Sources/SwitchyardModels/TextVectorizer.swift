@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 
 /// Turns text into the sparse tf-idf vectors that ``LinearTextClassifier`` reads.
 ///
@@ -126,12 +127,12 @@ struct TextVectorizer: Sendable, Equatable {
         var padded: [Unicode.Scalar] = []
         var start = 0
         while start < scalars.count {
-            guard !isWhitespace(scalars[start]) else {
+            guard !scalars[start].isWhitespace else {
                 start += 1
                 continue
             }
             var end = start + 1
-            while end < scalars.count, !isWhitespace(scalars[end]) { end += 1 }
+            while end < scalars.count, !scalars[end].isWhitespace { end += 1 }
             padded.removeAll(keepingCapacity: true)
             padded.append(" ")
             padded.append(contentsOf: scalars[start..<end])
@@ -148,16 +149,6 @@ struct TextVectorizer: Sendable, Equatable {
             start = end
         }
         return buckets
-    }
-
-    /// Unicode's White_Space property, answered without the property tables for ASCII
-    /// (where it is exactly tab, line feed, vertical tab, form feed, carriage return and space).
-    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09...0x0D, 0x20: true
-        case 0..<0x80: false
-        default: scalar.properties.isWhitespace
-        }
     }
 
     private static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {

@@ -64,7 +64,7 @@ extension JSONValue {
                 path: path.description, expected: "a list of strings or a space-separated string",
                 found: kindDescription)
         }
-        return tags.uniqued()
+        return tags.removingDuplicates()
     }
 
     /// An object's scalar members flattened to text; `null` and blank members are left out.

@@ -29,7 +29,7 @@ struct WriteBackValues {
             if optional { return nil }
             throw .missingSetting(name)
         case .mergedTags:
-            return .array((ticket.tags + decisionTags).uniqued().map(JSONValue.string))
+            return .array((ticket.tags + decisionTags).removingDuplicates().map(JSONValue.string))
         case .decision(let field):
             return decisionValue(field)
         case .ticket(let field):
@@ -78,7 +78,7 @@ struct WriteBackValues {
 
     /// The decision's tags, in the platform's tag style when the adapter asks for it.
     private var decisionTags: [String] {
-        (normalizesTags ? decision.tags.compactMap(Self.normalizedTag) : decision.tags).uniqued()
+        (normalizesTags ? decision.tags.compactMap(Self.normalizedTag) : decision.tags).removingDuplicates()
     }
 
     /// Zendesk's tag style: lower case, no spaces (`Card Lost` → `card_lost`); `nil` for a blank tag.

@@ -4,10 +4,10 @@ extension String {
     /// Used on every mapped field of every webhook, so it works on Unicode scalars directly
     /// instead of going through Foundation's character-set trimming (several times slower on
     /// Linux), and returns the string itself, uncopied, when there is nothing to trim.
-    func trimmingWhitespace() -> String {
+    public func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !Self.isWhitespace($0) }) else { return "" }
-        let last = scalars.lastIndex(where: { !Self.isWhitespace($0) })!  // exists: `first` does
+        guard let first = scalars.firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.isWhitespace })!  // exists: `first` does
         if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex {
             return self
         }
@@ -15,16 +15,19 @@ extension String {
     }
 
     /// Whether the text is empty or only whitespace (Unicode's White_Space).
-    var isBlank: Bool {
-        unicodeScalars.allSatisfy(Self.isWhitespace)
+    public var isBlank: Bool {
+        unicodeScalars.allSatisfy(\.isWhitespace)
     }
+}
 
-    /// Unicode's White_Space property, answered without the property tables for ASCII.
-    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
+extension Unicode.Scalar {
+    /// Unicode's White_Space property, answered without the property tables for ASCII (where
+    /// it is exactly tab, line feed, vertical tab, form feed, carriage return and space).
+    public var isWhitespace: Bool {
+        switch value {
         case 0x09...0x0D, 0x20: true
         case 0..<0x80: false
-        default: scalar.properties.isWhitespace
+        default: properties.isWhitespace
         }
     }
 }
