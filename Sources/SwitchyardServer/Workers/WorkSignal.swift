@@ -1,9 +1,9 @@
 import Synchronization
 
-/// Wakes idle workers when there is new work, without losing a wake-up that arrives
-/// between "the queue looked empty" and "wait".
+/// Wakes a waiting loop (the triage claimer, the write-back deliverer) when there is new work,
+/// without losing a wake-up that arrives between "the queue looked empty" and "wait".
 ///
-/// A worker reads `generation` before it looks for work and passes it to `wait(after:)`;
+/// The loop reads `generation` before it looks for work and passes it to `wait(after:)`;
 /// if anything was signalled since, the wait returns at once.
 final class WorkSignal: Sendable {
     private struct State {
@@ -17,12 +17,11 @@ final class WorkSignal: Sendable {
 
     var generation: UInt64 { state.withLock { $0.generation } }
 
-    /// Whether `close()` was called: workers should stop taking new work.
+    /// Whether `close()` was called: the loop should stop taking new work.
     var isClosed: Bool { state.withLock { $0.isClosed } }
 
-    /// There is new work: wake one waiter. (Waking every idle worker for each new ticket
-    /// made them all race to claim it, one write transaction each; a worker that finds work
-    /// wakes the next one instead, so parallelism follows the backlog.)
+    /// There is new work: wake one waiter. Each signal has one loop waiting on it, so one
+    /// waiter is all there is; a burst of notifications costs one wake-up.
     func notify() {
         let waiter = state.withLock { state in
             state.generation &+= 1
