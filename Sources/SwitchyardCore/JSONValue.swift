@@ -11,7 +11,7 @@ public enum JSONValue: Sendable, Hashable {
     case object([String: JSONValue])
 
     /// The largest integer magnitude a `Double` holds exactly.
-    public static let exactIntegerLimit: Double = 9_007_199_254_740_992  // 2^53
+    static let exactIntegerLimit: Double = 9_007_199_254_740_992  // 2^53
 
     /// The decimal text of an integral number within ±2^53 (`"35436"`), otherwise `nil`.
     public var integerText: String? {
@@ -30,42 +30,6 @@ public enum JSONValue: Sendable, Hashable {
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"
-        }
-    }
-}
-
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let bool): try container.encode(bool)
-        case .number(let number):
-            if integerText != nil {
-                try container.encode(Int64(number))
-            } else {
-                try container.encode(number)
-            }
-        case .string(let string): try container.encode(string)
-        case .array(let array): try container.encode(array)
-        case .object(let object): try container.encode(object)
         }
     }
 }

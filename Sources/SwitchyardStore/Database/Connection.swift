@@ -100,9 +100,6 @@ final class Connection {
         return try transform(Row(statement: statement, table: table))
     }
 
-    /// The rowid of the last row inserted on this connection.
-    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-
     /// `true` when a transaction is open.
     var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
