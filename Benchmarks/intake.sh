@@ -139,10 +139,30 @@ log "server up at $BASE (pid $SERVER_PID)"
 RUN_ID="$(date +%s)-$$"
 WRK=(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$ROOT/Benchmarks/wrk.lua")
 field() { sed -n "s/.*[ ]$2=\([^ ]*\).*/\1/p" <<<"$1"; }
+# CPU time (clock ticks) each of the server's threads has used, grouped by the thread's name
+# with any "-<n>"/"#<n>" suffix dropped: the event loops (NIO-…), Swift's cooperative pool,
+# store.writer, store.reader. One "group ticks" line per group.
+thread_ticks() {
+    for task in /proc/"$SERVER_PID"/task/*; do
+        [ -r "$task/stat" ] || continue
+        # comm may hold spaces; the fields after its closing parenthesis are fixed.
+        sed 's/^[0-9]* (\(.*\)) [A-Z] /\1\t/' "$task/stat" | awk -F'\t' '{ split($2, f, " "); print $1 "\t" f[11] + f[12] }'
+    done | sed 's/-\?#\?[0-9]*\t/\t/; s/^oot.default-qos/pool/; s/^.*-qos.overcommit/pool/' \
+        | awk -F'\t' '{ t[$1] += $2 } END { for (g in t) print g "\t" t[g] }' | sort
+}
+# "name µs/request" for the ticks used between two thread_ticks snapshots over `requests`.
+cpu_per_request() { # before-file after-file requests
+    local hz; hz=$(getconf CLK_TCK)
+    join -t $'\t' -a 2 -e 0 -o 0,1.2,2.2 "$1" "$2" | awk -F'\t' -v n="$3" -v hz="$hz" '
+        { d = $3 - $2; total += d; if (d > 0) parts = parts sprintf("%s%s %.0f", (parts == "" ? "" : ", "), $1, d * 1e6 / hz / n) }
+        END { printf "%.0f µs/request (%s)", total * 1e6 / hz / n, parts }'
+}
 run_wrk() { # name url args… → prints wrk's BENCH line
     local name=$1; shift
     log "wrk ${WRK[*]:1} $* ($name)"
+    thread_ticks >"$TMP/ticks-$name-before.txt"
     timeout $((DURATION + 30)) "${WRK[@]}" "$@" >"$TMP/wrk-$name.txt" 2>&1 || { cat "$TMP/wrk-$name.txt" >&2; die "wrk failed ($name)"; }
+    thread_ticks >"$TMP/ticks-$name-after.txt"
     grep '^BENCH ' "$TMP/wrk-$name.txt" || { cat "$TMP/wrk-$name.txt" >&2; die "no BENCH line from wrk ($name)"; }
 }
 health=$(run_wrk healthz "$BASE/healthz" -- get /healthz)
@@ -222,6 +242,8 @@ GET /healthz   $(printf '%10s' "$h_rps") req/s  (requests $(field "$health" requ
 POST intake    $(printf '%10s' "$i_rps") req/s  (requests $(field "$intake" requests), 202 $(field "$intake" s202), 200-duplicate $(field "$intake" s200), non-2xx $(field "$intake" other))
 intake latency p50 $(ms "$(field "$intake" p50_us)"), p90 $(ms "$(field "$intake" p90_us)"), p99 $(ms "$(field "$intake" p99_us)"), max $(ms "$(field "$intake" max_us)")
 socket errors  healthz: $(errors "$health"); intake: $(errors "$intake")
+server CPU     healthz $(cpu_per_request "$TMP/ticks-healthz-before.txt" "$TMP/ticks-healthz-after.txt" "$(field "$health" requests)")
+               intake  $(cpu_per_request "$TMP/ticks-intake-before.txt" "$TMP/ticks-intake-after.txt" "$(field "$intake" requests)")
 ratio          intake/healthz = $ratio  (goal >= $GOAL_RATIO: $meets)
 stored         $stored tickets in the store ($distinct distinct ids) for $(field "$intake" s202) answers 202; server metric accepted=${accepted_metric:-?}, decided during run=${decided_metric:-?}
 fsyncs         $fsyncs fsync/fdatasync calls by the server during the intake run ($(awk -v f="$fsyncs" -v r="$(field "$intake" s202)" 'BEGIN { if (f + 0 > 0) printf "%.1f answers 202 per fsync; worker commits included", r / f; else print "not measured" }'))
