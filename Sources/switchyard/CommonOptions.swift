@@ -11,11 +11,14 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default: info, or LOG_LEVEL).")
     var logLevel: String?
 
+    /// The configuration, or exit status 64 with the file, position, key and reason on
+    /// standard error (without the usage text, which is for mistakes on the command line).
     func loadConfiguration() throws -> Configuration {
         do {
             return try Configuration.load(path: config)
         } catch {
-            throw ValidationError("invalid configuration: \(error)")
+            FileHandle.standardError.write(Data("Error: invalid configuration: \(error)\n".utf8))
+            throw ExitCode(64)
         }
     }
 

@@ -85,6 +85,25 @@ import Testing
         #expect(error.description.hasPrefix("switchyard.yaml:"))
     }
 
+    @Test("triage.lease must outlast the longest decision: model.deadline plus the local fallback's second")
+    func leaseOutlastsDecision() throws {
+        let short = try #require(failure(Self.minimal + "\ntriage:\n  lease: 5s\nmodel:\n  deadline: 4s\n"))
+        #expect(short.keyPath == "triage.lease")
+        #expect(short.line == 6)
+        #expect(short.message.contains("triage.lease (5s) must be longer"), "\(short)")
+        #expect(short.message.contains("model.deadline (4s) plus 1s"), "\(short)")
+        #expect(short.message.contains("above 5s"), "\(short)")
+
+        // With the default lease (60s), the model deadline is the setting to blame.
+        let longDeadline = try #require(failure(Self.minimal + "\nmodel:\n  deadline: 59500ms\n"))
+        #expect(longDeadline.keyPath == "model.deadline")
+        #expect(longDeadline.message.contains("triage.lease (60s)"), "\(longDeadline)")
+        #expect(longDeadline.message.contains("model.deadline (59500ms)"), "\(longDeadline)")
+
+        let fits = try parse(Self.minimal + "\ntriage:\n  lease: 5001ms\nmodel:\n  deadline: 4s\n")
+        #expect(fits.triage.lease == .milliseconds(5001))
+    }
+
     @Test("the default department must be a configured one")
     func unknownDefaultDepartment() throws {
         let error = try #require(failure("departments:\n  - id: cards\ndefault_department: billing\n"))

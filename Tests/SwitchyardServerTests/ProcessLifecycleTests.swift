@@ -68,9 +68,12 @@ import Glibc
     }
 
     func writeConfiguration(in directory: TemporaryDirectory) throws -> URL {
-        let setup = ServerSetup()
+        // A short lease so that the tickets the killed server held are taken over soon; the
+        // lease must outlast a decision (model.deadline + 1s), and the local model answers at once.
+        var setup = ServerSetup()
+        setup.modelDeadline = "1s"
         return try directory.write(
-            try setup.configuration(in: directory).replacingOccurrences(of: "lease: 30s", with: "lease: 1s"),
+            try setup.configuration(in: directory).replacingOccurrences(of: "lease: 30s", with: "lease: 3s"),
             to: "switchyard.yaml")
     }
 
@@ -167,6 +170,13 @@ import Glibc
         let invalid = try run(["classify", "--config", config.path], input: #"{"subject": "no id"}"#)
         #expect(invalid.status != 0)
         #expect(invalid.error.contains("$.id"), "\(invalid.error)")
+
+        let broken = try directory.write("departments: []\ndefault_department: cards\n", to: "broken.yaml")
+        let invalidConfiguration = try run(["classify", "--config", broken.path], input: #"{"id": "CLI-3", "body": "hi"}"#)
+        #expect(invalidConfiguration.status == 64)
+        #expect(invalidConfiguration.error.contains("broken.yaml:1:"), "\(invalidConfiguration.error)")
+        #expect(invalidConfiguration.error.contains("at least one department"), "\(invalidConfiguration.error)")
+        #expect(!invalidConfiguration.error.contains("Usage"), "\(invalidConfiguration.error)")
 
         let version = try run(["version"])
         #expect(version.output.hasPrefix("switchyard "))

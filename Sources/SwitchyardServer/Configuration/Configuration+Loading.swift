@@ -86,7 +86,30 @@ private struct ConfigurationReader {
             writeBack: try root["write_back"].map(readWriteBack) ?? .init(),
             adapters: try root["adapters"].map { node throws(ConfigurationError) in try readAdapters(node, departments: departments) } ?? [:]
         )
+        try checkLease(configuration, root: root)
         return configuration
+    }
+
+    /// A decider must be able to finish before its lease runs out: otherwise a slow model
+    /// lets another decider take the ticket over and it is decided twice. The longest a
+    /// decision takes is the model deadline plus the local fallback's own deadline.
+    private func checkLease(_ configuration: Configuration, root: ConfigurationNode) throws(ConfigurationError) {
+        let lease = configuration.triage.lease
+        let modelDeadline = configuration.model.deadline
+        let longestDecision = modelDeadline + Triage.fallbackModelDeadline
+        guard lease <= longestDecision else { return }
+        let node = root["triage"]?["lease"] ?? root["model"]?["deadline"] ?? root
+        throw node.error(
+            "triage.lease (\(Self.describe(lease))) must be longer than the longest a decision can take: "
+                + "model.deadline (\(Self.describe(modelDeadline))) plus \(Self.describe(Triage.fallbackModelDeadline)) "
+                + "for the local fallback; raise triage.lease above \(Self.describe(longestDecision)) or lower model.deadline")
+    }
+
+    /// `1500ms`, `90s`: durations as a configuration file writes them.
+    private static func describe(_ duration: Duration) -> String {
+        let milliseconds = duration.milliseconds
+        return milliseconds.truncatingRemainder(dividingBy: 1000) == 0
+            ? "\(Int64(milliseconds / 1000))s" : "\(Int64(milliseconds))ms"
     }
 
     private func resolve(_ path: String) -> String {

@@ -20,6 +20,9 @@ public struct Triage: Sendable {
     public let fallbackModelThreshold: Double
     /// Longest time the model stage may take for one ticket.
     public let modelDeadline: Duration
+    /// The local model's own deadline when it decides as the fallback, after the model
+    /// stage has failed (possibly by using up `modelDeadline`).
+    public static let fallbackModelDeadline: Duration = .seconds(1)
     let timeSource: any TimeSource
     let metrics: TriageMetrics
 
@@ -124,7 +127,7 @@ public struct Triage: Sendable {
                 // model stage that used up the deadline does not starve the fallback.
                 do {
                     answer = try await fallbackModel.classify(
-                        ticket, departments: departments, deadline: clock.now + .seconds(1))
+                        ticket, departments: departments, deadline: clock.now + Self.fallbackModelDeadline)
                 } catch {
                     reasons.append("fallback \(fallbackModel.name): \(error)")
                 }
