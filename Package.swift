@@ -46,10 +46,16 @@ let package = Package(
             name: "SwitchyardCore",
             swiftSettings: strictConcurrency
         ),
+        // Reading the YAML files people edit (rules, adapters), every problem with its place.
+        .target(
+            name: "SwitchyardYAML",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictConcurrency
+        ),
         .target(
             name: "SwitchyardRules",
             dependencies: [
-                "SwitchyardCore", "CPCRE2",
+                "SwitchyardCore", "SwitchyardYAML", "CPCRE2",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -71,7 +77,7 @@ let package = Package(
         .target(
             name: "SwitchyardWebhooks",
             dependencies: [
-                "SwitchyardCore",
+                "SwitchyardCore", "SwitchyardYAML",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -89,7 +95,8 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardCore", "SwitchyardRules", "SwitchyardModels", "SwitchyardWebhooks", "SwitchyardStore",
+                "SwitchyardCore", "SwitchyardYAML", "SwitchyardRules", "SwitchyardModels", "SwitchyardWebhooks",
+                "SwitchyardStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,7 +134,8 @@ let package = Package(
             swiftSettings: strictConcurrency
         ),
         .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore"]),
-        .testTarget(name: "SwitchyardRulesTests", dependencies: ["SwitchyardRules", "SwitchyardCore"]),
+        .testTarget(name: "SwitchyardYAMLTests", dependencies: ["SwitchyardYAML", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "SwitchyardRulesTests", dependencies: ["SwitchyardRules", "SwitchyardCore", "SwitchyardYAML"]),
         .testTarget(
             name: "SwitchyardModelsTests",
             dependencies: [
@@ -140,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardWebhooksTests",
             dependencies: [
-                "SwitchyardWebhooks", "SwitchyardCore",
+                "SwitchyardWebhooks", "SwitchyardCore", "SwitchyardYAML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -1,3 +1,5 @@
+public import SwitchyardYAML
+
 /// One rule from a rule file: when its condition holds for a ticket, its action decides.
 public struct Rule: Sendable {
     /// Unique across all rule files: `[a-z0-9][a-z0-9_.-]*`.

@@ -1,3 +1,4 @@
+import SwitchyardYAML
 import Yams
 
 extension RuleFileParser {
@@ -8,28 +9,28 @@ extension RuleFileParser {
     /// reports every problem; shape problems are not reported for a mapping that has an
     /// unknown key, since the unknown key is most likely a misspelt known one.
     mutating func parseCondition(_ node: Node, at path: String) -> Condition? {
-        guard let condition = mapping(node, at: path, expecting: "a condition: \(Self.conditionShape)") else {
-            return nil
-        }
         let problemsBefore = diagnostics.count
-        let keys = entries(of: condition, at: path, allowed: Self.conditionKeys)
+        guard
+            let keys = reader.members(
+                of: node, path, expecting: "a condition: \(Self.conditionShape)", allowed: Self.conditionKeys)
+        else { return nil }
 
         var lists: [(key: String, conditions: [Condition])] = []
         for key in Self.combinatorKeys {
-            guard let listNode = keys.values[key] else { continue }
+            guard let listNode = keys[key] else { continue }
             let listPath = "\(path).\(key)"
-            guard let items = sequence(listNode, at: listPath, expecting: "a list of conditions") else { continue }
+            guard let items = reader.sequence(listNode, listPath, expecting: "a list of conditions") else { continue }
             if items.isEmpty {
-                report("`\(key)` at \(listPath) needs at least one condition", at: listNode)
+                reader.report("`\(key)` at \(listPath) needs at least one condition", at: listNode)
             }
             let conditions = items.enumerated().compactMap { index, item in
                 parseCondition(item, at: "\(listPath)[\(index)]")
             }
             lists.append((key, conditions))
         }
-        let field = keys.values["field"].flatMap { readField($0, at: "\(path).field") }
+        let field = keys["field"].flatMap { readField($0, at: "\(path).field") }
         let tests = FieldTest.keys.compactMap { key in
-            keys.values[key].flatMap { readTest(key, $0, at: "\(path).\(key)") }
+            keys[key].flatMap { readTest(key, $0, at: "\(path).\(key)") }
         }
         if !keys.hadUnknownKeys {
             checkShape(of: keys, node: node, at: path)
@@ -47,12 +48,12 @@ extension RuleFileParser {
 
     /// Reports a condition that is neither exactly one combinator nor `field` with
     /// exactly one test.
-    private mutating func checkShape(of keys: MappingEntries, node: Node, at path: String) {
+    private mutating func checkShape(of keys: YAMLReader.Members, node: Node, at path: String) {
         let present = keys.order
         if let combinator = present.first(where: Self.combinatorKeys.contains) {
             if present.count > 1 {
                 let others = present.filter { $0 != combinator }.joined(separator: ", ")
-                report(
+                reader.report(
                     "`\(combinator)` cannot share a condition with \(others) at \(path); "
                         + "put each condition in its own list item",
                     at: node
@@ -61,15 +62,15 @@ extension RuleFileParser {
             return
         }
         let testKeys = present.filter(FieldTest.keys.contains)
-        if keys.values["field"] == nil {
+        if keys["field"] == nil {
             let message = testKeys.isEmpty
                 ? "empty condition at \(path); write \(Self.conditionShape)"
                 : "missing key `field` at \(path): say which field `\(testKeys[0])` applies to"
-            report(message, at: node)
+            reader.report(message, at: node)
         } else if testKeys.isEmpty {
-            report("missing test at \(path): add one of \(FieldTest.keys.joined(separator: ", "))", at: node)
+            reader.report("missing test at \(path): add one of \(FieldTest.keys.joined(separator: ", "))", at: node)
         } else if testKeys.count > 1 {
-            report(
+            reader.report(
                 "more than one test (\(testKeys.joined(separator: ", "))) at \(path); "
                     + "combine separate conditions with `all` or `any`",
                 at: node
@@ -83,9 +84,9 @@ extension RuleFileParser {
         + ", or " + combinatorKeys.map { "`\($0)`" }.joined(separator: " / ") + " with a list of conditions"
 
     private mutating func readField(_ node: Node, at path: String) -> Field? {
-        guard let name = string(node, at: path) else { return nil }
+        guard let name = reader.string(node, path) else { return nil }
         guard let field = Field(name: name) else {
-            report(
+            reader.report(
                 "unknown field \"\(name)\" at \(path); allowed: \(Field.documentedNames.joined(separator: ", "))",
                 at: node
             )
@@ -104,9 +105,9 @@ extension RuleFileParser {
     }
 
     private mutating func readPattern(_ node: Node, at path: String) -> Pattern? {
-        guard let source = string(node, at: path) else { return nil }
+        guard let source = reader.string(node, path) else { return nil }
         guard !source.isEmpty else {
-            report(
+            reader.report(
                 "empty pattern at \(path) would match every ticket; write a pattern or remove the condition",
                 at: node
             )
@@ -115,10 +116,7 @@ extension RuleFileParser {
         do {
             return try Pattern(source, limits: limits)
         } catch {
-            let location = patternLocation(ofCharacter: error.characterOffset, in: node) ?? location(of: node)
-            diagnostics.append(
-                RuleDiagnostic(location: location, message: "invalid regular expression at \(path): \(error)")
-            )
+            reader.report("invalid regular expression at \(path): \(error)", at: node, character: error.characterOffset)
             return nil
         }
     }

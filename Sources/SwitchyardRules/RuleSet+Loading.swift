@@ -1,5 +1,6 @@
 public import Foundation
 public import SwitchyardCore
+import SwitchyardYAML
 
 extension RuleSet {
     /// Loads every `*.yaml` and `*.yml` file directly in `directory` (not in subfolders,
@@ -19,7 +20,7 @@ extension RuleSet {
             isDirectory.boolValue
         else {
             throw RuleLoadError(diagnostics: [
-                RuleDiagnostic(
+                Diagnostic(
                     location: .file(directoryName),
                     message: "rule directory not found; create it (it may be empty) or configure the right path"
                 )
@@ -30,12 +31,12 @@ extension RuleSet {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
             throw RuleLoadError(diagnostics: [
-                RuleDiagnostic(location: .file(directoryName), message: "cannot list the rule directory: \(error)")
+                Diagnostic(location: .file(directoryName), message: "cannot list the rule directory: \(error)")
             ])
         }
 
         var sources: [(file: String, text: String)] = []
-        var diagnostics: [RuleDiagnostic] = []
+        var diagnostics: [Diagnostic] = []
         for name in names.filter(isRuleFileName).sorted() {
             let url = directory.appendingPathComponent(name, isDirectory: false)
             let file = url.relativePath
@@ -47,13 +48,13 @@ extension RuleSet {
                 let data = try Data(contentsOf: url)
                 guard let text = String(validating: data, as: UTF8.self) else {
                     diagnostics.append(
-                        RuleDiagnostic(location: .file(file), message: "not valid UTF-8 text; save the file as UTF-8")
+                        Diagnostic(location: .file(file), message: "not valid UTF-8 text; save the file as UTF-8")
                     )
                     continue
                 }
                 sources.append((file, text))
             } catch {
-                diagnostics.append(RuleDiagnostic(location: .file(file), message: "cannot read the file: \(error)"))
+                diagnostics.append(Diagnostic(location: .file(file), message: "cannot read the file: \(error)"))
             }
         }
         return try compile(sources, departments: departments, limits: limits, diagnostics: diagnostics)
@@ -79,7 +80,7 @@ extension RuleSet {
         _ sources: [(file: String, text: String)],
         departments: DepartmentCatalog,
         limits: MatchLimits,
-        diagnostics: [RuleDiagnostic] = []
+        diagnostics: [Diagnostic] = []
     ) throws(RuleLoadError) -> RuleSet {
         var diagnostics = diagnostics
         var rules: [Rule] = []
@@ -92,7 +93,7 @@ extension RuleSet {
             for parsed in parser.parse() {
                 if let first = firstLocations[parsed.rule.id] {
                     diagnostics.append(
-                        RuleDiagnostic(
+                        Diagnostic(
                             location: parsed.idLocation,
                             message: "duplicate rule id \"\(parsed.rule.id)\", first defined at \(first); "
                                 + "rule ids must be unique across all rule files"

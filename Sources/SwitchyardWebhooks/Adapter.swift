@@ -15,8 +15,8 @@ public struct Adapter: Sendable {
     ///
     /// - Throws: ``AdapterLoadError`` listing every problem with its `file:line:column`.
     public init(yaml: String, file: String) throws(AdapterLoadError) {
-        var parser = AdapterFileParser(file: file)
-        guard let parsed = parser.parse(yaml) else {
+        var parser = AdapterFileParser(file: file, text: yaml)
+        guard let parsed = parser.parse() else {
             throw AdapterLoadError(diagnostics: parser.diagnostics)
         }
         self.init(definition: parsed.definition)

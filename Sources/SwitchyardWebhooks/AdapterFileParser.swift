@@ -1,69 +1,56 @@
 import Foundation
 import HTTPTypes
+import SwitchyardYAML
 import Yams
 
 /// Reads one adapter file into an ``AdapterDefinition``.
 ///
-/// It works on Yams' node tree (`Yams.compose`) rather than `Decodable`, so that every problem
-/// is reported with its line and column, and it keeps going after a problem so that one run
-/// lists them all.
+/// It walks the YAML tree with a ``YAMLReader`` rather than `Decodable`, so that every
+/// problem is reported with its line and column, and it keeps going after a problem so that
+/// one run lists them all.
 struct AdapterFileParser {
     struct Parsed {
         var definition: AdapterDefinition
         /// Where the `name` value is, for "defined twice" errors.
-        var nameLine: Int
-        var nameColumn: Int
+        var nameLocation: SourceLocation
     }
 
-    /// A YAML mapping's members by name, after checking every name against the allowed ones.
-    struct Members {
-        let node: Node
-        /// What the mapping is, for messages: `signature`, `the adapter file`.
-        let context: String
-        var values: [String: Node] = [:]
-        var keys: [String: Node] = [:]
+    private var reader: YAMLReader
 
-        subscript(name: String) -> Node? { values[name] }
-    }
+    var diagnostics: [Diagnostic] { reader.diagnostics }
 
-    let file: String
-    private(set) var diagnostics: [AdapterLoadError.Diagnostic] = []
-
-    init(file: String) {
-        self.file = file
+    init(file: String, text: String) {
+        reader = YAMLReader(file: file, text: text)
     }
 
     static let topLevelKeys = ["name", "description", "signature", "idempotency", "accept", "mapping", "write_back"]
 
-    mutating func parse(_ yaml: String) -> Parsed? {
+    mutating func parse() -> Parsed? {
         let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                report(
-                    "the file is empty; an adapter file needs name, signature, idempotency and mapping", line: 1,
-                    column: 1)
-                return nil
-            }
-            root = node
-        } catch {
-            reportYAMLError(error)
+        switch reader.compose() {
+        case .node(let node): root = node
+        case .invalid: return nil
+        case .empty:
+            reader.report(
+                "the file is empty; an adapter file needs name, signature, idempotency and mapping",
+                at: SourceLocation(file: reader.file, line: 1, column: 1))
             return nil
         }
-        guard let top = members(of: root, in: "the adapter file", allowed: Self.topLevelKeys) else { return nil }
+        guard let top = reader.members(of: root, "the adapter file", allowed: Self.topLevelKeys) else { return nil }
 
-        let nameNode = required("name", in: top)
+        let nameNode = reader.required("name", in: top)
         var name: String?
         if let nameNode { name = adapterName(nameNode) }
         var description = ""
-        if let node = top["description"] { description = string(node, "description") ?? "" }
+        if let node = top["description"] { description = reader.string(node, "description") ?? "" }
         var signature: SignatureScheme?
-        if let node = required("signature", in: top) { signature = signatureScheme(node) }
+        if let node = reader.required("signature", in: top) { signature = signatureScheme(node) }
         var idempotency: [IdempotencySource]?
-        if let node = required("idempotency", in: top) { idempotency = idempotencySources(node) }
+        if let node = reader.required("idempotency", in: top) { idempotency = idempotencySources(node) }
         var accept: EventFilter?
         if let node = top["accept"] { accept = eventFilter(node) }
         var mapping: FieldMapping?
-        if let node = required("mapping", in: top) { mapping = fieldMapping(node) }
+        if let node = reader.required("mapping", in: top) { mapping = fieldMapping(node) }
         var writeBack: WriteBackTemplate?
         if let node = top["write_back"] { writeBack = writeBackTemplate(node) }
 
@@ -73,19 +60,18 @@ struct AdapterFileParser {
         let definition = AdapterDefinition(
             name: name, description: description, signature: signature, idempotency: idempotency,
             accept: accept, mapping: mapping, writeBack: writeBack)
-        return Parsed(
-            definition: definition, nameLine: nameNode.mark?.line ?? 0, nameColumn: nameNode.mark?.column ?? 0)
+        return Parsed(definition: definition, nameLocation: reader.location(of: nameNode))
     }
 
     // MARK: Sections
 
     private mutating func adapterName(_ node: Node) -> String? {
-        guard let name = string(node, "name") else { return nil }
+        guard let name = reader.string(node, "name") else { return nil }
         let isValid =
             name.first.map { $0.isASCII && ($0.isLowercase || $0.isNumber) } == true
             && name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }
         guard isValid else {
-            report(
+            reader.report(
                 "adapter name \"\(name)\" must be lower-case letters, digits, \"-\" and \"_\", starting with a letter or digit "
                     + "(it appears in webhook URLs)", at: node)
             return nil
@@ -99,34 +85,34 @@ struct AdapterFileParser {
 
     private mutating func signatureScheme(_ node: Node) -> SignatureScheme? {
         let allowed = ["scheme", "algorithm", "header", "timestamp_header", "payload", "encoding", "prefix"]
-        guard let members = members(of: node, in: "signature", allowed: allowed),
-            let schemeNode = required("scheme", in: members),
-            let scheme = choice(schemeNode, "signature scheme", SchemeName.self)
+        guard let members = reader.members(of: node, "signature", allowed: allowed),
+            let schemeNode = reader.required("scheme", in: members),
+            let scheme = reader.choice(schemeNode, "signature scheme", SchemeName.self)
         else { return nil }
 
         switch scheme {
         case .none:
             for (key, keyNode) in members.keys where key != "scheme" {
-                report("\"\(key)\" applies only to scheme hmac; remove it or use scheme: hmac", at: keyNode)
+                reader.report("\"\(key)\" applies only to scheme hmac; remove it or use scheme: hmac", at: keyNode)
             }
             return SignatureScheme.none
         case .hmac:
             var algorithm: HMACSignature.Algorithm?
-            if let node = required("algorithm", in: members) {
-                algorithm = choice(node, "signature algorithm", HMACSignature.Algorithm.self)
+            if let node = reader.required("algorithm", in: members) {
+                algorithm = reader.choice(node, "signature algorithm", HMACSignature.Algorithm.self)
             }
             var header: HTTPField.Name?
-            if let node = required("header", in: members) { header = headerName(node, "signature header") }
+            if let node = reader.required("header", in: members) { header = headerName(node, "signature header") }
             var timestampHeader: HTTPField.Name?
             if let node = members["timestamp_header"] { timestampHeader = headerName(node, "timestamp_header") }
             var encoding: HMACSignature.Encoding?
-            if let node = required("encoding", in: members) {
-                encoding = choice(node, "signature encoding", HMACSignature.Encoding.self)
+            if let node = reader.required("encoding", in: members) {
+                encoding = reader.choice(node, "signature encoding", HMACSignature.Encoding.self)
             }
             var prefix = ""
-            if let node = members["prefix"] { prefix = string(node, "prefix", allowingEmpty: true) ?? "" }
+            if let node = members["prefix"] { prefix = reader.string(node, "prefix", allowingEmpty: true) ?? "" }
             var payload: StringTemplate<HMACSignature.PayloadPart>?
-            if let node = required("payload", in: members) {
+            if let node = reader.required("payload", in: members) {
                 payload = template(
                     node, "signature payload", vocabulary: HMACSignature.PayloadPart.allCases.map(\.rawValue)
                 ) {
@@ -134,13 +120,13 @@ struct AdapterFileParser {
                 }
                 if let payload {
                     if !payload.placeholders.contains(.body) {
-                        report("the signature payload must include {body}", at: node)
+                        reader.report("the signature payload must include {body}", at: node)
                     }
                     if payload.placeholders.contains(.timestamp), members["timestamp_header"] == nil {
-                        report("the signature payload signs {timestamp}, so timestamp_header is required", at: node)
+                        reader.report("the signature payload signs {timestamp}, so timestamp_header is required", at: node)
                     }
                     if let keyNode = members.keys["timestamp_header"], !payload.placeholders.contains(.timestamp) {
-                        report(
+                        reader.report(
                             "timestamp_header is set but the payload does not sign {timestamp}; add {timestamp} to payload or remove timestamp_header",
                             at: keyNode)
                     }
@@ -158,18 +144,18 @@ struct AdapterFileParser {
 
     private mutating func idempotencySources(_ node: Node) -> [IdempotencySource]? {
         guard case .sequence(let items) = node, !items.isEmpty else {
-            report("idempotency must be a list of sources, such as \"- header: Idempotency-Key\"", at: node)
+            reader.report("idempotency must be a list of sources, such as \"- header: Idempotency-Key\"", at: node)
             return nil
         }
         var sources: [IdempotencySource] = []
         let problemsBefore = diagnostics.count
         for item in items {
             let problemsBeforeItem = diagnostics.count
-            guard let members = members(of: item, in: "an idempotency source", allowed: ["header", "path", "template"])
+            guard let members = reader.members(of: item, "an idempotency source", allowed: ["header", "path", "template"])
             else { continue }
             guard members.values.count == 1, let (key, value) = members.values.first else {
                 if diagnostics.count == problemsBeforeItem {
-                    report("an idempotency source has exactly one of header, path or template", at: item)
+                    reader.report("an idempotency source has exactly one of header, path or template", at: item)
                 }
                 continue
             }
@@ -194,18 +180,18 @@ struct AdapterFileParser {
     }
 
     private mutating func eventFilter(_ node: Node) -> EventFilter? {
-        guard let members = members(of: node, in: "accept", allowed: ["path", "values"]) else { return nil }
+        guard let members = reader.members(of: node, "accept", allowed: ["path", "values"]) else { return nil }
         let problemsBefore = diagnostics.count
         var path: JSONPath?
-        if let node = required("path", in: members) { path = self.path(node, "accept path") }
+        if let node = reader.required("path", in: members) { path = self.path(node, "accept path") }
         var values: [String] = []
-        if let node = required("values", in: members) {
+        if let node = reader.required("values", in: members) {
             if case .sequence(let items) = node, !items.isEmpty {
                 for item in items {
-                    if let value = string(item, "an accepted event type") { values.append(value) }
+                    if let value = reader.string(item, "an accepted event type") { values.append(value) }
                 }
             } else {
-                report("accept values must be a list of event types, such as [zen:event-type:ticket.created]", at: node)
+                reader.report("accept values must be a list of event types, such as [zen:event-type:ticket.created]", at: node)
             }
         }
         guard diagnostics.count == problemsBefore, let path else { return nil }
@@ -217,16 +203,16 @@ struct AdapterFileParser {
             "external_id", "subject", "body", "tags", "requester_name", "requester_email", "channel", "language",
             "custom_fields", "fields",
         ]
-        guard let members = members(of: node, in: "mapping", allowed: allowed) else { return nil }
+        guard let members = reader.members(of: node, "mapping", allowed: allowed) else { return nil }
         let problemsBefore = diagnostics.count
         var externalID: [JSONPath]?
-        if let node = required("external_id", in: members) { externalID = paths(node, "external_id") }
+        if let node = reader.required("external_id", in: members) { externalID = paths(node, "external_id") }
         var optional: [String: [JSONPath]] = [:]
         for key in allowed where key != "external_id" && key != "fields" {
             if let node = members[key] { optional[key] = paths(node, key) }
         }
         var fields: [String: [JSONPath]] = [:]
-        if let node = members["fields"], let fieldMembers = self.members(of: node, in: "fields", allowed: nil) {
+        if let node = members["fields"], let fieldMembers = reader.members(of: node, "fields", allowed: nil) {
             for (name, valueNode) in fieldMembers.values {
                 if let paths = paths(valueNode, "field \"\(name)\"") { fields[name] = paths }
             }
@@ -248,42 +234,42 @@ struct AdapterFileParser {
 
     private mutating func writeBackTemplate(_ node: Node) -> WriteBackTemplate? {
         let allowed = ["method", "url", "headers", "normalize_tags", "body"]
-        guard let members = members(of: node, in: "write_back", allowed: allowed) else { return nil }
+        guard let members = reader.members(of: node, "write_back", allowed: allowed) else { return nil }
         let problemsBefore = diagnostics.count
 
         var method: String?
-        if let node = required("method", in: members), let text = string(node, "method") {
+        if let node = reader.required("method", in: members), let text = reader.string(node, "method") {
             if WriteBackTemplate.methods.contains(text) {
                 method = text
             } else {
-                report(
+                reader.report(
                     "unknown method \"\(text)\"; expected one of: \(WriteBackTemplate.methods.joined(separator: ", "))",
                     at: node)
             }
         }
         var url: StringTemplate<TemplateReference>?
-        if let node = required("url", in: members) {
+        if let node = reader.required("url", in: members) {
             url = template(node, "write-back url", vocabulary: [TemplateReference.vocabulary]) {
                 TemplateReference(name: $0)
             }
             for reference in url?.placeholders ?? [] where !reference.isAllowedInURL {
-                report(
+                reader.report(
                     "{\(reference)} cannot be used in a URL (it may be absent or a list); use target, settings.NAME, "
                         + "ticket.external_id, ticket.source, decision.department or decision.stage", at: node)
             }
         }
         var headers: [String: String] = [:]
-        if let node = members["headers"], let headerMembers = self.members(of: node, in: "headers", allowed: nil) {
+        if let node = members["headers"], let headerMembers = reader.members(of: node, "headers", allowed: nil) {
             for (name, valueNode) in headerMembers.values {
                 if headerName(headerMembers.keys[name] ?? valueNode, "header name", text: name) != nil,
-                    let value = string(valueNode, "header \(name)")
+                    let value = reader.string(valueNode, "header \(name)")
                 {
                     headers[name] = value
                 }
             }
         }
         var normalizesTags = false
-        if let node = members["normalize_tags"] { normalizesTags = bool(node, "normalize_tags") ?? false }
+        if let node = members["normalize_tags"] { normalizesTags = reader.bool(node, "normalize_tags") ?? false }
         var body: BodyTemplate?
         if let node = members["body"] { body = bodyTemplate(node) }
 
@@ -297,7 +283,7 @@ struct AdapterFileParser {
             var members: [String: BodyTemplate] = [:]
             for (key, value) in mapping {
                 guard let name = key.scalar?.string else {
-                    report("keys in the write-back body must be plain names", at: key)
+                    reader.report("keys in the write-back body must be plain names", at: key)
                     continue
                 }
                 if let template = bodyTemplate(value) { members[name] = template }
@@ -323,7 +309,7 @@ struct AdapterFileParser {
             let optional = name.hasSuffix("?")
             if optional { name = name.dropLast() }
             guard let reference = TemplateReference(name: String(name)) else {
-                report(
+                reader.report(
                     "unknown reference \"\(text)\" in the write-back body; expected \"$\" and one of: \(TemplateReference.vocabulary) "
                         + "(\"?\" after it leaves the member out when the value is absent; \"$$\" writes a literal \"$\")",
                     at: node)
@@ -331,93 +317,28 @@ struct AdapterFileParser {
             }
             return .reference(reference, omittedWhenAbsent: optional)
         case .alias:
-            report("YAML aliases are not supported in adapter files", at: node)
+            reader.report("YAML aliases are not supported in adapter files", at: node)
             return nil
         }
     }
 
     // MARK: Values
 
-    /// The members of a mapping node, reporting keys not in `allowed` (`nil` allows any name).
-    private mutating func members(of node: Node, in context: String, allowed: [String]?) -> Members? {
-        guard case .mapping(let mapping) = node else {
-            report("\(context) must be a mapping of keys to values, found \(kind(of: node))", at: node)
-            return nil
-        }
-        var members = Members(node: node, context: context)
-        for (key, value) in mapping {
-            guard let name = key.scalar?.string, !name.isEmpty else {
-                report("keys in \(context) must be plain names", at: key)
-                continue
-            }
-            if let allowed, !allowed.contains(name) {
-                report(
-                    "unknown key \"\(name)\" in \(context); expected one of: \(allowed.joined(separator: ", "))",
-                    at: key)
-                continue
-            }
-            members.values[name] = value
-            members.keys[name] = key
-        }
-        return members
-    }
-
-    private mutating func required(_ name: String, in members: Members) -> Node? {
-        if let node = members[name] { return node }
-        if members.keys[name] == nil {
-            report("missing required key \"\(name)\" in \(members.context)", at: members.node)
-        }
-        return nil
-    }
-
-    private mutating func string(_ node: Node, _ what: String, allowingEmpty: Bool = false) -> String? {
-        guard case .scalar(let scalar) = node else {
-            report("\(what) must be a string, found \(kind(of: node))", at: node)
-            return nil
-        }
-        let isNull = node.null != nil
-        if isNull, !allowingEmpty {
-            report("\(what) needs a value", at: node)
-            return nil
-        }
-        return isNull ? "" : scalar.string
-    }
-
-    private mutating func bool(_ node: Node, _ what: String) -> Bool? {
-        guard case .scalar = node, let bool = node.bool else {
-            report("\(what) must be true or false, found \(kind(of: node))", at: node)
-            return nil
-        }
-        return bool
-    }
-
-    private mutating func choice<Choice: RawRepresentable & CaseIterable>(
-        _ node: Node, _ what: String, _ type: Choice.Type
-    ) -> Choice? where Choice.RawValue == String {
-        guard let text = string(node, what) else { return nil }
-        guard let value = Choice(rawValue: text) else {
-            let expected = Choice.allCases.map(\.rawValue).joined(separator: ", ")
-            report("unknown \(what) \"\(text)\"; expected one of: \(expected)", at: node)
-            return nil
-        }
-        return value
-    }
-
     private mutating func headerName(_ node: Node, _ what: String, text: String? = nil) -> HTTPField.Name? {
-        guard let text = text ?? string(node, what) else { return nil }
+        guard let text = text ?? reader.string(node, what) else { return nil }
         guard let name = HTTPField.Name(text) else {
-            report("\(what) \"\(text)\" is not a valid HTTP header name", at: node)
+            reader.report("\(what) \"\(text)\" is not a valid HTTP header name", at: node)
             return nil
         }
         return name
     }
 
     private mutating func path(_ node: Node, _ what: String) -> JSONPath? {
-        guard let text = string(node, what) else { return nil }
+        guard let text = reader.string(node, what) else { return nil }
         do {
             return try JSONPath(parsing: text)
         } catch {
-            report("\(what) \"\(text)\": \(error.message)", at: node, characterOffset: error.offset)
+            reader.report("\(what) \"\(text)\": \(error.message)", at: node, character: error.offset)
             return nil
         }
     }
@@ -435,7 +356,7 @@ struct AdapterFileParser {
             }
             return paths
         default:
-            report("\(what) must be a JSON path such as $.subject, or a list of them", at: node)
+            reader.report("\(what) must be a JSON path such as $.subject, or a list of them", at: node)
             return nil
         }
     }
@@ -443,64 +364,15 @@ struct AdapterFileParser {
     private mutating func template<Placeholder>(
         _ node: Node, _ what: String, vocabulary: [String], placeholder: (String) -> Placeholder?
     ) -> StringTemplate<Placeholder>? {
-        guard let text = string(node, what) else { return nil }
+        guard let text = reader.string(node, what) else { return nil }
         do {
             return try StringTemplate(parsing: text, placeholder: placeholder)
         } catch {
             let hint =
                 error.message.hasPrefix("unknown placeholder")
                 ? "; expected one of: " + vocabulary.map { "{\($0)}" }.joined(separator: ", ") : ""
-            report("\(what): \(error.message)\(hint)", at: node, characterOffset: error.offset)
+            reader.report("\(what): \(error.message)\(hint)", at: node, character: error.offset)
             return nil
-        }
-    }
-
-    private func kind(of node: Node) -> String {
-        switch node {
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .scalar(let scalar): scalar.string.isEmpty ? "nothing" : "\"\(scalar.string.prefix(40))\""
-        case .alias: "an alias"
-        }
-    }
-
-    // MARK: Reporting
-
-    private mutating func report(_ message: String, line: Int, column: Int) {
-        diagnostics.append(.init(file: file, line: line, column: column, message: message))
-    }
-
-    /// Reports at `node`; `characterOffset` points into a single-line scalar (a path or template).
-    private mutating func report(_ message: String, at node: Node, characterOffset: Int? = nil) {
-        guard let mark = node.mark else {
-            report(message, line: 0, column: 0)
-            return
-        }
-        var column = mark.column
-        if let characterOffset, case .scalar(let scalar) = node {
-            switch scalar.style {
-            case .plain: column += characterOffset
-            case .singleQuoted, .doubleQuoted: column += characterOffset + 1
-            default: break
-            }
-        }
-        report(message, line: mark.line, column: column)
-    }
-
-    private mutating func reportYAMLError(_ error: any Error) {
-        switch error as? YamlError {
-        case .scanner(let context, let problem, let mark, _)?, .parser(let context, let problem, let mark, _)?,
-            .composer(let context, let problem, let mark, _)?:
-            let detail = context.map { " (\($0.text))" } ?? ""
-            report("invalid YAML: \(problem)\(detail)", line: mark.line, column: mark.column)
-        case .duplicatedKeysInMapping(let duplicates, let context)?:
-            report(
-                "duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in a mapping",
-                line: context.mark.line, column: context.mark.column)
-        case .reader(let problem, _, _, _)?:
-            report("cannot read the file: \(problem)", line: 0, column: 0)
-        default:
-            report("invalid YAML: \(error)", line: 0, column: 0)
         }
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import SwitchyardYAML
 
 /// The adapters of a deployment, by name, as loaded from the adapter directory (`Webhooks/`).
 public struct AdapterRegistry: Sendable {
@@ -28,20 +29,18 @@ public struct AdapterRegistry: Sendable {
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         } catch {
             throw AdapterLoadError(diagnostics: [
-                .init(
-                    file: directory.path, line: 0, column: 0,
+                Diagnostic(
+                    location: .file(directory.path),
                     message: "cannot list the adapter directory: \(error.localizedDescription)")
             ])
         }
         guard !files.isEmpty else {
             throw AdapterLoadError(diagnostics: [
-                .init(
-                    file: directory.path, line: 0, column: 0,
-                    message: "no adapter files (*.yaml) in the adapter directory")
+                Diagnostic(location: .file(directory.path), message: "no adapter files (*.yaml) in the adapter directory")
             ])
         }
 
-        var diagnostics: [AdapterLoadError.Diagnostic] = []
+        var diagnostics: [Diagnostic] = []
         var adapters: [Adapter] = []
         var firstFileByName: [String: String] = [:]
         for file in files {
@@ -51,23 +50,21 @@ public struct AdapterRegistry: Sendable {
                 yaml = try String(contentsOf: file, encoding: .utf8)
             } catch {
                 diagnostics.append(
-                    .init(
-                        file: path, line: 0, column: 0,
-                        message: "cannot read the file as UTF-8 text: \(error.localizedDescription)"))
+                    Diagnostic(
+                        location: .file(path), message: "cannot read the file as UTF-8 text: \(error.localizedDescription)"))
                 continue
             }
-            var parser = AdapterFileParser(file: path)
-            guard let parsed = parser.parse(yaml) else {
+            var parser = AdapterFileParser(file: path, text: yaml)
+            guard let parsed = parser.parse() else {
                 diagnostics += parser.diagnostics
                 continue
             }
             let name = parsed.definition.name
             if let first = firstFileByName[name] {
                 diagnostics.append(
-                    .init(
-                        file: path, line: parsed.nameLine, column: parsed.nameColumn,
-                        message:
-                            "adapter \"\(name)\" is already defined in \(first); give each adapter file its own name"))
+                    Diagnostic(
+                        location: parsed.nameLocation,
+                        message: "adapter \"\(name)\" is already defined in \(first); give each adapter file its own name"))
                 continue
             }
             firstFileByName[name] = path

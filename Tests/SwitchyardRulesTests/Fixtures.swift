@@ -1,3 +1,4 @@
+import SwitchyardYAML
 import Foundation
 import SwitchyardCore
 import SwitchyardRules
@@ -55,7 +56,7 @@ func ruleSet(_ yaml: String, file: String = "Rules/test.yaml") throws -> RuleSet
 }
 
 /// The diagnostics for rule text that the test expects to be invalid.
-func diagnostics(_ yaml: String, file: String = "Rules/test.yaml") throws -> [RuleDiagnostic] {
+func diagnostics(_ yaml: String, file: String = "Rules/test.yaml") throws -> [Diagnostic] {
     let error = try #require(throws: RuleLoadError.self) {
         try RuleSet.parse(yaml, file: file, departments: departments)
     }

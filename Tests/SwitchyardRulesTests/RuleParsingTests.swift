@@ -1,3 +1,4 @@
+import SwitchyardYAML
 import SwitchyardCore
 import SwitchyardRules
 import Testing

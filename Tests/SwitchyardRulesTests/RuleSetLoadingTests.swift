@@ -98,7 +98,7 @@ struct RuleSetLoadingTests {
             }
             #expect(
                 error.description
-                    == "\(missing.path): rule directory not found; create it (it may be empty) or configure the right path"
+                    == "\(missing.path): error: rule directory not found; create it (it may be empty) or configure the right path"
             )
         }
     }
@@ -128,10 +128,10 @@ struct RuleSetLoadingTests {
             let path = directory.path
             #expect(
                 error.diagnostics.map(\.description) == [
-                    "\(path)/20-cards.yaml:2:9: duplicate rule id \"lost-or-stolen-card\", first defined at \(path)/10-security.yaml:3:9; rule ids must be unique across all rule files",
-                    "\(path)/20-cards.yaml:7:42: unknown priority \"soon\" at rules[1].then.priority; allowed: low, normal, high, urgent",
-                    "\(path)/30-broken.yaml:3:1: YAML syntax error: did not find expected node content (while parsing a flow node)",
-                    "\(path)/40-binary.yaml: not valid UTF-8 text; save the file as UTF-8",
+                    "\(path)/20-cards.yaml:2:9: error: duplicate rule id \"lost-or-stolen-card\", first defined at \(path)/10-security.yaml:3:9; rule ids must be unique across all rule files",
+                    "\(path)/20-cards.yaml:7:42: error: unknown priority \"soon\" at rules[1].then.priority; allowed: low, normal, high, urgent",
+                    "\(path)/30-broken.yaml:3:1: error: YAML syntax error: did not find expected node content (while parsing a flow node)",
+                    "\(path)/40-binary.yaml: error: not valid UTF-8 text; save the file as UTF-8",
                 ]
             )
         }

@@ -21,7 +21,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                #"Rules/test.yaml:3:29: unknown key "matchs" at rules[0].when; allowed keys: all, any, field, matches"#
+                #"Rules/test.yaml:3:29: error: unknown key "matchs" in rules[0].when; allowed keys: all, any, field, matches"#
             ]
         ),
         InvalidRuleFile(
@@ -33,7 +33,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                #"Rules/test.yaml:3:5: unknown key "wehn" at rules[0]; allowed keys: id, description, fallback, when, then"#
+                #"Rules/test.yaml:3:5: error: unknown key "wehn" in rules[0]; allowed keys: id, description, fallback, when, then"#
             ]
         ),
         InvalidRuleFile(
@@ -42,7 +42,7 @@ struct RuleValidationTests {
                 rule:
                   - id: a
                 """,
-            expected: [#"Rules/test.yaml:1:1: unknown key "rule" at the file; allowed keys: rules"#]
+            expected: [#"Rules/test.yaml:1:1: error: unknown key "rule" in the file; allowed keys: rules"#]
         ),
         InvalidRuleFile(
             name: "duplicate rule id in one file",
@@ -56,7 +56,7 @@ struct RuleValidationTests {
                     then: { department: cards }
                 """,
             expected: [
-                #"Rules/test.yaml:5:9: duplicate rule id "same", first defined at Rules/test.yaml:2:9; rule ids must be unique across all rule files"#
+                #"Rules/test.yaml:5:9: error: duplicate rule id "same", first defined at Rules/test.yaml:2:9; rule ids must be unique across all rule files"#
             ]
         ),
         InvalidRuleFile(
@@ -69,7 +69,7 @@ struct RuleValidationTests {
                       department: billing
                 """,
             expected: [
-                #"Rules/test.yaml:5:19: unknown department "billing" at rules[0].then.department; configured departments: fraud_security, disputes_refunds, cards, general"#
+                #"Rules/test.yaml:5:19: error: unknown department "billing" at rules[0].then.department; configured departments: fraud_security, disputes_refunds, cards, general"#
             ]
         ),
         InvalidRuleFile(
@@ -83,7 +83,7 @@ struct RuleValidationTests {
                       priority: asap
                 """,
             expected: [
-                #"Rules/test.yaml:6:17: unknown priority "asap" at rules[0].then.priority; allowed: low, normal, high, urgent"#
+                #"Rules/test.yaml:6:17: error: unknown priority "asap" at rules[0].then.priority; allowed: low, normal, high, urgent"#
             ]
         ),
         InvalidRuleFile(
@@ -100,8 +100,8 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                "Rules/test.yaml:3:18: `all` at rules[0].when.all needs at least one condition",
-                "Rules/test.yaml:8:16: `any` at rules[1].when.any[0].any needs at least one condition",
+                "Rules/test.yaml:3:18: error: `all` at rules[0].when.all needs at least one condition",
+                "Rules/test.yaml:8:16: error: `any` at rules[1].when.any[0].any needs at least one condition",
             ]
         ),
         InvalidRuleFile(
@@ -113,7 +113,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                "Rules/test.yaml:3:41: invalid regular expression at rules[0].when.matches: unmatched closing parenthesis at character 3 of the pattern"
+                "Rules/test.yaml:3:41: error: invalid regular expression at rules[0].when.matches: unmatched closing parenthesis at character 3 of the pattern"
             ]
         ),
         InvalidRuleFile(
@@ -127,7 +127,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """#,
             expected: [
-                "Rules/test.yaml:5:38: invalid regular expression at rules[0].when.matches: unmatched closing parenthesis at character 20 of the pattern"
+                "Rules/test.yaml:5:38: error: invalid regular expression at rules[0].when.matches: unmatched closing parenthesis at character 20 of the pattern"
             ]
         ),
         InvalidRuleFile(
@@ -142,7 +142,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                "Rules/test.yaml:5:16: invalid regular expression at rules[0].when.matches: missing closing parenthesis at character 6 of the pattern"
+                "Rules/test.yaml:5:16: error: invalid regular expression at rules[0].when.matches: missing closing parenthesis at character 6 of the pattern"
             ]
         ),
         InvalidRuleFile(
@@ -154,7 +154,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                #"Rules/test.yaml:3:20: unknown field "sender" at rules[0].when.field; allowed: subject, body, text, requester.email, requester.name, channel, language, tags, custom.<name>"#
+                #"Rules/test.yaml:3:20: error: unknown field "sender" at rules[0].when.field; allowed: subject, body, text, requester.email, requester.name, channel, language, tags, custom.<name>"#
             ]
         ),
         InvalidRuleFile(
@@ -167,9 +167,9 @@ struct RuleValidationTests {
                     then: { department: general, tags: lost-card }
                 """,
             expected: [
-                #"Rules/test.yaml:3:15: rules[0].fallback must be true or false, found "maybe""#,
-                "Rules/test.yaml:4:11: rules[0].when must be a condition: `field` with `matches`, or `all` / `any` with a list of conditions, found a list",
-                #"Rules/test.yaml:5:40: rules[0].then.tags must be a list of tags, found "lost-card""#,
+                #"Rules/test.yaml:3:15: error: rules[0].fallback must be true or false, found "maybe""#,
+                "Rules/test.yaml:4:11: error: rules[0].when must be a condition: `field` with `matches`, or `all` / `any` with a list of conditions, found a list",
+                #"Rules/test.yaml:5:40: error: rules[0].then.tags must be a list of tags, found "lost-card""#,
             ]
         ),
         InvalidRuleFile(
@@ -178,7 +178,7 @@ struct RuleValidationTests {
                 rules:
                   id: a
                 """,
-            expected: ["Rules/test.yaml:2:3: rules must be a list of rules, found a mapping"]
+            expected: ["Rules/test.yaml:2:3: error: rules must be a list of rules, found a mapping"]
         ),
         InvalidRuleFile(
             name: "missing required keys and an invalid id",
@@ -188,9 +188,9 @@ struct RuleValidationTests {
                     when: { field: subject }
                 """,
             expected: [
-                "Rules/test.yaml:2:5: missing required key `then` at rules[0]",
-                #"Rules/test.yaml:2:9: invalid rule id "Lost Card" at rules[0].id: use lowercase letters, digits, '_', '.' and '-', starting with a letter or digit"#,
-                "Rules/test.yaml:3:11: missing test at rules[0].when: add one of matches",
+                "Rules/test.yaml:2:5: error: missing required key \"then\" in rules[0]",
+                #"Rules/test.yaml:2:9: error: invalid rule id "Lost Card" at rules[0].id: use lowercase letters, digits, '_', '.' and '-', starting with a letter or digit"#,
+                "Rules/test.yaml:3:11: error: missing test at rules[0].when: add one of matches",
             ]
         ),
         InvalidRuleFile(
@@ -202,7 +202,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                "Rules/test.yaml:3:11: `any` cannot share a condition with field, matches at rules[0].when; put each condition in its own list item"
+                "Rules/test.yaml:3:11: error: `any` cannot share a condition with field, matches at rules[0].when; put each condition in its own list item"
             ]
         ),
         InvalidRuleFile(
@@ -212,7 +212,7 @@ struct RuleValidationTests {
                   - id: a
                      when: { field: subject, matches: a }
                 """,
-            expected: ["Rules/test.yaml:3:10: YAML syntax error: mapping values are not allowed in this context"]
+            expected: ["Rules/test.yaml:3:10: error: YAML syntax error: mapping values are not allowed in this context"]
         ),
         InvalidRuleFile(
             name: "unterminated quoted pattern",
@@ -223,13 +223,13 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                "Rules/test.yaml:4:34: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar from line 3, column 38)"
+                "Rules/test.yaml:4:34: error: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar from line 3, column 38)"
             ]
         ),
         InvalidRuleFile(
             name: "control character",
             yaml: "rules:\n  - id: a\u{01}b\n",
-            expected: ["Rules/test.yaml:2:10: cannot read YAML: control characters are not allowed"]
+            expected: ["Rules/test.yaml:2:10: error: cannot read YAML: control characters are not allowed"]
         ),
         InvalidRuleFile(
             name: "repeated key",
@@ -239,7 +239,7 @@ struct RuleValidationTests {
                     when: { field: subject, matches: a, matches: b }
                     then: { department: general }
                 """,
-            expected: [#"Rules/test.yaml:3:29: key "matches" appears more than once in one mapping; keep one"#]
+            expected: [#"Rules/test.yaml:3:29: error: key "matches" appears more than once in one mapping; keep one"#]
         ),
     ]
 

@@ -116,6 +116,6 @@ import Testing
     func syntaxError() throws {
         let error = try #require(failure("departments:\n  - id: [cards\n"))
         #expect(error.line != nil)
-        #expect(error.message.contains("not valid YAML"))
+        #expect(error.message.contains("YAML syntax error"))
     }
 }

@@ -57,7 +57,7 @@ struct AdapterFileTests {
             """
         #expect(
             diagnostics(yaml) == [
-                #"test.yaml:4:3: error: unknown key "algoritm" in signature; expected one of: scheme, algorithm, header, "#
+                #"test.yaml:4:3: error: unknown key "algoritm" in signature; allowed keys: scheme, algorithm, header, "#
                     + "timestamp_header, payload, encoding, prefix"
             ])
     }
@@ -139,11 +139,11 @@ struct AdapterFileTests {
     func yamlErrors() {
         #expect(
             diagnostics("name: sample\nsignature: [scheme: none\n").first?.hasPrefix(
-                "test.yaml:3:1: error: invalid YAML: ")
+                "test.yaml:3:1: error: YAML syntax error: ")
                 == true)
         #expect(
             diagnostics(Self.minimal + "\nname: other\n") == [
-                #"test.yaml:1:1: error: duplicate key "name" in a mapping"#
+                #"test.yaml:1:1: error: key "name" appears more than once in one mapping; keep one"#
             ])
     }
 

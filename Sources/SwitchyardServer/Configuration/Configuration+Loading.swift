@@ -1,5 +1,6 @@
 public import Foundation
 import SwitchyardCore
+import SwitchyardYAML
 import Yams
 
 extension Configuration {
@@ -29,10 +30,8 @@ extension Configuration {
         let document: Node?
         do {
             document = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw ConfigurationError(yamlError: error, file: file)
         } catch {
-            throw ConfigurationError(file: file, keyPath: "", message: "not valid YAML: \(error)")
+            throw ConfigurationError(YAMLReader.diagnostic(for: error, file: file, text: text))
         }
         guard let document else {
             throw ConfigurationError(file: file, keyPath: "", message: "the file is empty; it needs at least `departments`")
@@ -44,16 +43,12 @@ extension Configuration {
 }
 
 extension ConfigurationError {
-    init(yamlError: YamlError, file: String) {
-        switch yamlError {
-        case .scanner(let context, let problem, let mark, _),
-            .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
-            self.init(file: file, line: mark.line, column: mark.column, keyPath: "", message: "not valid YAML: \(detail)")
-        default:
-            self.init(file: file, keyPath: "", message: "not valid YAML: \(yamlError)")
-        }
+    /// A problem found while reading the file as YAML, before any key is known.
+    init(_ diagnostic: Diagnostic) {
+        let location = diagnostic.location
+        self.init(
+            file: location.file, line: location.line > 0 ? location.line : nil,
+            column: location.line > 0 ? location.column : nil, keyPath: "", message: diagnostic.message)
     }
 }
 

@@ -1,19 +1,20 @@
-import Yams
+public import Yams
 
-extension RuleFileParser {
+extension YAMLReader {
     /// Where the `offset`-th character (Unicode scalar, from 0) of a scalar's value is
-    /// written in the file, so that a regular-expression error points into the pattern.
+    /// written in the file, so that an error inside a value (a regular expression, a JSON
+    /// path, a template) points at the character.
     ///
     /// Traced exactly for scalars on one line (plain, single- or double-quoted, including
     /// escapes); `nil` for block scalars and scalars spanning lines, where the caller falls
-    /// back to the start of the scalar and the message still gives the character offset.
-    func patternLocation(ofCharacter offset: Int, in node: Node) -> SourceLocation? {
+    /// back to the start of the scalar.
+    public func location(ofCharacter offset: Int, in node: Node) -> SourceLocation? {
         guard case .scalar(let scalar) = node, let mark = scalar.mark else { return nil }
         let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
         guard mark.line >= 1, mark.line <= lines.count else { return nil }
         let line = Array(lines[mark.line - 1])
         let value = Array(scalar.string.unicodeScalars)
-        guard offset <= value.count else { return nil }
+        guard offset >= 0, offset <= value.count else { return nil }
 
         var index = mark.column - 1  // 0-based position in `line`
         func character(at index: Int) -> Unicode.Scalar? { line.indices.contains(index) ? line[index] : nil }

@@ -1,4 +1,4 @@
-/// A place in a rule file. Lines and columns count from 1, columns in Unicode scalars (as
+/// A place in a YAML file (rules, adapters, configuration). Lines and columns count from 1, columns in Unicode scalars (as
 /// YAML parsers and most editors count them); line 0 means the file as a whole.
 public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The file as named when it was loaded, for example `Rules/10-security.yaml`.
