@@ -62,6 +62,19 @@ struct AdapterFileTests {
             ])
     }
 
+    @Test("Problems are listed in file order, whatever order they were found in")
+    func problemsInFileOrder() {
+        // The unknown key (line 4) is found before the missing sections (reported at line 1).
+        let yaml = "name: sample\nsignature:\n  scheme: none\n  algoritm: x\n"
+        #expect(
+            diagnostics(yaml) == [
+                #"test.yaml:1:1: error: missing required key "idempotency" in the adapter file"#,
+                #"test.yaml:1:1: error: missing required key "mapping" in the adapter file"#,
+                #"test.yaml:4:3: error: unknown key "algoritm" in signature; allowed keys: scheme, algorithm, header, "#
+                    + "timestamp_header, payload, encoding, prefix",
+            ])
+    }
+
     @Test("An unknown signature scheme is reported at its value")
     func badScheme() {
         let yaml = Self.minimal.replacingOccurrences(of: "scheme: none", with: "scheme: hmca")
