@@ -63,8 +63,7 @@ struct JSONParser {
         var members: [String: JSONValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
+            leaveContainer()
             return .object(members)
         }
         while true {
@@ -90,8 +89,7 @@ struct JSONParser {
             case UInt8(ascii: ","):
                 position += 1
             case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
+                leaveContainer()
                 return .object(members)
             default:
                 throw error("unexpected \(describeCurrent()); expected \",\" or \"}\" after an object member")
@@ -105,8 +103,7 @@ struct JSONParser {
         var elements: [JSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
+            leaveContainer()
             return .array(elements)
         }
         while true {
@@ -117,8 +114,7 @@ struct JSONParser {
             case UInt8(ascii: ","):
                 position += 1
             case UInt8(ascii: "]"):
-                position += 1
-                depth -= 1
+                leaveContainer()
                 return .array(elements)
             default:
                 throw error("unexpected \(describeCurrent()); expected \",\" or \"]\" after an array element")
@@ -279,6 +275,12 @@ struct JSONParser {
         guard depth <= Self.maximumDepth else {
             throw error("nesting deeper than \(Self.maximumDepth) levels")
         }
+    }
+
+    /// Steps over the closing `}` or `]`.
+    private mutating func leaveContainer() {
+        position += 1
+        depth -= 1
     }
 
     private mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {

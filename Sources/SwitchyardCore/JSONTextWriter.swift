@@ -7,6 +7,8 @@
 /// `\n`, `\u001f`, …; any JSON reader reads it back.
 public struct JSONTextWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
+    /// Whether the object being written has a member already, so the next needs a comma.
+    private var objectHasMembers = false
 
     public init(capacity: Int = 64) {
         bytes.reserveCapacity(capacity)
@@ -70,11 +72,27 @@ public struct JSONTextWriter: Sendable {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    /// Appends `"name":` — the start of an object member.
-    public mutating func key(_ name: StaticString) {
+    /// Starts an object whose members are written with ``member(_:)``.
+    public mutating func beginObject() {
+        bytes.append(UInt8(ascii: "{"))
+        objectHasMembers = false
+    }
+
+    /// Starts a member of the current object: the comma when one is due, then `"name":`.
+    /// Its value is written next (``string(_:)``, ``raw(_:)``, ``beginObject()``, …).
+    public mutating func member(_ name: StaticString) {
+        if objectHasMembers { bytes.append(UInt8(ascii: ",")) }
         bytes.append(UInt8(ascii: "\""))
         raw(name)
         raw("\":")
+        objectHasMembers = true
+    }
+
+    /// Ends the current object. When it was a member's value, the enclosing object's next
+    /// member is preceded by a comma.
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        objectHasMembers = true
     }
 
     /// `[String]` as JSON text.

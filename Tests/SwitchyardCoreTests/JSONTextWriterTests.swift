@@ -25,16 +25,36 @@ struct JSONTextWriterTests {
         #expect(try JSONValue.parse(Array(text.utf8)) == ["zeta": "1", "alpha": "2", "Beta": "3"])
     }
 
-    @Test("keys and raw fragments build hand-written objects")
-    func keysAndRaw() {
-        var writer = JSONTextWriter()
-        writer.raw("{")
-        writer.key("n")
-        writer.raw("42")
-        writer.raw(",")
-        writer.key("empty")
-        writer.strings([])
-        writer.raw("}")
-        #expect(writer.text == #"{"n":42,"empty":[]}"#)
+    @Test("members get their commas, also after optional members left out and around a nested object")
+    func membersAndCommas() throws {
+        func write(first: Bool, nested: Bool, last: Bool) -> String {
+            var writer = JSONTextWriter()
+            writer.beginObject()
+            if first {
+                writer.member("a")
+                writer.raw("1")
+            }
+            writer.member("b")
+            writer.strings([])
+            if nested {
+                writer.member("c")
+                writer.beginObject()
+                writer.member("x")
+                writer.raw("true")
+                writer.member("y")
+                writer.string("z")
+                writer.endObject()
+            }
+            if last {
+                writer.member("d")
+                writer.raw("null")
+            }
+            writer.endObject()
+            return writer.text
+        }
+        #expect(write(first: true, nested: true, last: true) == #"{"a":1,"b":[],"c":{"x":true,"y":"z"},"d":null}"#)
+        #expect(write(first: false, nested: false, last: false) == #"{"b":[]}"#)
+        #expect(write(first: false, nested: true, last: false) == #"{"b":[],"c":{"x":true,"y":"z"}}"#)
+        #expect(write(first: true, nested: false, last: true) == #"{"a":1,"b":[],"d":null}"#)
     }
 }

@@ -183,8 +183,7 @@ import Testing
 
     @Test("a provider that refuses connections fails at once and the fallback decides, naming the connection failure")
     func refusedConnectionFallsBackAtOnce() async throws {
-        // Nothing listens on port 9 (discard) here. With connection retries the call would
-        // only fail at the model deadline, and the reason would say it timed out.
+        // Nothing listens on port 9 (discard) here.
         var setup = Self.setup(openAI: "http://127.0.0.1:9", timeout: "20s", localModelThreshold: 0.0)
         setup.modelDeadline = "20s"
         setup.classifyDeadline = "30s"

@@ -22,13 +22,13 @@ public struct JSONResponse<Value: Encodable>: ResponseGenerator {
     }
 }
 
-/// The encoder every API response shares (encoding with a configured encoder is thread-safe;
-/// building one per response showed up in intake profiles).
+/// How every API answer is encoded.
 enum APIEncoding {
     /// The media type of every JSON answer.
     static let contentType = "application/json; charset=utf-8"
 
-    /// Shared by every response (encoding with a configured encoder is thread-safe).
+    /// One encoder for every response: encoding with a configured encoder is thread-safe, and
+    /// building one per response showed up in intake profiles.
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

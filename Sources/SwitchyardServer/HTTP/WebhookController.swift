@@ -31,20 +31,18 @@ struct WebhookController: Sendable {
         /// `{"reason":…,"status":…,"ticket_id":…}`: keys sorted like every other answer.
         var json: [UInt8] {
             var writer = JSONTextWriter(capacity: 96)
-            writer.raw("{")
+            writer.beginObject()
             if let reason {
-                writer.key("reason")
+                writer.member("reason")
                 writer.string(reason)
-                writer.raw(",")
             }
-            writer.key("status")
+            writer.member("status")
             writer.string(status)
             if let ticketID {
-                writer.raw(",")
-                writer.key("ticket_id")
+                writer.member("ticket_id")
                 writer.string(ticketID.rawValue)
             }
-            writer.raw("}")
+            writer.endObject()
             return writer.bytes
         }
 

@@ -29,40 +29,33 @@ extension Provenance {
     /// together.
     var storedJSON: String {
         var writer = JSONTextWriter(capacity: 160)
-        writer.raw("{")
+        writer.beginObject()
         if let decidedBy {
-            writer.key("decided_by")
+            writer.member("decided_by")
             writer.string(decidedBy)
-            writer.raw(",")
         }
-        writer.key("fallback_reasons")
+        writer.member("fallback_reasons")
         writer.strings(fallbackReasons)
-        writer.raw(",")
-        writer.key("latency_ms")
+        writer.member("latency_ms")
         writer.raw(latencyMilliseconds.isFinite ? "\(latencyMilliseconds)" : "0")
         if let promptVersion {
-            writer.raw(",")
-            writer.key("prompt_version")
+            writer.member("prompt_version")
             writer.string(promptVersion)
         }
-        writer.raw(",")
-        writer.key("ruleset_version")
+        writer.member("ruleset_version")
         writer.string(rulesetVersion)
-        writer.raw(",")
-        writer.key("stage")
+        writer.member("stage")
         writer.string(stage.rawValue)
         if let usage {
-            writer.raw(",")
-            writer.key("usage")
-            writer.raw("{")
-            writer.key("completion_tokens")
+            writer.member("usage")
+            writer.beginObject()
+            writer.member("completion_tokens")
             writer.raw("\(usage.completionTokens)")
-            writer.raw(",")
-            writer.key("prompt_tokens")
+            writer.member("prompt_tokens")
             writer.raw("\(usage.promptTokens)")
-            writer.raw("}")
+            writer.endObject()
         }
-        writer.raw("}")
+        writer.endObject()
         return writer.text
     }
 }
