@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // System libraries. Each is imported by exactly one Swift wrapper module.
@@ -84,10 +86,30 @@ let package = Package(
             ],
             swiftSettings: strictConcurrency
         ),
+        // The store protocol and its values; no engine.
         .target(
             name: "SwitchyardStore",
+            dependencies: ["SwitchyardCore"],
+            swiftSettings: strictConcurrency
+        ),
+        // The single-node engine: one SQLite file.
+        .target(
+            name: "SwitchyardSQLite",
             dependencies: [
-                "SwitchyardCore", "CSQLite",
+                "SwitchyardCore", "SwitchyardStore", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictConcurrency
+        ),
+        // The shared engine for replicas: PostgreSQL through postgres-nio.
+        .target(
+            name: "SwitchyardPostgres",
+            dependencies: [
+                "SwitchyardCore", "SwitchyardStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictConcurrency
@@ -96,7 +118,7 @@ let package = Package(
             name: "SwitchyardServer",
             dependencies: [
                 "SwitchyardCore", "SwitchyardYAML", "SwitchyardRules", "SwitchyardModels", "SwitchyardWebhooks",
-                "SwitchyardStore",
+                "SwitchyardStore", "SwitchyardSQLite", "SwitchyardPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,14 +178,15 @@ let package = Package(
         .testTarget(
             name: "SwitchyardStoreTests",
             dependencies: [
-                "SwitchyardStore", "SwitchyardCore", "SwitchyardTestSupport",
+                "SwitchyardStore", "SwitchyardSQLite", "SwitchyardPostgres", "SwitchyardCore", "SwitchyardTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
-                "SwitchyardServer", "SwitchyardCore", "SwitchyardStore", "SwitchyardWebhooks", "SwitchyardModels",
+                "SwitchyardServer", "SwitchyardCore", "SwitchyardStore", "SwitchyardSQLite", "SwitchyardWebhooks",
+                "SwitchyardModels",
                 "SwitchyardTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -8,6 +8,9 @@ public struct Classification: Sendable, Hashable {
     /// `provider/model`, for the decision's provenance.
     public var classifier: String
     public var promptVersion: String?
+    /// The version of the model that answered: the local model's training fingerprint, or the
+    /// model name the provider reported.
+    public var modelVersion: String?
     public var usage: TokenUsage?
 
     public init(
@@ -17,6 +20,7 @@ public struct Classification: Sendable, Hashable {
         tags: [String] = [],
         classifier: String,
         promptVersion: String? = nil,
+        modelVersion: String? = nil,
         usage: TokenUsage? = nil
     ) {
         self.department = department
@@ -25,6 +29,7 @@ public struct Classification: Sendable, Hashable {
         self.tags = tags
         self.classifier = classifier
         self.promptVersion = promptVersion
+        self.modelVersion = modelVersion
         self.usage = usage
     }
 }

@@ -42,6 +42,9 @@ public struct Provenance: Sendable, Hashable, Codable {
     public var rulesetVersion: String
     /// Content hash of the prompt template, when an LLM was asked.
     public var promptVersion: String?
+    /// The version of the model that decided, for the model stages (the local model's
+    /// fingerprint, or the model name a provider reported).
+    public var modelVersion: String?
     /// Tokens used by LLM calls for this decision.
     public var usage: TokenUsage?
     /// Time from the start of triage to the decision.
@@ -53,6 +56,7 @@ public struct Provenance: Sendable, Hashable, Codable {
         fallbackReasons: [String] = [],
         rulesetVersion: String,
         promptVersion: String? = nil,
+        modelVersion: String? = nil,
         usage: TokenUsage? = nil,
         latencyMilliseconds: Double = 0
     ) {
@@ -61,6 +65,7 @@ public struct Provenance: Sendable, Hashable, Codable {
         self.fallbackReasons = fallbackReasons
         self.rulesetVersion = rulesetVersion
         self.promptVersion = promptVersion
+        self.modelVersion = modelVersion
         self.usage = usage
         self.latencyMilliseconds = latencyMilliseconds
     }
@@ -71,6 +76,7 @@ public struct Provenance: Sendable, Hashable, Codable {
         case fallbackReasons = "fallback_reasons"
         case rulesetVersion = "ruleset_version"
         case promptVersion = "prompt_version"
+        case modelVersion = "model_version"
         case usage
         case latencyMilliseconds = "latency_ms"
     }

@@ -19,4 +19,6 @@ struct ChatCompletionResponse: Decodable, Sendable {
 
     var choices: [Choice]
     var usage: TokenUsage?
+    /// The model that answered, as the server names it (often more precise than the one asked for).
+    var model: String?
 }

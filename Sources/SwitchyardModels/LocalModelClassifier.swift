@@ -7,9 +7,12 @@ public import SwitchyardCore
 /// ``ClassificationFailure/unknownDepartment(_:)``.
 public struct LocalModelClassifier: Classifier {
     public let model: LinearTextClassifier
+    /// Recorded on each decision it makes: the fingerprint of the data it was trained on.
+    public let version: String?
 
-    public init(model: LinearTextClassifier) {
+    public init(model: LinearTextClassifier, version: String? = nil) {
         self.model = model
+        self.version = version
     }
 
     /// `local/linear`.
@@ -27,6 +30,6 @@ public struct LocalModelClassifier: Classifier {
         guard departments.contains(best.label) else {
             throw .unknownDepartment(best.label.rawValue)
         }
-        return Classification(department: best.label, confidence: best.probability, classifier: name)
+        return Classification(department: best.label, confidence: best.probability, classifier: name, modelVersion: version)
     }
 }

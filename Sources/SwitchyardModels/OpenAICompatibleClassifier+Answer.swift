@@ -53,6 +53,7 @@ extension OpenAICompatibleClassifier {
             tags: tags,
             classifier: name,
             promptVersion: prompt.version,
+            modelVersion: completion.model,
             usage: completion.usage
         )
     }

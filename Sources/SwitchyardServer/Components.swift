@@ -18,15 +18,15 @@ public struct StartupError: Error, Sendable, CustomStringConvertible {
 
 /// Loads and checks the parts a configuration names.
 struct Components {
-    var store: SQLiteStore
     var triage: Triage
     var adapters: AdapterRegistry
 
     static func load(
         configuration: Configuration,
+        store: any TicketStore,
+        instance: StoreInstance,
         httpClient: HTTPClient,
         timeSource: any TimeSource,
-        identifiers: any IdentifierGenerator,
         metrics: TriageMetrics,
         logger: Logger
     ) async throws -> Components {
@@ -40,34 +40,29 @@ struct Components {
             throw StartupError("rules in \(configuration.rules.directory) are invalid:\n\(error)")
         }
         let adapters = try loadAdapters(configuration)
-        let store = try SQLiteStore(path: configuration.storage.path, identifiers: identifiers, logger: logger)
-        do {
-            let models = try await ModelCatalog.load(
-                configuration: configuration, store: store, httpClient: httpClient, logger: logger)
-            let triage = Triage(
-                departments: configuration.departments,
-                defaultDepartment: configuration.defaultDepartment,
-                rules: RuleBook(ruleSet),
-                chain: configuration.model.chain.compactMap { models.classifiers[$0] },
-                fallbackModel: configuration.fallback.useLocalModel ? models.localModel : nil,
-                confidenceThreshold: configuration.model.confidenceThreshold,
-                fallbackModelThreshold: configuration.fallback.localModelThreshold,
-                modelDeadline: configuration.model.deadline,
-                timeSource: timeSource,
-                metrics: metrics
-            )
-            logger.info(
-                "Switchyard is ready",
-                metadata: [
-                    "rules": "\(ruleSet.rules.count)", "ruleset_version": "\(ruleSet.version)",
-                    "chain": "\(triage.chain.map(\.name).joined(separator: ","))",
-                    "adapters": "\(configuration.adapters.keys.sorted().joined(separator: ","))",
-                ])
-            return Components(store: store, triage: triage, adapters: adapters)
-        } catch {
-            try? await store.close()
-            throw error
-        }
+        let models = try await ModelCatalog.load(
+            configuration: configuration, store: store, instance: instance, timeSource: timeSource,
+            httpClient: httpClient, logger: logger)
+        let triage = Triage(
+            departments: configuration.departments,
+            defaultDepartment: configuration.defaultDepartment,
+            rules: RuleBook(ruleSet),
+            chain: configuration.model.chain.compactMap { models.classifiers[$0] },
+            fallbackModel: configuration.fallback.useLocalModel ? models.localModel : nil,
+            confidenceThreshold: configuration.model.confidenceThreshold,
+            fallbackModelThreshold: configuration.fallback.localModelThreshold,
+            modelDeadline: configuration.model.deadline,
+            timeSource: timeSource,
+            metrics: metrics
+        )
+        logger.info(
+            "Switchyard is ready",
+            metadata: [
+                "rules": "\(ruleSet.rules.count)", "ruleset_version": "\(ruleSet.version)",
+                "chain": "\(triage.chain.map(\.name).joined(separator: ","))",
+                "adapters": "\(configuration.adapters.keys.sorted().joined(separator: ","))",
+            ])
+        return Components(triage: triage, adapters: adapters)
     }
 
     /// Loads the adapter files and checks that every enabled adapter exists and can write

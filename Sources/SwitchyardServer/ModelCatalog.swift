@@ -12,8 +12,12 @@ struct ModelCatalog {
 
     static let artifactName = "local-model"
 
+    /// How long one replica may train before another takes the job over.
+    static let trainingLease: Duration = .seconds(600)
+
     static func load(
-        configuration: Configuration, store: any TicketStore, httpClient: HTTPClient, logger: Logger
+        configuration: Configuration, store: any TicketStore, instance: StoreInstance, timeSource: any TimeSource,
+        httpClient: HTTPClient, logger: Logger
     ) async throws -> ModelCatalog {
         var classifiers: [String: any Classifier] = [:]
         var localModel: (any Classifier)?
@@ -23,8 +27,9 @@ struct ModelCatalog {
         for (name, provider) in configuration.model.providers.sorted(by: { $0.key < $1.key }) where needed.contains(name) {
             switch provider {
             case .local(let settings):
-                let model = try await loadLocalModel(settings, store: store, logger: logger)
-                let classifier = LocalModelClassifier(model: model)
+                let (model, version) = try await loadLocalModel(
+                    settings, store: store, owner: instance.id, timeSource: timeSource, logger: logger)
+                let classifier = LocalModelClassifier(model: model, version: version)
                 classifiers[name] = classifier
                 if localModel == nil { localModel = classifier }
             case .openAI(let settings):
@@ -51,10 +56,12 @@ struct ModelCatalog {
         return ModelCatalog(classifiers: classifiers, localModel: localModel)
     }
 
-    /// Reuses the stored model when the training data is unchanged; trains and stores it otherwise.
+    /// Reuses the stored model when the training data is unchanged; otherwise one process
+    /// trains and stores it while the others sharing the store wait for it and load it.
+    /// Returns the model and its version (the fingerprint of what it was trained on).
     static func loadLocalModel(
-        _ settings: LocalProviderSettings, store: any TicketStore, logger: Logger
-    ) async throws -> LinearTextClassifier {
+        _ settings: LocalProviderSettings, store: any TicketStore, owner: String, timeSource: any TimeSource, logger: Logger
+    ) async throws -> (LinearTextClassifier, String) {
         var examples: [LabeledText] = []
         for file in settings.trainingData {
             do {
@@ -66,19 +73,37 @@ struct ModelCatalog {
         guard !examples.isEmpty else { throw StartupError("local model training data is empty: \(settings.trainingData)") }
         let options = TrainingOptions()
         let fingerprint = LinearTextClassifier.fingerprint(of: examples, options: options)
-        if let stored = try await store.artifact(named: artifactName), stored.fingerprint == fingerprint,
-            let model = try? LinearTextClassifier(serialized: stored.data)
-        {
-            logger.info("Loaded the local model from the store", metadata: ["examples": "\(examples.count)"])
-            return model
+        let version = String(fingerprint.prefix(16))
+        var waited = false
+        while true {
+            if let stored = try await store.artifact(named: artifactName), stored.fingerprint == fingerprint,
+                let model = try? LinearTextClassifier(serialized: stored.data)
+            {
+                logger.info(
+                    waited ? "Loaded the local model another process trained" : "Loaded the local model from the store",
+                    metadata: ["examples": "\(examples.count)", "model_version": "\(version)"])
+                return (model, version)
+            }
+            let job = "train:\(artifactName)"
+            if try await store.acquireJobLease(job, owner: owner, now: timeSource.now(), duration: trainingLease) {
+                let clock = ContinuousClock()
+                let start = clock.now
+                let model = LinearTextClassifier.train(examples, options: options)
+                try await store.saveArtifact(StoredArtifact(fingerprint: fingerprint, data: model.serialized()), named: artifactName)
+                // Expire the lease at once, so the next retraining need not wait for it.
+                _ = try await store.acquireJobLease(job, owner: owner, now: timeSource.now(), duration: .zero)
+                logger.info(
+                    "Trained the local model",
+                    metadata: [
+                        "examples": "\(examples.count)", "duration": "\((clock.now - start).formatted)", "model_version": "\(version)",
+                    ])
+                return (model, version)
+            }
+            if !waited {
+                logger.info("Another process is training the local model; waiting for it", metadata: ["job": "\(job)"])
+                waited = true
+            }
+            try await Task.sleep(for: .milliseconds(250))
         }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let model = LinearTextClassifier.train(examples, options: options)
-        try await store.saveArtifact(StoredArtifact(fingerprint: fingerprint, data: model.serialized()), named: artifactName)
-        logger.info(
-            "Trained the local model",
-            metadata: ["examples": "\(examples.count)", "duration": "\((clock.now - start).formatted)"])
-        return model
     }
 }

@@ -12,12 +12,15 @@ import SwitchyardWebhooks
 /// The assembled server: store, rules, adapters, models, workers and HTTP routes, built
 /// from one `Configuration`.
 ///
-/// `prepare` does everything that can fail at start (opening the store, loading rules and
-/// adapters, training or loading the local model, checking write-back targets), so that a
-/// broken setup stops with a precise message before the port opens.
+/// `withPrepared` does everything that can fail at start (opening and migrating the store,
+/// registering this process in it, loading rules and adapters, training or loading the local
+/// model, checking write-back targets), so that a broken setup stops with a precise message
+/// before the port opens.
 public struct Switchyard: Sendable {
     public let configuration: Configuration
-    public let store: SQLiteStore
+    public let store: any TicketStore
+    /// This process as the store knows it.
+    public let instance: StoreInstance
     public let triage: Triage
     let adapters: AdapterRegistry
     let httpClient: HTTPClient
@@ -27,34 +30,48 @@ public struct Switchyard: Sendable {
     let logger: Logger
     let work = WorkSignal()
     let writeBackSignal = WorkSignal()
+    let health = StoreHealth()
 
-    /// Opens and loads everything the configuration names.
+    /// Opens the store and loads everything the configuration names, runs `body` with the
+    /// prepared server, and closes the store after `body` returns or throws.
     ///
     /// - Parameter httpClient: the process's one HTTP client (providers and write-backs);
     ///   the caller shuts it down after the server stopped.
-    public static func prepare(
+    public static func withPrepared<Result: Sendable>(
         configuration: Configuration,
         httpClient: HTTPClient,
         timeSource: any TimeSource = SystemTimeSource(),
         identifiers: any IdentifierGenerator = RandomIdentifierGenerator(),
-        logger: Logger
-    ) async throws -> Switchyard {
-        let registry = PrometheusCollectorRegistry()
-        let metrics = TriageMetrics(factory: PrometheusMetricsFactory(registry: registry))
-        let components = try await Components.load(
-            configuration: configuration, httpClient: httpClient, timeSource: timeSource, identifiers: identifiers,
-            metrics: metrics, logger: logger)
-        return Switchyard(
-            configuration: configuration,
-            store: components.store,
-            triage: components.triage,
-            adapters: components.adapters,
-            httpClient: httpClient,
-            registry: registry,
-            metrics: metrics,
-            timeSource: timeSource,
-            logger: logger
-        )
+        logger: Logger,
+        _ body: (Switchyard) async throws -> Result
+    ) async throws -> Result {
+        try await configuration.storage.withStore(identifiers: identifiers, logger: logger) { store in
+            let instance = StoreInstance(
+                id: identifiers.next(prefix: "inst"), host: ProcessInfo.processInfo.hostName,
+                processID: ProcessInfo.processInfo.processIdentifier, startedAt: timeSource.now())
+            let now = timeSource.now()
+            let handOver = try await store.register(
+                instance, now: now, staleBefore: now.addingTimeInterval(-configuration.storage.instanceTimeout.timeInterval))
+            report(handOver, logger: logger)
+            let registry = PrometheusCollectorRegistry()
+            let metrics = TriageMetrics(factory: PrometheusMetricsFactory(registry: registry))
+            let components = try await Components.load(
+                configuration: configuration, store: store, instance: instance, httpClient: httpClient,
+                timeSource: timeSource, metrics: metrics, logger: logger)
+            let switchyard = Switchyard(
+                configuration: configuration,
+                store: store,
+                instance: instance,
+                triage: components.triage,
+                adapters: components.adapters,
+                httpClient: httpClient,
+                registry: registry,
+                metrics: metrics,
+                timeSource: timeSource,
+                logger: logger
+            )
+            return try await body(switchyard)
+        }
     }
 
     /// The HTTP application with the triage and write-back workers as its services.
@@ -66,30 +83,33 @@ public struct Switchyard: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(LogRequestsMiddleware(.debug))
         WebhookController(
-            adapters: adapters, configurations: configuration.adapters, store: store, work: work,
+            adapters: adapters, configurations: configuration.adapters, store: store, work: work, health: health,
             maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource, metrics: metrics
         ).addRoutes(to: router)
         TicketController(
             store: store, triage: triage, classifier: synchronousClassifier,
             maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource
         ).addRoutes(to: router)
-        HealthController(store: store, registry: registry, metrics: metrics).addRoutes(to: router)
+        HealthController(store: store, health: health, registry: registry, metrics: metrics).addRoutes(to: router)
 
         let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
         let triageService = TriageService(
             store: store, triage: triage, planner: planner, settings: configuration.triage, work: work,
-            writeBacks: writeBackSignal, instance: ProcessInfo.processInfo.hostName + ":\(getpid())",
-            timeSource: timeSource, logger: logger)
+            writeBacks: writeBackSignal, instance: instance, timeSource: timeSource, logger: logger)
         let writeBackService = WriteBackService(
             store: store, httpClient: httpClient, adapters: configuration.adapters, settings: configuration.writeBack,
-            signal: writeBackSignal, timeSource: timeSource, metrics: metrics, logger: logger)
+            signal: writeBackSignal, instance: instance, timeSource: timeSource, metrics: metrics, logger: logger)
+        let instanceService = InstanceService(
+            store: store, instance: instance, settings: configuration.storage, work: work, writeBacks: writeBackSignal,
+            health: health, timeSource: timeSource, logger: logger)
         return Application(
             router: router,
             configuration: .init(
                 address: .hostname(configuration.server.host, port: configuration.server.port),
                 serverName: "Switchyard"
             ),
-            services: [triageService, writeBackService],
+            // Stopped in reverse order: the workers finish before the instance retires.
+            services: [instanceService, TicketWatchService(store: store, work: work), triageService, writeBackService],
             onServerRunning: { channel in
                 await onServerRunning(channel.localAddress?.port ?? configuration.server.port)
             },
@@ -110,10 +130,5 @@ extension Switchyard {
 
     var synchronousClassifier: SynchronousClassifier {
         SynchronousClassifier(genericAdapter: adapters["generic"], triage: triage, deadline: configuration.classify.deadline)
-    }
-
-    /// Closes the store. Call after the application has stopped.
-    public func shutdown() async throws {
-        try await store.close()
     }
 }

@@ -7,6 +7,8 @@ public struct OutboxEntry: Sendable, Hashable, Identifiable {
 
     public var id: ID
     public var ticketID: TicketID
+    /// The decision it writes back.
+    public var decisionID: DecisionID?
     public var request: WriteBackRequest
     public var status: OutboxStatus
     /// Delivery attempts made so far.
@@ -18,10 +20,13 @@ public struct OutboxEntry: Sendable, Hashable, Identifiable {
     public var lastResponseStatus: Int?
     public var createdAt: Date
     public var deliveredAt: Date?
+    /// The token of the claim that holds it for delivery, while one does.
+    public var claimToken: String?
 
     public init(
         id: ID,
         ticketID: TicketID,
+        decisionID: DecisionID? = nil,
         request: WriteBackRequest,
         status: OutboxStatus,
         attempts: Int,
@@ -29,10 +34,12 @@ public struct OutboxEntry: Sendable, Hashable, Identifiable {
         lastError: String? = nil,
         lastResponseStatus: Int? = nil,
         createdAt: Date,
-        deliveredAt: Date? = nil
+        deliveredAt: Date? = nil,
+        claimToken: String? = nil
     ) {
         self.id = id
         self.ticketID = ticketID
+        self.decisionID = decisionID
         self.request = request
         self.status = status
         self.attempts = attempts
@@ -41,5 +48,6 @@ public struct OutboxEntry: Sendable, Hashable, Identifiable {
         self.lastResponseStatus = lastResponseStatus
         self.createdAt = createdAt
         self.deliveredAt = deliveredAt
+        self.claimToken = claimToken
     }
 }

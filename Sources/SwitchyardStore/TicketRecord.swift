@@ -10,11 +10,14 @@ public struct TicketRecord: Sendable, Hashable {
     public var receivedAt: Date
     /// Times a worker claimed it.
     public var attempts: Int
-    public var decision: Decision?
-    /// Write-backs of its decision, oldest first.
+    /// When retention removed its text and requester (`storage.retention`), if it did.
+    public var purgedAt: Date?
+    /// Every decision, oldest first; the last is current.
+    public var decisions: [RecordedDecision]
+    /// Write-backs of its decisions, oldest first.
     public var writeBacks: [OutboxEntry]
     /// Agents' feedback, oldest first.
-    public var feedback: [Feedback]
+    public var feedback: [RecordedFeedback]
 
     public init(
         id: TicketID,
@@ -23,9 +26,10 @@ public struct TicketRecord: Sendable, Hashable {
         status: TicketStatus,
         receivedAt: Date,
         attempts: Int,
-        decision: Decision? = nil,
+        purgedAt: Date? = nil,
+        decisions: [RecordedDecision] = [],
         writeBacks: [OutboxEntry] = [],
-        feedback: [Feedback] = []
+        feedback: [RecordedFeedback] = []
     ) {
         self.id = id
         self.ticket = ticket
@@ -33,8 +37,12 @@ public struct TicketRecord: Sendable, Hashable {
         self.status = status
         self.receivedAt = receivedAt
         self.attempts = attempts
-        self.decision = decision
+        self.purgedAt = purgedAt
+        self.decisions = decisions
         self.writeBacks = writeBacks
         self.feedback = feedback
     }
+
+    /// The current decision: the latest one.
+    public var decision: Decision? { decisions.last?.decision }
 }

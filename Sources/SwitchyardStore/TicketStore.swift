@@ -2,29 +2,54 @@ public import Foundation
 public import SwitchyardCore
 
 /// Durable storage for the pipeline: the intake queue, decisions, the write-back outbox,
-/// agents' feedback and trained model artifacts.
+/// agents' feedback, trained model artifacts, and the instances that share the store.
 ///
-/// Every write returns only after it is durably committed.
+/// Two engines implement it (SQLite for one process, PostgreSQL for replicas) and pass one
+/// conformance suite. Every write returns only after it is durably committed. Text is stored
+/// as given except U+0000, which no PostgreSQL text column holds: both engines store it as
+/// U+FFFD.
 public protocol TicketStore: Sendable {
+    /// "sqlite" or "postgres".
+    var engine: String { get }
+
+    // MARK: Intake
+
     /// Persists a new ticket as `queued`, or finds the earlier one with the same
-    /// (ticket.source, idempotencyKey). Returns after the commit is durable.
+    /// (ticket.source, idempotencyKey), whichever instance stored it. Returns after the commit
+    /// is durable.
     func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date) async throws -> IntakeOutcome
 
+    // MARK: Instances
+
+    /// Announces a starting process. Claims held by instances that are dead are handed back:
+    /// those whose heartbeat is older than `staleBefore` and, where the engine allows only one
+    /// process (SQLite), every other instance.
+    func register(_ instance: StoreInstance, now: Date, staleBefore: Date) async throws -> HandOver
+
+    /// Keeps `instance` alive, and hands back the claims of instances whose heartbeat is older
+    /// than `staleBefore`. Registers the instance again if it was declared dead meanwhile.
+    func heartbeat(_ instance: StoreInstance, now: Date, staleBefore: Date) async throws -> HandOver
+
+    /// A process stopping cleanly: its claims go back at once and it is forgotten.
+    func retire(_ instance: StoreInstance) async throws
+
+    // MARK: Queue
+
     /// Claims up to `limit` tickets that are queued, or claimed with an expired lease
-    /// (lease_expires_at <= now), oldest first; sets status claimed, owner `worker`,
-    /// lease_expires_at = now + lease, attempts += 1. `worker` names the claim: give each
-    /// claim its own name, so that whoever held a ticket before its lease expired cannot
-    /// record a decision over the new owner.
-    func claimQueued(limit: Int, worker: String, now: Date, lease: Duration) async throws -> [QueuedTicket]
+    /// (lease_expires_at <= now), oldest first; sets status claimed, holder `claim`,
+    /// lease_expires_at = now + lease, attempts += 1. Concurrent claimers, in any process,
+    /// never get the same ticket.
+    func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket]
 
-    /// Atomically: stores the decision, marks the ticket decided, and (if given) adds an
-    /// outbox entry for the write-back. Throws `StoreError.leaseLost` if `worker` no longer
-    /// holds the claim (another worker re-claimed it after expiry) — nothing is written then.
-    func recordDecision(_ decision: Decision, for id: TicketID, worker: String, writeBack: WriteBackRequest?, now: Date)
-        async throws
+    /// Atomically: adds the decision to the ticket's history (it becomes the current one),
+    /// marks the ticket decided, and (if given) adds an outbox entry for the write-back.
+    /// Throws `leaseLost` if `claim` no longer holds the ticket; nothing is written then.
+    @discardableResult
+    func recordDecision(_ decision: Decision, for id: TicketID, claim: Claim, writeBack: WriteBackRequest?, now: Date)
+        async throws -> DecisionID
 
-    /// Gives a claimed ticket back to the queue (graceful shutdown). No-op if not held by worker.
-    func release(_ id: TicketID, worker: String) async throws
+    /// Gives a claimed ticket back to the queue (graceful shutdown). No-op if `claim` does not hold it.
+    func release(_ id: TicketID, claim: Claim) async throws
 
     /// Number of tickets queued or claimed (not yet decided).
     func queueDepth() async throws -> Int
@@ -32,18 +57,26 @@ public protocol TicketStore: Sendable {
     /// Everything known about one ticket, or nil.
     func ticket(_ id: TicketID) async throws -> TicketRecord?
 
-    /// Throws `StoreError.ticketNotFound(id)` if there is no such ticket.
-    func addFeedback(_ feedback: Feedback, to id: TicketID) async throws
+    /// Adds feedback on decision `decisionID` of the ticket (nil: its current decision).
+    /// Throws `ticketNotFound`, or `decisionNotFound` when the ticket has no such decision
+    /// (or no decision yet).
+    @discardableResult
+    func addFeedback(_ feedback: Feedback, to id: TicketID, decision decisionID: DecisionID?) async throws -> DecisionID
 
-    /// Claims due pending write-backs (status pending, next_attempt_at <= now), oldest first,
-    /// pushing their next_attempt_at to now + lease so a concurrent deliverer skips them.
-    func claimDueWriteBacks(limit: Int, now: Date, lease: Duration) async throws -> [OutboxEntry]
+    // MARK: Outbox
 
-    /// Records a successful delivery (attempts += 1).
-    func markWriteBackDelivered(_ id: OutboxEntry.ID, responseStatus: Int, at: Date) async throws
+    /// Claims due pending write-backs (next_attempt_at <= now), oldest first, for `claim`,
+    /// pushing their next_attempt_at to now + lease; concurrent deliverers in any process
+    /// never get the same entry.
+    func claimDueWriteBacks(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [OutboxEntry]
+
+    /// Records a successful delivery (attempts += 1). Throws `writeBackClaimLost` when `claim`
+    /// no longer holds the entry: nothing is written then.
+    func markWriteBackDelivered(_ id: OutboxEntry.ID, claim: Claim, responseStatus: Int, at: Date) async throws
 
     /// Records a failed attempt (attempts += 1, last_error). `retryAt` nil → dead letter.
-    func markWriteBackFailed(_ id: OutboxEntry.ID, error: String, retryAt: Date?, at: Date) async throws
+    /// Throws `writeBackClaimLost` when `claim` no longer holds the entry.
+    func markWriteBackFailed(_ id: OutboxEntry.ID, claim: Claim, error: String, retryAt: Date?, at: Date) async throws
 
     /// Outbox entries filtered by status (nil = all), newest first.
     func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry]
@@ -51,10 +84,33 @@ public protocol TicketStore: Sendable {
     /// Earliest next_attempt_at among pending entries (to know how long to wait), or nil.
     func nextWriteBackDue() async throws -> Date?
 
+    // MARK: Shared work
+
     /// A stored model artifact (the trained local model) and the fingerprint of the data it
     /// was built from, or nil.
     func artifact(named name: String) async throws -> StoredArtifact?
 
     /// Stores `artifact` under `name`, replacing an earlier one.
     func saveArtifact(_ artifact: StoredArtifact, named name: String) async throws
+
+    /// Takes or renews the lease on the job `name` (training, retention) for `owner` until
+    /// now + duration; `true` when `owner` holds it. One holder at a time across instances.
+    func acquireJobLease(_ name: String, owner: String, now: Date, duration: Duration) async throws -> Bool
+
+    /// Removes ticket text (subject, body, custom fields) and requester fields of tickets
+    /// received before `cutoff` that are decided; decisions, feedback and tags stay. Returns
+    /// how many tickets were purged.
+    func purgePersonalData(receivedBefore cutoff: Date, now: Date) async throws -> Int
+
+    // MARK: Operations
+
+    /// Connectivity, schema, queue and writability, for operators and readiness.
+    func status(now: Date, staleBefore: Date) async throws -> StoreStatus
+
+    /// Calls `onNewTicket` whenever another process queues a ticket, until the task is
+    /// cancelled. Returns at once where no other process can (SQLite).
+    func watchForTickets(_ onNewTicket: @escaping @Sendable () -> Void) async throws
+
+    /// Finishes pending writes and releases the engine's resources. Idempotent.
+    func close() async throws
 }

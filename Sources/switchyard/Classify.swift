@@ -29,15 +29,11 @@ struct Classify: AsyncParsableCommand {
         }
         let httpClient = Switchyard.makeHTTPClient()
         do {
-            let switchyard = try await Switchyard.prepare(configuration: configuration, httpClient: httpClient, logger: logger)
-            let result: Result<Decision, any Error>
-            do {
-                result = .success(try await switchyard.classify(ticketJSON: body))
-            } catch {
-                result = .failure(error)
+            let decision = try await Switchyard.withPrepared(
+                configuration: configuration, httpClient: httpClient, logger: logger
+            ) { switchyard in
+                try await switchyard.classify(ticketJSON: body)
             }
-            try await switchyard.shutdown()
-            let decision = try result.get()
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601

@@ -22,19 +22,14 @@ struct Serve: AsyncParsableCommand {
         }
         let httpClient = Switchyard.makeHTTPClient()
         do {
-            let switchyard = try await Switchyard.prepare(
-                configuration: configuration, httpClient: httpClient, logger: logger)
-            let host = configuration.server.host
-            let application = switchyard.application { port in
-                logger.notice("Listening", metadata: ["address": "http://\(host):\(port)"])
-            }
-            do {
+            try await Switchyard.withPrepared(configuration: configuration, httpClient: httpClient, logger: logger) {
+                switchyard in
+                let host = configuration.server.host
+                let application = switchyard.application { port in
+                    logger.notice("Listening", metadata: ["address": "http://\(host):\(port)"])
+                }
                 try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-            } catch {
-                try? await switchyard.shutdown()
-                throw error
             }
-            try await switchyard.shutdown()
             logger.notice("Stopped")
         } catch {
             try? await httpClient.shutdown()

@@ -1,5 +1,6 @@
 public import Foundation
 import SwitchyardCore
+import SwitchyardPostgres
 import SwitchyardYAML
 import Yams
 
@@ -141,8 +142,67 @@ private struct ConfigurationReader {
     }
 
     private func readStorage(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.StorageSettings {
-        let node = try node.allowing(["path"])
-        return .init(path: resolve(try node["path"]?.string() ?? Configuration.StorageSettings().path))
+        let node = try node.allowing([
+            "engine", "path", "url", "pool_size", "statement_timeout", "connect_timeout", "tls", "ca_file", "retention",
+            "heartbeat_interval", "instance_timeout",
+        ])
+        var settings = Configuration.StorageSettings()
+        if let engine = node["engine"] {
+            let text = try engine.string()
+            guard let value = Configuration.StorageSettings.Engine(rawValue: text) else {
+                throw engine.error("unknown storage engine \"\(text)\"; use sqlite or postgres")
+            }
+            settings.engine = value
+        }
+        settings.path = resolve(try node["path"]?.string() ?? settings.path)
+        let postgresKeys = ["url", "pool_size", "statement_timeout", "connect_timeout", "tls", "ca_file"]
+        switch settings.engine {
+        case .sqlite:
+            if let key = postgresKeys.first(where: { node[$0] != nil }), let misplaced = node[key] {
+                throw misplaced.error("\(key) is a PostgreSQL setting; set `engine: postgres` to use it, or remove it")
+            }
+        case .postgres:
+            if let path = node["path"] {
+                throw path.error("path is the SQLite file; with engine: postgres, set url instead")
+            }
+            let urlNode = try node.required("url")
+            let url = try urlNode.string()
+            var postgres: PostgresSettings
+            do {
+                postgres = try PostgresSettings(url: url)
+            } catch {
+                throw urlNode.error(error.description)
+            }
+            if let value = node["pool_size"] { postgres.poolSize = try value.int(in: 1...500) }
+            if let value = node["statement_timeout"] { postgres.statementTimeout = try positive(value) }
+            if let value = node["connect_timeout"] { postgres.connectTimeout = try positive(value) }
+            if let value = node["tls"] {
+                let text = try value.string()
+                guard let mode = PostgresSettings.TLSMode(rawValue: text) else {
+                    throw value.error(
+                        "unknown tls mode \"\(text)\"; use one of \(PostgresSettings.TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                postgres.tls = mode
+            }
+            if let value = node["ca_file"] {
+                guard postgres.tls == .verifyFull else { throw value.error("ca_file is used only with tls: verify-full") }
+                postgres.caFile = resolve(try value.string())
+            }
+            settings.postgres = postgres
+        }
+        if let value = node["retention"] {
+            let retention = try positive(value)
+            guard retention >= .seconds(3600) else { throw value.error("retention must be at least 1h") }
+            settings.retention = retention
+        }
+        if let value = node["heartbeat_interval"] { settings.heartbeatInterval = try positive(value) }
+        if let value = node["instance_timeout"] { settings.instanceTimeout = try positive(value) }
+        guard settings.instanceTimeout >= settings.heartbeatInterval * 2 else {
+            throw (node["instance_timeout"] ?? node["heartbeat_interval"] ?? node).error(
+                "storage.instance_timeout (\(Self.describe(settings.instanceTimeout))) must be at least twice "
+                    + "storage.heartbeat_interval (\(Self.describe(settings.heartbeatInterval))), or live processes are declared dead")
+        }
+        return settings
     }
 
     private func readRules(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.RulesSettings {

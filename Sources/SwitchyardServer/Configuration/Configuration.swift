@@ -1,5 +1,6 @@
 import Foundation
 public import SwitchyardCore
+public import SwitchyardPostgres
 
 /// Everything `switchyard serve` needs, decoded from one YAML file.
 ///
@@ -28,8 +29,25 @@ public struct Configuration: Sendable {
     }
 
     public struct StorageSettings: Sendable, Hashable {
+        public enum Engine: String, Sendable, Hashable, CaseIterable {
+            /// One SQLite file, one process: the embedded default.
+            case sqlite
+            /// One PostgreSQL database shared by any number of replicas.
+            case postgres
+        }
+
+        public var engine: Engine = .sqlite
         /// SQLite database file; folders are created as needed.
         public var path: String = ".switchyard/switchyard.sqlite"
+        /// Where PostgreSQL is, for `engine: postgres`.
+        public var postgres: PostgresSettings?
+        /// Ticket text and requester fields are removed this long after a ticket arrived
+        /// (decided tickets only); nil keeps them.
+        public var retention: Duration?
+        /// How often each process proves it is alive.
+        public var heartbeatInterval: Duration = .seconds(2)
+        /// A process silent this long is declared dead and its claims are handed over.
+        public var instanceTimeout: Duration = .seconds(10)
     }
 
     public struct RulesSettings: Sendable, Hashable {

@@ -2,20 +2,18 @@ import Hummingbird
 import Prometheus
 import SwitchyardStore
 
-/// `/healthz` (the process answers), `/readyz` (the store answers) and `/metrics`.
+/// `/healthz` (the process answers), `/readyz` (the store takes writes) and `/metrics`.
+///
+/// Both probes are open and say nothing internal: a load balancer learns "ready" or not,
+/// the reason is in the server's log.
 struct HealthController: Sendable {
     let store: any TicketStore
+    let health: StoreHealth
     let registry: PrometheusCollectorRegistry
     let metrics: TriageMetrics
 
     struct Status: Encodable {
         var status: String
-        var queueDepth: Int?
-        var reason: String?
-        enum CodingKeys: String, CodingKey {
-            case status, reason
-            case queueDepth = "queue_depth"
-        }
     }
 
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -23,12 +21,8 @@ struct HealthController: Sendable {
             JSONResponse(Status(status: "ok"))
         }
         router.get("/readyz") { _, _ in
-            do {
-                let depth = try await store.queueDepth()
-                return JSONResponse(Status(status: "ready", queueDepth: depth))
-            } catch {
-                return JSONResponse(Status(status: "unavailable", reason: "store: \(error)"), status: .serviceUnavailable)
-            }
+            health.isReady
+                ? JSONResponse(Status(status: "ready")) : JSONResponse(Status(status: "unavailable"), status: .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             if let depth = try? await store.queueDepth() {

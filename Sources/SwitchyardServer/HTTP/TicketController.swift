@@ -41,11 +41,17 @@ struct TicketController: Sendable {
         var verdict: String
         var department: String?
         var agent: String?
+        /// The decision judged; the current one when absent.
+        var decisionID: DecisionID?
+        enum CodingKeys: String, CodingKey {
+            case verdict, department, agent
+            case decisionID = "decision_id"
+        }
     }
 
     struct FeedbackRecorded: Encodable {
         var ticketID: TicketID
-        var feedback: Feedback
+        var feedback: FeedbackEntry
         enum CodingKeys: String, CodingKey {
             case ticketID = "ticket_id"
             case feedback
@@ -69,12 +75,17 @@ struct TicketController: Sendable {
                 path: "$.department")
         }
         let feedback = Feedback(verdict: verdict, department: department, agent: input.agent, createdAt: timeSource.now())
+        let judged: DecisionID
         do {
-            try await store.addFeedback(feedback, to: id)
-        } catch StoreError.ticketNotFound {
+            judged = try await store.addFeedback(feedback, to: id, decision: input.decisionID)
+        } catch let error as StoreError where error.code == .ticketNotFound {
             throw APIError(.notFound, code: "ticket_not_found", message: "no ticket with id \"\(id)\"")
+        } catch let error as StoreError where error.code == .decisionNotFound {
+            throw APIError(.conflict, code: "decision_not_found", message: error.message, path: input.decisionID.map { _ in "$.decision_id" })
         }
-        return JSONResponse(FeedbackRecorded(ticketID: id, feedback: feedback), status: .created)
+        return JSONResponse(
+            FeedbackRecorded(ticketID: id, feedback: FeedbackEntry(RecordedFeedback(decisionID: judged, feedback: feedback))),
+            status: .created)
     }
 
     struct ClassifyResponse: Encodable {

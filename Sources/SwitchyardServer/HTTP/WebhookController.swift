@@ -12,6 +12,7 @@ struct WebhookController: Sendable {
     let configurations: [String: AdapterConfiguration]
     let store: any TicketStore
     let work: WorkSignal
+    let health: StoreHealth
     let maxBodyBytes: Int
     let timeSource: any TimeSource
     let metrics: TriageMetrics
@@ -81,7 +82,7 @@ struct WebhookController: Sendable {
                     status: "ignored", reason: "\(path) is \"\(value)\", which the \(name) adapter does not take",
                     httpStatus: .ok)
             }
-            let outcome = try await persist(inbound)
+            let outcome = try await persist(inbound, logger: context.logger)
             switch outcome {
             case .accepted(let id):
                 work.notify()
@@ -102,10 +103,14 @@ struct WebhookController: Sendable {
         }
     }
 
-    private func persist(_ inbound: InboundTicket) async throws(APIError) -> IntakeOutcome {
+    private func persist(_ inbound: InboundTicket, logger: Logger) async throws(APIError) -> IntakeOutcome {
         do {
             return try await store.accept(inbound.ticket, idempotencyKey: inbound.idempotencyKey, receivedAt: timeSource.now())
         } catch {
+            health.recordFailure()
+            logger.error(
+                "Could not store a webhook's ticket; answered 503 so the platform retries",
+                metadata: ["adapter": "\(inbound.ticket.source)", "error": "\(error)"])
             // Not stored: ask the platform to deliver again rather than pretend.
             var apiError = APIError(
                 .serviceUnavailable, code: "store_unavailable", message: "the ticket could not be stored; retry later")

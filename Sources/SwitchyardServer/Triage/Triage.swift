@@ -80,6 +80,7 @@ public struct Triage: Sendable {
                     fallbackReasons: reasons,
                     rulesetVersion: ruleSet.version,
                     promptVersion: answer?.promptVersion,
+                    modelVersion: answer?.modelVersion,
                     usage: usage
                 ),
                 decidedAt: timeSource.now()

@@ -23,7 +23,7 @@ public struct TriageService: Service {
     let settings: Configuration.TriageSettings
     let work: WorkSignal
     let writeBacks: WorkSignal
-    let instance: String
+    let instance: StoreInstance
     let timeSource: any TimeSource
     let logger: Logger
 
@@ -41,11 +41,11 @@ public struct TriageService: Service {
                         continue
                     }
                     claims += 1
-                    let claimant = "\(instance)/\(claims)"
+                    let claimant = Claim(instance: instance.id, token: "\(instance.id)/\(claims)")
                     let claimed: [QueuedTicket]
                     do {
                         claimed = try await store.claimQueued(
-                            limit: free, worker: claimant, now: timeSource.now(), lease: settings.lease)
+                            limit: free, claim: claimant, now: timeSource.now(), lease: settings.lease)
                     } catch {
                         logger.error("Could not claim tickets", metadata: ["error": "\(error)"])
                         await work.wait(after: seen, timeout: settings.pollInterval)
@@ -69,7 +69,7 @@ public struct TriageService: Service {
         }
     }
 
-    private func process(_ item: QueuedTicket, claimant: String) async {
+    private func process(_ item: QueuedTicket, claimant: Claim) async {
         // The ticket id goes with each message rather than into a logger copy: setting a
         // logger's metadata makes the stream handler format it again, for every ticket, even
         // when nothing is logged.
@@ -85,7 +85,7 @@ public struct TriageService: Service {
             request = nil
         }
         do {
-            try await store.recordDecision(decision, for: item.id, worker: claimant, writeBack: request, now: timeSource.now())
+            try await store.recordDecision(decision, for: item.id, claim: claimant, writeBack: request, now: timeSource.now())
             logger.debug(
                 "Ticket decided",
                 metadata: [
@@ -93,12 +93,12 @@ public struct TriageService: Service {
                     "department": "\(decision.department)",
                 ])
             if request != nil { writeBacks.notify() }
-        } catch StoreError.leaseLost {
+        } catch let error as StoreError where error.code == .leaseLost {
             logger.notice("Lease expired while deciding; another claim owns the ticket now", metadata: ["ticket_id": ticketID])
         } catch {
             logger.error(
                 "Could not record the decision; giving the ticket back", metadata: ["ticket_id": ticketID, "error": "\(error)"])
-            try? await store.release(item.id, worker: claimant)
+            try? await store.release(item.id, claim: claimant)
         }
     }
 }

@@ -18,6 +18,7 @@ public struct WriteBackService: Service {
     let adapters: [String: AdapterConfiguration]
     let settings: Configuration.WriteBackSettings
     let signal: WorkSignal
+    let instance: StoreInstance
     let timeSource: any TimeSource
     let metrics: TriageMetrics
     let logger: Logger
@@ -34,12 +35,15 @@ public struct WriteBackService: Service {
     }
 
     private func deliverUntilClosed() async {
+        var claims = 0
         while !signal.isClosed && !Task.isCancelled {
             let seen = signal.generation
             let due: [OutboxEntry]
+            claims += 1
+            let claim = Claim(instance: instance.id, token: "\(instance.id)/outbox/\(claims)")
             do {
                 due = try await store.claimDueWriteBacks(
-                    limit: settings.concurrency, now: timeSource.now(), lease: settings.timeout * 2)
+                    limit: settings.concurrency, claim: claim, now: timeSource.now(), lease: settings.timeout * 2)
             } catch {
                 logger.error("Could not read the outbox", metadata: ["error": "\(error)"])
                 await signal.wait(after: seen, timeout: idleInterval)
@@ -51,7 +55,7 @@ public struct WriteBackService: Service {
             }
             await withDiscardingTaskGroup { group in
                 for entry in due {
-                    group.addTask { await deliver(entry) }
+                    group.addTask { await deliver(entry, claim: claim) }
                 }
             }
         }
@@ -65,7 +69,7 @@ public struct WriteBackService: Service {
         return min(idleInterval, .milliseconds(Int64(seconds * 1000) + 1))
     }
 
-    private func deliver(_ entry: OutboxEntry) async {
+    private func deliver(_ entry: OutboxEntry, claim: Claim) async {
         // Identifying metadata goes with each message, as in the triage service, rather than
         // into a logger copy that the stream handler would re-format for every entry.
         let entryMetadata: Logger.Metadata = ["ticket_id": "\(entry.ticketID)", "adapter": "\(entry.request.adapter)"]
@@ -74,21 +78,21 @@ public struct WriteBackService: Service {
         do {
             switch outcome {
             case .delivered(let status):
-                try await store.markWriteBackDelivered(entry.id, responseStatus: status, at: now)
+                try await store.markWriteBackDelivered(entry.id, claim: claim, responseStatus: status, at: now)
                 metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "delivered")
             case .failed(let reason, let retryable, let retryAfter):
                 let attempts = entry.attempts + 1
                 if retryable && attempts < settings.maxAttempts {
                     let delay = max(backoff(afterAttempts: attempts), retryAfter ?? .zero)
                     let retryAt = now.addingTimeInterval(delay.milliseconds / 1000)
-                    try await store.markWriteBackFailed(entry.id, error: reason, retryAt: retryAt, at: now)
+                    try await store.markWriteBackFailed(entry.id, claim: claim, error: reason, retryAt: retryAt, at: now)
                     metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "retry")
                     logger.warning(
                         "Write-back failed; will retry",
                         metadata: entryMetadata.merging(["reason": "\(reason)", "attempt": "\(attempts)"]) { $1 })
                 } else {
                     let final = retryable ? "\(reason) (gave up after \(attempts) attempts)" : reason
-                    try await store.markWriteBackFailed(entry.id, error: final, retryAt: nil, at: now)
+                    try await store.markWriteBackFailed(entry.id, claim: claim, error: final, retryAt: nil, at: now)
                     metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "dead")
                     logger.error("Write-back is a dead letter", metadata: entryMetadata.merging(["reason": "\(final)"]) { $1 })
                 }

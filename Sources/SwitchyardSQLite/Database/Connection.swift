@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import SwitchyardStore
 
 /// One open SQLite connection with a cache of prepared statements.
 ///

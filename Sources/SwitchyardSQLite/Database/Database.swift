@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import Logging
+import SwitchyardStore
 
 /// A SQLite database file with one writer and one reader connection, each on its own
 /// thread, exposed as scoped async `read` and `write` calls.
@@ -17,20 +18,23 @@ final class Database: Sendable {
     private let writer: ConnectionThread<WriteJob>
     private let reader: ConnectionThread<ReadJob>
     private let committer: GroupCommitter
+    /// Held while the database is open: one process per file.
+    private let lock: FileLock
 
     /// Opens (creating if needed) the file at `path`, configures it and applies
     /// `migrations` that have not been applied yet.
     init(path: String, migrations: [Migration], logger: Logger) throws {
         guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else {
-            throw StoreError.invalidPath(path, reason: "the store needs a file path, not an in-memory or URI database")
+            throw StoreError.invalidLocation("path \"\(path)\"", reason: "the store needs a file path, not an in-memory or URI database")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw StoreError.invalidPath(path, reason: "cannot create folder \(directory.path): \(error.localizedDescription)")
+            throw StoreError.invalidLocation("path \"\(path)\"", reason: "cannot create folder \(directory.path): \(error.localizedDescription)")
         }
 
+        let lock = try FileLock(path: path + ".lock", storePath: path)
         let writerConnection = try Connection(path: path, readOnly: false)
         writerConnection.setBusyTimeout(Self.busyTimeout)
         let journalMode = try writerConnection.queryFirst("PRAGMA journal_mode = WAL", table: "pragma") {
@@ -44,7 +48,7 @@ final class Database: Sendable {
             )
         }
         try writerConnection.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
-        let version = try Self.migrate(writerConnection, to: migrations, logger: logger)
+        let applied = try Self.migrate(writerConnection, to: migrations, logger: logger)
 
         let readerConnection = try Connection(path: path, readOnly: true)
         readerConnection.setBusyTimeout(Self.busyTimeout)
@@ -52,6 +56,7 @@ final class Database: Sendable {
 
         let committer = GroupCommitter(logger: logger)
         self.path = path
+        self.lock = lock
         self.committer = committer
         self.writer = ConnectionThread(name: "store.writer", connection: writerConnection) { connection, jobs in
             committer.commit(jobs, on: connection)
@@ -60,7 +65,7 @@ final class Database: Sendable {
             connection, jobs in
             for job in jobs { job.run(connection) }
         }
-        logger.info("Opened store", metadata: ["path": "\(path)", "schema_version": "\(version)"])
+        logger.info("Opened store", metadata: ["path": "\(path)", "migrations": "\(applied.count)"])
     }
 
     deinit {
@@ -119,6 +124,7 @@ final class Database: Sendable {
     func close() async {
         await writer.close()
         await reader.close()
+        lock.release()
     }
 
     /// Transactions committed and write jobs they carried, since opening.
@@ -127,24 +133,43 @@ final class Database: Sendable {
     /// Writes queued and not yet picked up by the writer thread.
     var pendingWrites: Int { writer.pendingCount }
 
-    private static func migrate(_ connection: Connection, to migrations: [Migration], logger: Logger) throws -> Int {
-        let current = try connection.queryFirst("PRAGMA user_version", table: "pragma") { try $0.value(0, as: Int.self) } ?? 0
-        guard current <= migrations.count else {
-            throw StoreError.schemaTooNew(found: current, supported: migrations.count)
+    /// Applies the migrations `connection`'s file does not have yet, each in its own
+    /// transaction, and returns the names of all applied ones.
+    ///
+    /// Migrations are known by name in `schema_migrations`. A file from before named migrations
+    /// (schema version 1 in `PRAGMA user_version`) counts as having the first one.
+    private static func migrate(_ connection: Connection, to migrations: [Migration], logger: Logger) throws -> [String] {
+        try connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)")
+        var applied = try appliedMigrations(connection)
+        if applied.isEmpty, let first = migrations.first,
+            try connection.queryFirst("PRAGMA user_version", table: "pragma", { try $0.value(0, as: Int.self) }) == 1
+        {
+            try connection.run("INSERT INTO schema_migrations (name, applied_at) VALUES (?1, ?2)", [first.name, Date()])
+            applied = [first.name]
         }
-        for (offset, migration) in migrations.enumerated().dropFirst(current) {
-            let version = offset + 1
+        let unknown = applied.filter { name in !migrations.contains { $0.name == name } }
+        guard unknown.isEmpty else { throw StoreError.schemaTooNew(unknown: unknown) }
+        for migration in migrations where !applied.contains(migration.name) {
             try connection.execute("BEGIN IMMEDIATE")
             do {
                 try connection.execute(migration.sql)
-                try connection.execute("PRAGMA user_version = \(version)")
+                try connection.run("INSERT INTO schema_migrations (name, applied_at) VALUES (?1, ?2)", [migration.name, Date()])
                 try connection.execute("COMMIT")
             } catch {
                 try? connection.execute("ROLLBACK")
                 throw error
             }
-            logger.notice("Migrated store schema", metadata: ["version": "\(version)", "migration": "\(migration.summary)"])
+            applied.append(migration.name)
+            logger.notice("Migrated store schema", metadata: ["migration": "\(migration.name)", "summary": "\(migration.summary)"])
         }
-        return migrations.count
+        return applied
+    }
+
+    /// Names of the migrations recorded in `schema_migrations`, in the order applied.
+    static func appliedMigrations(_ connection: Connection) throws -> [String] {
+        try connection.query(
+            "SELECT name FROM schema_migrations ORDER BY applied_at, rowid", table: "schema_migrations"
+        ) { try $0.value(0, as: String.self) }
     }
 }

@@ -1,12 +1,14 @@
 import CSQLite
 public import Foundation
 public import SwitchyardCore
+public import SwitchyardStore
 
 extension SQLiteStore {
     public func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date) async throws -> IntakeOutcome {
         let id = TicketID(identifiers.next(prefix: "tkt"))
+        let ticket = ticket.storable
         let arguments: [any DatabaseValueConvertible] = [
-            id.rawValue, ticket.source, idempotencyKey, ticket.externalID, ticket.subject, ticket.body,
+            id.rawValue, ticket.source, idempotencyKey.storable, ticket.externalID, ticket.subject, ticket.body,
             ticket.requester?.name, ticket.requester?.email, JSONTextWriter.text(of: ticket.tags),
             ticket.channel, ticket.language, JSONTextWriter.text(of: ticket.customFields), receivedAt,
         ]
@@ -23,7 +25,7 @@ extension SQLiteStore {
             if inserted == 1 { return .accepted(id) }
             let existing = try connection.queryFirst(
                 "SELECT id FROM tickets WHERE source = ?1 AND idempotency_key = ?2",
-                [ticket.source, idempotencyKey],
+                [ticket.source, idempotencyKey.storable],
                 table: "tickets"
             ) { TicketID(try $0.value(0, as: String.self)) }
             guard let existing else {
@@ -34,7 +36,7 @@ extension SQLiteStore {
         }
     }
 
-    public func claimQueued(limit: Int, worker: String, now: Date, lease: Duration) async throws -> [QueuedTicket] {
+    public func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket] {
         guard limit > 0 else { return [] }
         let expiresAt = now.addingTimeInterval(lease.milliseconds / 1000)
         return try await database.write { connection in
@@ -58,10 +60,11 @@ extension SQLiteStore {
             return try candidates.map { record in
                 try connection.run(
                     """
-                    UPDATE tickets SET status = 'claimed', claimed_by = ?2, lease_expires_at = ?3, attempts = attempts + 1
+                    UPDATE tickets SET status = 'claimed', claimed_by = ?2, claimed_instance = ?3, lease_expires_at = ?4,
+                        attempts = attempts + 1
                     WHERE id = ?1
                     """,
-                    [record.id.rawValue, worker, expiresAt]
+                    [record.id.rawValue, claim.token, claim.instance, expiresAt]
                 )
                 return QueuedTicket(id: record.id, ticket: record.ticket, receivedAt: record.receivedAt, attempts: record.attempts + 1)
             }
@@ -71,75 +74,81 @@ extension SQLiteStore {
     public func recordDecision(
         _ decision: Decision,
         for id: TicketID,
-        worker: String,
+        claim: Claim,
         writeBack: WriteBackRequest?,
         now: Date
-    ) async throws {
+    ) async throws -> DecisionID {
+        let decision = decision.storable
+        let provenance = decision.provenance
         let decisionArguments: [any DatabaseValueConvertible] = [
             id.rawValue, decision.department.rawValue, decision.priority?.rawValue, JSONTextWriter.text(of: decision.tags),
-            decision.confidence, decision.provenance.stage.rawValue, decision.provenance.storedJSON,
-            decision.decidedAt,
+            decision.confidence, provenance.stage.rawValue, provenance.decidedBy, provenance.modelVersion,
+            provenance.rulesetVersion, provenance.storedJSON, decision.decidedAt,
         ]
         let outboxArguments: [any DatabaseValueConvertible]? = writeBack.map { request in
             [id.rawValue, request.adapter, request.method, request.url, JSONTextWriter.text(of: request.headers), request.body, now]
         }
-        try await database.write { connection in
+        let decisionID = try await database.write { connection in
             let updated = try connection.run(
                 """
-                UPDATE tickets SET status = 'decided', claimed_by = NULL, lease_expires_at = NULL
+                UPDATE tickets SET status = 'decided', claimed_by = NULL, claimed_instance = NULL, lease_expires_at = NULL
                 WHERE id = ?1 AND status = 'claimed' AND claimed_by = ?2
                 """,
-                [id.rawValue, worker]
+                [id.rawValue, claim.token]
             )
             guard updated == 1 else {
-                throw try Self.exists(id, on: connection) ? StoreError.leaseLost(id, worker: worker) : StoreError.ticketNotFound(id)
+                throw try Self.exists(id, on: connection) ? StoreError.leaseLost(id, claim: claim.token) : StoreError.ticketNotFound(id)
             }
-            try connection.run(
+            let decisionID = try connection.queryFirst(
                 """
-                INSERT INTO decisions (ticket_id, department, priority, tags, confidence, stage, provenance, decided_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                ON CONFLICT (ticket_id) DO UPDATE SET department = excluded.department, priority = excluded.priority,
-                    tags = excluded.tags, confidence = excluded.confidence, stage = excluded.stage,
-                    provenance = excluded.provenance, decided_at = excluded.decided_at
+                INSERT INTO decisions (ticket_id, department, priority, tags, confidence, stage, decided_by, model_version,
+                    ruleset_version, provenance, decided_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                RETURNING id
                 """,
-                decisionArguments
-            )
+                decisionArguments,
+                table: "decisions"
+            ) { try $0.value(0, as: DecisionID.self) }
             if let outboxArguments {
                 try connection.run(
                     """
                     INSERT INTO outbox (ticket_id, adapter, method, url, headers, body, status, attempts,
-                        next_attempt_at, created_at, updated_at)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?7, ?7)
+                        next_attempt_at, created_at, updated_at, decision_id)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?7, ?7, ?8)
                     """,
-                    outboxArguments
+                    outboxArguments + [decisionID]
                 )
             }
+            return decisionID ?? 0
         }
-        logger.debug("Recorded decision", metadata: ["ticket": "\(id)", "stage": "\(decision.provenance.stage.rawValue)"])
+        logger.debug("Recorded decision", metadata: ["ticket_id": "\(id)", "stage": "\(provenance.stage.rawValue)"])
+        return decisionID
     }
 
-    public func release(_ id: TicketID, worker: String) async throws {
+    public func release(_ id: TicketID, claim: Claim) async throws {
         try await database.write { connection in
             try connection.run(
                 """
-                UPDATE tickets SET status = 'queued', claimed_by = NULL, lease_expires_at = NULL
+                UPDATE tickets SET status = 'queued', claimed_by = NULL, claimed_instance = NULL, lease_expires_at = NULL
                 WHERE id = ?1 AND status = 'claimed' AND claimed_by = ?2
                 """,
-                [id.rawValue, worker]
+                [id.rawValue, claim.token]
             )
         }
     }
 
     public func queueDepth() async throws -> Int {
-        try await database.read { connection in
-            try connection.queryFirst(
-                """
-                SELECT (SELECT count(*) FROM tickets WHERE status = 'queued')
-                    + (SELECT count(*) FROM tickets WHERE status = 'claimed')
-                """,
-                table: "tickets"
-            ) { try $0.value(0, as: Int.self) } ?? 0
-        }
+        try await database.read { connection in try Self.queueDepth(on: connection) }
+    }
+
+    static func queueDepth(on connection: Connection) throws -> Int {
+        try connection.queryFirst(
+            """
+            SELECT (SELECT count(*) FROM tickets WHERE status = 'queued')
+                + (SELECT count(*) FROM tickets WHERE status = 'claimed')
+            """,
+            table: "tickets"
+        ) { try $0.value(0, as: Int.self) } ?? 0
     }
 
     public func ticket(_ id: TicketID) async throws -> TicketRecord? {
@@ -152,11 +161,11 @@ extension SQLiteStore {
                     TicketRecord.init(row:)
                 )
             else { return nil }
-            record.decision = try connection.queryFirst(
-                "SELECT \(Decision.columns) FROM decisions WHERE ticket_id = ?1",
+            record.decisions = try connection.query(
+                "SELECT \(RecordedDecision.columns) FROM decisions WHERE ticket_id = ?1 ORDER BY id",
                 [id.rawValue],
                 table: "decisions",
-                Decision.init(row:)
+                RecordedDecision.init(row:)
             )
             record.writeBacks = try connection.query(
                 "SELECT \(OutboxEntry.columns) FROM outbox WHERE ticket_id = ?1 ORDER BY id",
@@ -165,22 +174,33 @@ extension SQLiteStore {
                 OutboxEntry.init(row:)
             )
             record.feedback = try connection.query(
-                "SELECT \(Feedback.columns) FROM feedback WHERE ticket_id = ?1 ORDER BY id",
+                "SELECT \(RecordedFeedback.columns) FROM feedback WHERE ticket_id = ?1 ORDER BY id",
                 [id.rawValue],
                 table: "feedback",
-                Feedback.init(row:)
+                RecordedFeedback.init(row:)
             )
             return record
         }
     }
 
-    public func addFeedback(_ feedback: Feedback, to id: TicketID) async throws {
+    public func addFeedback(_ feedback: Feedback, to id: TicketID, decision decisionID: DecisionID?) async throws -> DecisionID {
         try await database.write { connection in
             guard try Self.exists(id, on: connection) else { throw StoreError.ticketNotFound(id) }
+            let judged = try connection.queryFirst(
+                "SELECT max(id) FROM decisions WHERE ticket_id = ?1 AND (?2 IS NULL OR id = ?2)",
+                [id.rawValue, decisionID],
+                table: "decisions"
+            ) { try $0.value(0, as: DecisionID?.self) } ?? nil
+            guard let judged else { throw StoreError.decisionNotFound(decisionID, ticket: id) }
             try connection.run(
-                "INSERT INTO feedback (ticket_id, verdict, department, agent, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                [id.rawValue, feedback.verdict.rawValue, feedback.department?.rawValue, feedback.agent, feedback.createdAt]
+                """
+                INSERT INTO feedback (ticket_id, decision_id, verdict, department, agent, created_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                """,
+                [id.rawValue, judged, feedback.verdict.rawValue, feedback.department?.rawValue.storable, feedback.agent.storable,
+                 feedback.createdAt]
             )
+            return judged
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardStore
 
 /// One SQLite connection confined to its own dedicated thread, fed by a job queue.
 ///

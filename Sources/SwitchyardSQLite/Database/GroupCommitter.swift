@@ -1,4 +1,5 @@
 import Logging
+import SwitchyardStore
 import Synchronization
 
 /// Commits batches of write jobs in one transaction and one fsync.

@@ -1,11 +1,12 @@
 import Foundation
 import SwitchyardCore
+import SwitchyardStore
 
 extension TicketRecord {
     /// The `tickets` columns `init(row:)` reads, in order.
     static let columns = """
         id, source, idempotency_key, external_id, subject, body, requester_name, requester_email, \
-        tags, channel, language, custom_fields, status, attempts, received_at
+        tags, channel, language, custom_fields, status, attempts, received_at, purged_at
         """
 
     /// A record from a `tickets` row selected with `columns`, without decision, write-backs
@@ -31,7 +32,8 @@ extension TicketRecord {
             idempotencyKey: try row.value(2),
             status: try row.value(12),
             receivedAt: try row.value(14),
-            attempts: try row.value(13)
+            attempts: try row.value(13),
+            purgedAt: try row.value(15)
         )
     }
 }

@@ -1,7 +1,8 @@
 public import Foundation
+public import SwitchyardStore
 
 extension SQLiteStore {
-    public func claimDueWriteBacks(limit: Int, now: Date, lease: Duration) async throws -> [OutboxEntry] {
+    public func claimDueWriteBacks(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [OutboxEntry] {
         guard limit > 0 else { return [] }
         let leasedUntil = now.addingTimeInterval(lease.milliseconds / 1000)
         return try await database.write { connection in
@@ -17,44 +18,53 @@ extension SQLiteStore {
                 OutboxEntry.init(row:)
             )
             return try due.map { entry in
-                try connection.run("UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1", [entry.id, leasedUntil])
+                try connection.run(
+                    "UPDATE outbox SET next_attempt_at = ?2, claimed_by = ?3, claimed_instance = ?4 WHERE id = ?1",
+                    [entry.id, leasedUntil, claim.token, claim.instance])
                 var claimed = entry
                 claimed.nextAttemptAt = Date(unixMilliseconds: leasedUntil.unixMilliseconds)
+                claimed.claimToken = claim.token
                 return claimed
             }
         }
     }
 
-    public func markWriteBackDelivered(_ id: OutboxEntry.ID, responseStatus: Int, at: Date) async throws {
+    public func markWriteBackDelivered(_ id: OutboxEntry.ID, claim: Claim, responseStatus: Int, at: Date) async throws {
         try await database.write { connection in
             let updated = try connection.run(
                 """
                 UPDATE outbox SET status = 'delivered', attempts = attempts + 1, last_response_status = ?2,
-                    delivered_at = ?3, updated_at = ?3
-                WHERE id = ?1
+                    delivered_at = ?3, updated_at = ?3, claimed_by = NULL, claimed_instance = NULL
+                WHERE id = ?1 AND status = 'pending' AND claimed_by = ?4
                 """,
-                [id, responseStatus, at]
+                [id, responseStatus, at, claim.token]
             )
-            guard updated == 1 else { throw StoreError.writeBackNotFound(id) }
+            guard updated == 1 else { throw try Self.claimError(id, claim: claim, on: connection) }
         }
     }
 
-    public func markWriteBackFailed(_ id: OutboxEntry.ID, error: String, retryAt: Date?, at: Date) async throws {
+    public func markWriteBackFailed(_ id: OutboxEntry.ID, claim: Claim, error: String, retryAt: Date?, at: Date) async throws {
         try await database.write { connection in
             let updated = try connection.run(
                 """
                 UPDATE outbox SET attempts = attempts + 1, last_error = ?2, updated_at = ?3,
                     status = CASE WHEN ?4 IS NULL THEN 'dead' ELSE 'pending' END,
-                    next_attempt_at = coalesce(?4, next_attempt_at)
-                WHERE id = ?1
+                    next_attempt_at = coalesce(?4, next_attempt_at), claimed_by = NULL, claimed_instance = NULL
+                WHERE id = ?1 AND status = 'pending' AND claimed_by = ?5
                 """,
-                [id, error, at, retryAt]
+                [id, error.storable, at, retryAt, claim.token]
             )
-            guard updated == 1 else { throw StoreError.writeBackNotFound(id) }
+            guard updated == 1 else { throw try Self.claimError(id, claim: claim, on: connection) }
         }
         if retryAt == nil {
             logger.warning("Write-back dead-lettered", metadata: ["outbox_id": "\(id)"])
         }
+    }
+
+    /// Why marking entry `id` changed nothing: it does not exist, or `claim` does not hold it.
+    private static func claimError(_ id: OutboxEntry.ID, claim: Claim, on connection: Connection) throws -> StoreError {
+        let exists = try connection.queryFirst("SELECT 1 FROM outbox WHERE id = ?1", [id], table: "outbox") { _ in true } ?? false
+        return exists ? .writeBackClaimLost(id, claim: claim.token) : .writeBackNotFound(id)
     }
 
     public func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] {

@@ -1,18 +1,22 @@
 public import Logging
 public import SwitchyardCore
+public import SwitchyardStore
 
 /// The single-node `TicketStore`: one SQLite file in WAL mode, written with group commit.
 ///
 /// Every write call returns after its transaction is committed with `synchronous=FULL`,
 /// so a ticket whose intake was answered survives `kill -9` and power loss. Concurrent
-/// writes share one transaction and one fsync (see `commitStatistics()`).
+/// writes share one transaction and one fsync (see `commitStatistics()`). One process at a
+/// time: a second one on the same file fails at open with `StoreError.inUse`.
 public final class SQLiteStore: TicketStore {
+    public var engine: String { "sqlite" }
+
     let database: Database
     let identifiers: any IdentifierGenerator
     let logger: Logger
 
-    /// Opens (creating folders and file if needed) and migrates. `path` ":memory:" NOT
-    /// supported: always a file. Ticket ids come from `identifiers.next(prefix: "tkt")`.
+    /// Opens (creating folders and file if needed), locks and migrates. Always a file, never
+    /// ":memory:". Ticket ids come from `identifiers.next(prefix: "tkt")`.
     public init(
         path: String,
         identifiers: any IdentifierGenerator = RandomIdentifierGenerator(),
@@ -23,7 +27,10 @@ public final class SQLiteStore: TicketStore {
         self.logger = logger
     }
 
-    /// Finishes pending writes and closes both connections. Idempotent.
+    /// The database file.
+    public var path: String { database.path }
+
+    /// Finishes pending writes, closes both connections and unlocks the file. Idempotent.
     public func close() async throws {
         await database.close()
     }
@@ -33,4 +40,7 @@ public final class SQLiteStore: TicketStore {
         let statistics = database.statistics
         return (statistics.commits, statistics.writes)
     }
+
+    /// One process per file: nobody else queues tickets.
+    public func watchForTickets(_ onNewTicket: @escaping @Sendable () -> Void) async throws {}
 }

@@ -1,5 +1,6 @@
-/// The store's tables, as an append-only list of migrations: never edit a released step,
-/// add a new one.
+/// The store's tables, as an append-only list of named migrations: never edit or rename a
+/// released step, add a new one. PostgreSQL's schema (in `SwitchyardPostgres`) holds the same
+/// tables and columns.
 ///
 /// Timestamps are Unix milliseconds (`INTEGER`). Status values are the raw values of
 /// `TicketStatus` and `OutboxStatus`; queries spell them as literals so that SQLite can use
@@ -7,6 +8,7 @@
 enum Schema {
     static let migrations: [Migration] = [
         Migration(
+            name: "0001-initial",
             summary: "tickets, decisions, outbox, feedback, artifacts",
             sql: """
                 CREATE TABLE tickets (
@@ -80,6 +82,63 @@ enum Schema {
                     data BLOB NOT NULL
                 );
                 """
-        )
+        ),
+        Migration(
+            name: "0002-replicas",
+            summary: "decision history, instances and claims, job leases, retention",
+            sql: """
+                -- Decisions are history: one row per decision, the latest is current.
+                ALTER TABLE decisions RENAME TO decisions_0001;
+                CREATE TABLE decisions (
+                    id INTEGER PRIMARY KEY,
+                    ticket_id TEXT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+                    department TEXT NOT NULL,
+                    priority TEXT,
+                    tags TEXT NOT NULL,              -- JSON array of strings
+                    confidence REAL NOT NULL,
+                    stage TEXT NOT NULL,
+                    decided_by TEXT,
+                    model_version TEXT,
+                    ruleset_version TEXT NOT NULL,
+                    provenance TEXT NOT NULL,        -- JSON Provenance
+                    decided_at INTEGER NOT NULL
+                );
+                INSERT INTO decisions (ticket_id, department, priority, tags, confidence, stage, decided_by,
+                    ruleset_version, provenance, decided_at)
+                SELECT ticket_id, department, priority, tags, confidence, stage,
+                    json_extract(provenance, '$.decided_by'), coalesce(json_extract(provenance, '$.ruleset_version'), ''),
+                    provenance, decided_at
+                FROM decisions_0001 ORDER BY decided_at;
+                DROP TABLE decisions_0001;
+                CREATE INDEX decisions_by_ticket ON decisions (ticket_id, id);
+
+                -- Claims name the instance that holds them.
+                ALTER TABLE tickets ADD COLUMN claimed_instance TEXT;
+                ALTER TABLE tickets ADD COLUMN purged_at INTEGER;
+                CREATE INDEX tickets_by_instance ON tickets (claimed_instance) WHERE status = 'claimed';
+                CREATE INDEX tickets_retention ON tickets (received_at) WHERE status = 'decided' AND purged_at IS NULL;
+
+                ALTER TABLE outbox ADD COLUMN decision_id INTEGER REFERENCES decisions (id);
+                ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+                ALTER TABLE outbox ADD COLUMN claimed_instance TEXT;
+                UPDATE outbox SET decision_id = (SELECT max(id) FROM decisions WHERE decisions.ticket_id = outbox.ticket_id);
+
+                ALTER TABLE feedback ADD COLUMN decision_id INTEGER REFERENCES decisions (id);
+                UPDATE feedback SET decision_id = (SELECT max(id) FROM decisions WHERE decisions.ticket_id = feedback.ticket_id);
+
+                CREATE TABLE instances (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    heartbeat_at INTEGER NOT NULL
+                );
+                CREATE TABLE job_leases (
+                    name TEXT NOT NULL PRIMARY KEY,
+                    owner TEXT NOT NULL,
+                    expires_at INTEGER NOT NULL
+                );
+                """
+        ),
     ]
 }

@@ -1,3 +1,5 @@
+public import SwitchyardStore
+
 extension SQLiteStore {
     public func artifact(named name: String) async throws -> StoredArtifact? {
         try await database.read { connection in

@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import SwitchyardCore
+import SwitchyardStore
 
 /// The current row of a statement, lent to a row-mapping closure.
 ///
@@ -60,46 +61,23 @@ struct Row {
         return value
     }
 
-    /// Column `index`, JSON text, decoded as `T`.
-    func json<T: Decodable>(_ index: Int32, as type: T.Type = T.self) throws -> T {
-        let text: String = try value(index)
-        do {
-            return try Self.decoder.decode(T.self, from: Data(text.utf8))
-        } catch {
-            throw corrupt(index, "invalid JSON for \(T.self): \(error)")
-        }
-    }
-
-    /// Shared: decoding with one decoder from several threads is safe.
-    private static let decoder = JSONDecoder()
-
     /// Column `index`, JSON text holding an array of strings (ticket and decision tags).
-    ///
-    /// Read with the strict JSON parser rather than `JSONDecoder`: every claimed ticket has
-    /// its tags and custom fields read, and the decoder's generic machinery dominated claims.
     func strings(_ index: Int32) throws -> [String] {
-        guard case .array(let elements) = try jsonValue(index) else {
-            throw corrupt(index, "expected a JSON array of strings")
-        }
-        return try elements.map { element in
-            guard case .string(let string) = element else { throw corrupt(index, "expected a JSON array of strings") }
-            return string
-        }
+        try json(index, StoredJSON.strings)
     }
 
     /// Column `index`, JSON text holding an object of strings (custom fields, headers).
     func stringObject(_ index: Int32) throws -> [String: String] {
-        guard case .object(let members) = try jsonValue(index) else {
-            throw corrupt(index, "expected a JSON object of strings")
-        }
-        return try members.mapValues { value in
-            guard case .string(let string) = value else { throw corrupt(index, "expected a JSON object of strings") }
-            return string
-        }
+        try json(index, StoredJSON.stringObject)
     }
 
-    /// Column `index`, JSON text, parsed straight from SQLite's bytes.
-    private func jsonValue(_ index: Int32) throws -> JSONValue {
+    /// Column `index`, a decision's provenance.
+    func provenance(_ index: Int32) throws -> Provenance {
+        try json(index, StoredJSON.provenance)
+    }
+
+    /// Column `index`, JSON text read straight from SQLite's bytes by `read`.
+    private func json<T>(_ index: Int32, _ read: ([UInt8]) throws(StoredJSON.Invalid) -> T) throws -> T {
         let handle = statement.handle
         guard sqlite3_column_type(handle, index) == SQLITE_TEXT else {
             throw corrupt(index, "expected JSON text, found \(self[index].storageClass)")
@@ -107,9 +85,9 @@ struct Row {
         let count = Int(sqlite3_column_bytes(handle, index))
         let bytes = sqlite3_column_text(handle, index).map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
         do {
-            return try JSONValue.parse(bytes)
+            return try read(bytes)
         } catch {
-            throw corrupt(index, "invalid JSON: \(error)")
+            throw corrupt(index, error.description)
         }
     }
 

@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import SwitchyardStore
 
 /// A prepared statement, owned and cached by its `Connection`.
 ///

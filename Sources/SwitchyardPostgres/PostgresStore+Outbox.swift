@@ -1,0 +1,167 @@
+public import Foundation
+import PostgresNIO
+import SwitchyardCore
+public import SwitchyardStore
+
+extension PostgresStore {
+    enum ClaimWriteBacks: StoreStatement {
+        static let sql = """
+            UPDATE outbox SET next_attempt_at = $3, claimed_by = $4, claimed_instance = $5
+            FROM (
+                SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+                ORDER BY next_attempt_at, id
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            ) AS due
+            WHERE outbox.id = due.id
+            RETURNING \(OutboxColumns.list(prefix: "outbox."))
+            """
+    }
+
+    public func claimDueWriteBacks(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [OutboxEntry] {
+        guard limit > 0 else { return [] }
+        let arguments = Arguments { arguments in
+            arguments.add(now)
+            arguments.add(limit)
+            arguments.add(now.addingTimeInterval(lease.milliseconds / 1000))
+            arguments.add(claim.token)
+            arguments.add(claim.instance)
+        }
+        return try await withConnection { connection in
+            // Sorted by id: every claimed entry now has the same next attempt.
+            try await connection.rows(ClaimWriteBacks.self, arguments.bindings, logger: logger)
+                .map { try OutboxColumns.entry(RowReader($0, table: "outbox")) }
+                .sorted { $0.id < $1.id }
+        }
+    }
+
+    enum MarkDelivered: StoreStatement {
+        static let sql = """
+            UPDATE outbox SET status = 'delivered', attempts = attempts + 1, last_response_status = $2,
+                delivered_at = $3, updated_at = $3, claimed_by = NULL, claimed_instance = NULL
+            WHERE id = $1 AND status = 'pending' AND claimed_by = $4
+            RETURNING id
+            """
+    }
+
+    enum MarkFailed: StoreStatement {
+        static let sql = """
+            UPDATE outbox SET attempts = attempts + 1, last_error = $2, updated_at = $3,
+                status = CASE WHEN $4::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,
+                next_attempt_at = coalesce($4::timestamptz, next_attempt_at), claimed_by = NULL, claimed_instance = NULL
+            WHERE id = $1 AND status = 'pending' AND claimed_by = $5
+            RETURNING id
+            """
+    }
+
+    enum WriteBackExists: StoreStatement {
+        static let sql = "SELECT 1 FROM outbox WHERE id = $1"
+    }
+
+    public func markWriteBackDelivered(_ id: OutboxEntry.ID, claim: Claim, responseStatus: Int, at: Date) async throws {
+        let arguments = Arguments { arguments in
+            arguments.add(id)
+            arguments.add(responseStatus)
+            arguments.add(at)
+            arguments.add(claim.token)
+        }
+        try await withConnection { connection in
+            guard try await !connection.rows(MarkDelivered.self, arguments.bindings, logger: logger).isEmpty else {
+                throw try await claimError(id, claim: claim, on: connection)
+            }
+        }
+    }
+
+    public func markWriteBackFailed(_ id: OutboxEntry.ID, claim: Claim, error: String, retryAt: Date?, at: Date) async throws {
+        let arguments = Arguments { arguments in
+            arguments.add(id)
+            arguments.add(error.storable)
+            arguments.add(at)
+            arguments.add(retryAt)
+            arguments.add(claim.token)
+        }
+        try await withConnection { connection in
+            guard try await !connection.rows(MarkFailed.self, arguments.bindings, logger: logger).isEmpty else {
+                throw try await claimError(id, claim: claim, on: connection)
+            }
+        }
+        if retryAt == nil {
+            logger.warning("Write-back dead-lettered", metadata: ["outbox_id": "\(id)"])
+        }
+    }
+
+    private func claimError(_ id: OutboxEntry.ID, claim: Claim, on connection: PostgresConnection) async throws -> StoreError {
+        let exists = try await !connection.rows(WriteBackExists.self, Arguments { $0.add(id) }.bindings, logger: logger).isEmpty
+        return exists ? .writeBackClaimLost(id, claim: claim.token) : .writeBackNotFound(id)
+    }
+
+    enum WriteBacksByStatus: StoreStatement {
+        static let sql = "SELECT \(OutboxColumns.list(prefix: "")) FROM outbox WHERE status = $1 ORDER BY id DESC LIMIT $2"
+    }
+
+    enum AllWriteBacks: StoreStatement {
+        static let sql = "SELECT \(OutboxColumns.list(prefix: "")) FROM outbox ORDER BY id DESC LIMIT $1"
+    }
+
+    public func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] {
+        let limit = max(0, limit)
+        return try await withConnection { connection in
+            let rows: [PostgresRow]
+            if let status {
+                rows = try await connection.rows(
+                    WriteBacksByStatus.self, Arguments { $0.add(status.rawValue); $0.add(limit) }.bindings, logger: logger)
+            } else {
+                rows = try await connection.rows(AllWriteBacks.self, Arguments { $0.add(limit) }.bindings, logger: logger)
+            }
+            return try rows.map { try OutboxColumns.entry(RowReader($0, table: "outbox")) }
+        }
+    }
+
+    enum NextWriteBackDue: StoreStatement {
+        static let sql = "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'"
+    }
+
+    public func nextWriteBackDue() async throws -> Date? {
+        try await withConnection { connection in
+            let rows = try await connection.rows(NextWriteBackDue.self, logger: logger)
+            return try rows.first.flatMap { try RowReader($0, table: "outbox").value(0, as: Date?.self) }
+        }
+    }
+}
+
+/// The `outbox` columns the store reads, and the entry they make.
+enum OutboxColumns {
+    static let names = [
+        "id", "ticket_id", "adapter", "method", "url", "headers::text", "body", "status", "attempts", "next_attempt_at",
+        "last_error", "last_response_status", "created_at", "delivered_at", "decision_id", "claimed_by",
+    ]
+
+    static func list(prefix: String) -> String {
+        names.map { prefix + $0 }.joined(separator: ", ")
+    }
+
+    static var list: String { list(prefix: "") }
+
+    static func entry(_ row: RowReader) throws -> OutboxEntry {
+        OutboxEntry(
+            id: try row.value(0),
+            ticketID: TicketID(try row.value(1, as: String.self)),
+            decisionID: try row.value(14),
+            request: WriteBackRequest(
+                adapter: try row.value(2),
+                method: try row.value(3),
+                url: try row.value(4),
+                headers: try row.json(5, StoredJSON.stringObject),
+                body: try row.value(6, as: Data.self)
+            ),
+            status: try row.value(7),
+            attempts: try row.value(8),
+            nextAttemptAt: try row.value(9),
+            lastError: try row.value(10),
+            lastResponseStatus: try row.value(11),
+            createdAt: try row.value(12),
+            deliveredAt: try row.value(13),
+            claimToken: try row.value(15)
+        )
+    }
+}

@@ -1,0 +1,43 @@
+public import Logging
+public import SwitchyardCore
+import SwitchyardPostgres
+import SwitchyardSQLite
+public import SwitchyardStore
+
+extension Configuration.StorageSettings {
+    /// Opens the configured store (migrating it), runs `body` with it, and closes it after
+    /// `body` returns or throws.
+    ///
+    /// - Parameter migrate: false to leave a PostgreSQL schema as it is (`store check`);
+    ///   SQLite, embedded, always migrates.
+    public func withStore<Result: Sendable>(
+        identifiers: any IdentifierGenerator = RandomIdentifierGenerator(),
+        migrate: Bool = true,
+        logger: Logger,
+        _ body: (any TicketStore) async throws -> Result
+    ) async throws -> Result {
+        switch engine {
+        case .sqlite:
+            let store = try SQLiteStore(path: path, identifiers: identifiers, logger: logger)
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        case .postgres:
+            guard let postgres else { throw StoreError.invalidLocation("postgres", reason: "storage.url is not set") }
+            return try await PostgresStore.withStore(postgres, identifiers: identifiers, migrate: migrate, logger: logger, body)
+        }
+    }
+
+    /// Where the store is, for logs: the file, or the server and database without a password.
+    public var location: String {
+        switch engine {
+        case .sqlite: path
+        case .postgres: postgres?.location ?? "postgres"
+        }
+    }
+}

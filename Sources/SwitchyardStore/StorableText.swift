@@ -1,0 +1,56 @@
+package import SwitchyardCore
+
+// Both engines store exactly the same text. PostgreSQL's text and jsonb cannot hold U+0000, so
+// every engine stores it as U+FFFD (the replacement character): a ticket reads back the same
+// from either engine, and a NUL from a hostile or broken sender is visible, not fatal.
+
+extension String {
+    /// The text as the store keeps it: U+0000 replaced by U+FFFD.
+    package var storable: String {
+        guard utf8.contains(0) else { return self }
+        return replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+    }
+}
+
+extension Optional<String> {
+    package var storable: String? { map(\.storable) }
+}
+
+extension Array<String> {
+    package var storable: [String] { map(\.storable) }
+}
+
+extension Dictionary<String, String> {
+    package var storable: [String: String] {
+        Dictionary(map { ($0.key.storable, $0.value.storable) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+extension Ticket {
+    /// The ticket as the store keeps it.
+    package var storable: Ticket {
+        var ticket = self
+        ticket.externalID = externalID.storable
+        ticket.source = source.storable
+        ticket.subject = subject.storable
+        ticket.body = body.storable
+        ticket.requester = requester.map { Requester(name: $0.name.storable, email: $0.email.storable) }
+        ticket.tags = tags.storable
+        ticket.channel = channel.storable
+        ticket.language = language.storable
+        ticket.customFields = customFields.storable
+        return ticket
+    }
+}
+
+extension Decision {
+    /// The decision as the store keeps it.
+    package var storable: Decision {
+        var decision = self
+        decision.tags = tags.storable
+        decision.provenance.decidedBy = provenance.decidedBy.storable
+        decision.provenance.fallbackReasons = provenance.fallbackReasons.storable
+        decision.provenance.modelVersion = provenance.modelVersion.storable
+        return decision
+    }
+}
