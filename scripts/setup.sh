@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Switchyard needs to build on Debian (run as root): the SQLite and PCRE2
-# development files and pkg-config. Does nothing when they are already there.
+# development files and pkg-config; with --tests also PostgreSQL's server, which the tests
+# start a throw-away cluster of. Does nothing when they are already there.
 set -euo pipefail
 
 packages=(libsqlite3-dev libpcre2-dev pkg-config)
+if [ "${1:-}" = "--tests" ]; then
+    packages+=(postgresql)
+fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

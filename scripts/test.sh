@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 swift build --build-tests
+# The store tests run against SQLite and a real PostgreSQL server, started here for the run.
+. scripts/postgres.sh
 swift test --skip-build "$@"

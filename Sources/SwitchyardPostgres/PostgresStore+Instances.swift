@@ -139,7 +139,7 @@ extension PostgresStore {
         let arguments = Arguments { arguments in
             arguments.add(name)
             arguments.add(artifact.fingerprint)
-            arguments.add([UInt8](artifact.data))
+            arguments.add(ByteBuffer(bytes: artifact.data))
         }
         try await withConnection { connection in
             try await connection.rows(UpsertArtifact.self, arguments.bindings, logger: logger)

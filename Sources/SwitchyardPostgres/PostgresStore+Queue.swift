@@ -160,7 +160,7 @@ extension PostgresStore {
                     arguments.add(writeBack.method)
                     arguments.add(writeBack.url)
                     arguments.add(JSONTextWriter.text(of: writeBack.headers))
-                    arguments.add([UInt8](writeBack.body))
+                    arguments.add(ByteBuffer(bytes: writeBack.body))
                     arguments.add(now)
                 }
                 try await connection.rows(InsertWriteBack.self, arguments.bindings, logger: logger)

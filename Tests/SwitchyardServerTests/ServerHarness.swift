@@ -208,28 +208,29 @@ func withServer<T: Sendable>(
     defer { directory.remove() }
     let configFile = try directory.write(try setup.configuration(in: directory), to: "switchyard.yaml")
     let configuration = try Configuration.load(path: configFile.path, environment: [:])
+    let logger = Logger(label: "switchyard.test", factory: { _ in SwiftLogNoOpLogHandler() })
     if let artifact = TrainingSample.artifact {
-        let store = try SQLiteStore(path: configuration.storage.path)
-        try await store.saveArtifact(artifact, named: "local-model")
-        try await store.close()
+        try await configuration.storage.withStore(logger: logger) { store in
+            try await store.saveArtifact(artifact, named: "local-model")
+        }
     }
     let client = Switchyard.makeHTTPClient()
-    let logger = Logger(label: "switchyard.test", factory: { _ in SwiftLogNoOpLogHandler() })
     do {
-        let switchyard = try await Switchyard.prepare(configuration: configuration, httpClient: client, logger: logger)
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let application = switchyard.application { port in
-            portContinuation.yield(port)
-            portContinuation.finish()
+        let result = try await Switchyard.withPrepared(configuration: configuration, httpClient: client, logger: logger) {
+            switchyard in
+            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+            let application = switchyard.application { port in
+                portContinuation.yield(port)
+                portContinuation.finish()
+            }
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await application.runService() }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { throw TimedOut(description: "server did not start") }
+                defer { group.cancelAll() }
+                return try await body(ServerHarness(switchyard: switchyard, port: port, client: client, directory: directory))
+            }
         }
-        let result = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await application.runService() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw TimedOut(description: "server did not start") }
-            defer { group.cancelAll() }
-            return try await body(ServerHarness(switchyard: switchyard, port: port, client: client, directory: directory))
-        }
-        try await switchyard.shutdown()
         try await client.shutdown()
         return result
     } catch {

@@ -1,36 +1,36 @@
 import Foundation
 import SwitchyardCore
 import Testing
-@testable import SwitchyardStore
+import SwitchyardStore
 
 @Suite("Claims, leases and decisions")
 struct ClaimTests {
-    @Test("a claim hides the ticket until its lease expires; then another worker takes it over")
-    func leaseHidesTicketUntilExpiry() async throws {
-        try await withStore { store in
+    @Test("a claim hides the ticket until its lease expires; then another worker takes it over", arguments: Engine.allCases)
+    func leaseHidesTicketUntilExpiry(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let id = try await store.accept(.sample(1), idempotencyKey: "key-1", receivedAt: t0).ticketID
 
-            let first = try await store.claimQueued(limit: 10, worker: "worker-a", now: t0, lease: .seconds(30))
+            let first = try await store.claimQueued(limit: 10, claim: .named("worker-a"), now: t0, lease: .seconds(30))
             #expect(first == [QueuedTicket(id: id, ticket: .sample(1), receivedAt: t0, attempts: 1)])
             #expect(try await store.ticket(id)?.status == .claimed)
 
-            let during = try await store.claimQueued(limit: 10, worker: "worker-b", now: t0 + 29.999, lease: .seconds(30))
+            let during = try await store.claimQueued(limit: 10, claim: .named("worker-b"), now: t0 + 29.999, lease: .seconds(30))
             #expect(during.isEmpty)
 
-            let after = try await store.claimQueued(limit: 10, worker: "worker-b", now: t0 + 30, lease: .seconds(30))
+            let after = try await store.claimQueued(limit: 10, claim: .named("worker-b"), now: t0 + 30, lease: .seconds(30))
             #expect(after.map(\.id) == [id])
             #expect(after.first?.attempts == 2)
         }
     }
 
-    @Test("a worker whose claim was taken over gets leaseLost and writes nothing")
-    func lostLeaseWritesNothing() async throws {
-        try await withStore { store in
+    @Test("a worker whose claim was taken over gets leaseLost and writes nothing", arguments: Engine.allCases)
+    func lostLeaseWritesNothing(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let id = try await store.acceptAndClaim(1, worker: "worker-a")
-            _ = try await store.claimQueued(limit: 1, worker: "worker-b", now: t0 + 31, lease: .seconds(30))
+            _ = try await store.claimQueued(limit: 1, claim: .named("worker-b"), now: t0 + 31, lease: .seconds(30))
 
-            await #expect(throws: StoreError.leaseLost(id, worker: "worker-a")) {
-                try await store.recordDecision(.sample(), for: id, worker: "worker-a", writeBack: .sample(), now: t0 + 32)
+            await #expect(throws: StoreError.leaseLost(id, claim: "worker-a")) {
+                try await store.recordDecision(.sample(), for: id, claim: .named("worker-a"), writeBack: .sample(), now: t0 + 32)
             }
             let record = try #require(try await store.ticket(id))
             #expect(record.status == .claimed)
@@ -38,91 +38,94 @@ struct ClaimTests {
             #expect(record.writeBacks.isEmpty)
             #expect(try await store.writeBacks(status: nil, limit: 10).isEmpty)
 
-            try await store.recordDecision(.sample(), for: id, worker: "worker-b", writeBack: nil, now: t0 + 33)
+            try await store.recordDecision(.sample(), for: id, claim: .named("worker-b"), writeBack: nil, now: t0 + 33)
             #expect(try await store.ticket(id)?.status == .decided)
         }
     }
 
-    @Test("recording a decision needs a claim: unknown tickets and unclaimed ones are refused")
-    func recordDecisionNeedsAClaim() async throws {
-        try await withStore { store in
+    @Test("recording a decision needs a claim: unknown tickets and unclaimed ones are refused", arguments: Engine.allCases)
+    func recordDecisionNeedsAClaim(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let unknown = TicketID("tkt_unknown")
             await #expect(throws: StoreError.ticketNotFound(unknown)) {
-                try await store.recordDecision(.sample(), for: unknown, worker: "worker-a", writeBack: nil, now: t0)
+                try await store.recordDecision(.sample(), for: unknown, claim: .named("worker-a"), writeBack: nil, now: t0)
             }
             let queued = try await store.accept(.sample(1), idempotencyKey: "key-1", receivedAt: t0).ticketID
-            await #expect(throws: StoreError.leaseLost(queued, worker: "worker-a")) {
-                try await store.recordDecision(.sample(), for: queued, worker: "worker-a", writeBack: nil, now: t0)
+            await #expect(throws: StoreError.leaseLost(queued, claim: "worker-a")) {
+                try await store.recordDecision(.sample(), for: queued, claim: .named("worker-a"), writeBack: nil, now: t0)
             }
         }
     }
 
-    @Test("release gives the ticket back to the queue, but only when the releasing worker holds it")
-    func releaseReturnsTicketToQueue() async throws {
-        try await withStore { store in
+    @Test("release gives the ticket back to the queue, but only when the releasing worker holds it", arguments: Engine.allCases)
+    func releaseReturnsTicketToQueue(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let id = try await store.acceptAndClaim(1, worker: "worker-a")
 
-            try await store.release(id, worker: "worker-b")
-            #expect(try await store.claimQueued(limit: 1, worker: "worker-c", now: t0 + 1, lease: .seconds(30)).isEmpty)
+            try await store.release(id, claim: .named("worker-b"))
+            #expect(try await store.claimQueued(limit: 1, claim: .named("worker-c"), now: t0 + 1, lease: .seconds(30)).isEmpty)
 
-            try await store.release(id, worker: "worker-a")
+            try await store.release(id, claim: .named("worker-a"))
             #expect(try await store.ticket(id)?.status == .queued)
-            let reclaimed = try await store.claimQueued(limit: 1, worker: "worker-c", now: t0 + 1, lease: .seconds(30))
+            let reclaimed = try await store.claimQueued(limit: 1, claim: .named("worker-c"), now: t0 + 1, lease: .seconds(30))
             #expect(reclaimed.map(\.id) == [id])
         }
     }
 
-    @Test("claims take the oldest tickets first, at most `limit`")
-    func claimsOldestFirst() async throws {
-        try await withStore { store in
+    @Test("claims take the oldest tickets first, at most `limit`", arguments: Engine.allCases)
+    func claimsOldestFirst(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let newest = try await store.accept(.sample(1), idempotencyKey: "key-1", receivedAt: t0 + 2).ticketID
             let oldest = try await store.accept(.sample(2), idempotencyKey: "key-2", receivedAt: t0).ticketID
             let middle = try await store.accept(.sample(3), idempotencyKey: "key-3", receivedAt: t0 + 1).ticketID
 
-            let first = try await store.claimQueued(limit: 2, worker: "w", now: t0 + 10, lease: .seconds(30))
+            let first = try await store.claimQueued(limit: 2, claim: .named("w"), now: t0 + 10, lease: .seconds(30))
             #expect(first.map(\.id) == [oldest, middle])
-            let rest = try await store.claimQueued(limit: 2, worker: "w", now: t0 + 10, lease: .seconds(30))
+            let rest = try await store.claimQueued(limit: 2, claim: .named("w"), now: t0 + 10, lease: .seconds(30))
             #expect(rest.map(\.id) == [newest])
         }
     }
 
-    @Test("a ticket whose lease expired is retaken in age order among the queued ones")
-    func expiredClaimsKeepTheirPlace() async throws {
-        try await withStore { store in
+    @Test("a ticket whose lease expired is retaken in age order among the queued ones", arguments: Engine.allCases)
+    func expiredClaimsKeepTheirPlace(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let abandoned = try await store.acceptAndClaim(1, worker: "crashed", now: t0)
             let queued = try await store.accept(.sample(2), idempotencyKey: "key-2", receivedAt: t0 + 1).ticketID
 
-            let beforeExpiry = try await store.claimQueued(limit: 5, worker: "w", now: t0 + 10, lease: .seconds(30))
+            let beforeExpiry = try await store.claimQueued(limit: 5, claim: .named("w"), now: t0 + 10, lease: .seconds(30))
             #expect(beforeExpiry.map(\.id) == [queued])
-            try await store.release(queued, worker: "w")
+            try await store.release(queued, claim: .named("w"))
 
-            let afterExpiry = try await store.claimQueued(limit: 5, worker: "w", now: t0 + 30, lease: .seconds(30))
+            let afterExpiry = try await store.claimQueued(limit: 5, claim: .named("w"), now: t0 + 30, lease: .seconds(30))
             #expect(afterExpiry.map(\.id) == [abandoned, queued])
             #expect(afterExpiry.map(\.attempts) == [2, 2])
         }
     }
 
-    @Test("a decision is stored with its write-back atomically; the record shows decision, write-backs and feedback")
-    func decisionRecordShowsEverything() async throws {
-        try await withStore { store in
+    @Test("a decision is stored with its write-back atomically; the record shows decision, write-backs and feedback", arguments: Engine.allCases)
+    func decisionRecordShowsEverything(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let id = try await store.acceptAndClaim(1)
             _ = try await store.accept(.sample(2), idempotencyKey: "key-2", receivedAt: t0)
             _ = try await store.accept(.sample(3), idempotencyKey: "key-3", receivedAt: t0)
             #expect(try await store.queueDepth() == 3, "queued and claimed both count")
 
             let decidedAt = t0 + 2
-            try await store.recordDecision(.sample(at: decidedAt), for: id, worker: "worker-a", writeBack: .sample(), now: t0 + 3)
+            try await store.recordDecision(.sample(at: decidedAt), for: id, claim: .named("worker-a"), writeBack: .sample(), now: t0 + 3)
             #expect(try await store.queueDepth() == 2)
 
             let thumbsDown = Feedback(verdict: .down, department: "billing", agent: "agent-7", createdAt: t0 + 60)
             let thumbsUp = Feedback(verdict: .up, createdAt: t0 + 90)
-            try await store.addFeedback(thumbsDown, to: id)
-            try await store.addFeedback(thumbsUp, to: id)
+            let judged = try await store.addFeedback(thumbsDown, to: id, decision: nil)
+            try await store.addFeedback(thumbsUp, to: id, decision: judged)
 
             let record = try #require(try await store.ticket(id))
             #expect(record.status == .decided)
             #expect(record.decision == .sample(at: decidedAt))
-            #expect(record.feedback == [thumbsDown, thumbsUp])
+            #expect(record.decisions.map(\.id) == [judged], "feedback names the current decision")
+            #expect(record.feedback == [
+                RecordedFeedback(decisionID: judged, feedback: thumbsDown), RecordedFeedback(decisionID: judged, feedback: thumbsUp),
+            ])
             let entry = try #require(record.writeBacks.first)
             #expect(record.writeBacks.count == 1)
             #expect(entry.ticketID == id)
@@ -133,17 +136,17 @@ struct ClaimTests {
             #expect(entry.createdAt == t0 + 3)
             #expect(entry.lastError == nil && entry.lastResponseStatus == nil && entry.deliveredAt == nil)
 
-            #expect(try await store.claimQueued(limit: 10, worker: "w", now: t0 + 1000, lease: .seconds(30)).count == 2,
+            #expect(try await store.claimQueued(limit: 10, claim: .named("w"), now: t0 + 1000, lease: .seconds(30)).count == 2,
                     "the decided ticket is never claimed again")
         }
     }
 
-    @Test("feedback for a ticket that does not exist is refused")
-    func feedbackNeedsATicket() async throws {
-        try await withStore { store throws in
+    @Test("feedback for a ticket that does not exist is refused", arguments: Engine.allCases)
+    func feedbackNeedsATicket(engine: Engine) async throws {
+        try await withStore(engine) { store throws in
             let missing = TicketID("tkt_missing")
             await #expect(throws: StoreError.ticketNotFound(missing)) {
-                try await store.addFeedback(Feedback(verdict: .up, createdAt: t0), to: missing)
+                try await store.addFeedback(Feedback(verdict: .up, createdAt: t0), to: missing, decision: nil)
             }
             #expect(try await store.ticket(missing) == nil)
         }

@@ -1,64 +1,65 @@
 import Foundation
 import SwitchyardCore
 import Testing
-@testable import SwitchyardStore
+import SwitchyardStore
 
 @Suite("Outbox: write-back scheduling, retries and dead letters")
 struct OutboxTests {
-    @Test("due write-backs are claimed only when due, and a claim hides them for the lease")
-    func claimRespectsScheduleAndLease() async throws {
-        try await withStore { store in
+    @Test("due write-backs are claimed only when due, and a claim hides them for the lease", arguments: Engine.allCases)
+    func claimRespectsScheduleAndLease(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let entry = try await store.decidedWithWriteBack(now: t0)
             #expect(try await store.nextWriteBackDue() == t0)
 
-            #expect(try await store.claimDueWriteBacks(limit: 10, now: t0 - 1, lease: .seconds(60)).isEmpty)
+            #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 - 1, lease: .seconds(60)).isEmpty)
 
-            let claimed = try await store.claimDueWriteBacks(limit: 10, now: t0, lease: .seconds(60))
+            let claimed = try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0, lease: .seconds(60))
             #expect(claimed.map(\.id) == [entry.id])
             #expect(claimed.first?.nextAttemptAt == t0 + 60)
             #expect(try await store.nextWriteBackDue() == t0 + 60)
 
-            #expect(try await store.claimDueWriteBacks(limit: 10, now: t0 + 59, lease: .seconds(60)).isEmpty)
-            let reclaimed = try await store.claimDueWriteBacks(limit: 10, now: t0 + 60, lease: .seconds(60))
+            #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 59, lease: .seconds(60)).isEmpty)
+            let reclaimed = try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 60, lease: .seconds(60))
             #expect(reclaimed.map(\.id) == [entry.id], "a deliverer that died leaves it due again after the lease")
         }
     }
 
-    @Test("due write-backs come oldest first, at most `limit`")
-    func claimsOldestFirst() async throws {
-        try await withStore { store in
+    @Test("due write-backs come oldest first, at most `limit`", arguments: Engine.allCases)
+    func claimsOldestFirst(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let first = try await store.decidedWithWriteBack(1, now: t0)
             let second = try await store.decidedWithWriteBack(2, now: t0 + 1)
-            let batch = try await store.claimDueWriteBacks(limit: 1, now: t0 + 10, lease: .seconds(60))
+            let batch = try await store.claimDueWriteBacks(limit: 1, claim: .deliverer, now: t0 + 10, lease: .seconds(60))
             #expect(batch.map(\.id) == [first.id])
-            let next = try await store.claimDueWriteBacks(limit: 5, now: t0 + 10, lease: .seconds(60))
+            let next = try await store.claimDueWriteBacks(limit: 5, claim: .deliverer, now: t0 + 10, lease: .seconds(60))
             #expect(next.map(\.id) == [second.id])
         }
     }
 
-    @Test("a failed attempt with a retry time goes back to pending and is due again then")
-    func failedWithRetryIsPendingLater() async throws {
-        try await withStore { store in
+    @Test("a failed attempt with a retry time goes back to pending and is due again then", arguments: Engine.allCases)
+    func failedWithRetryIsPendingLater(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let entry = try await store.decidedWithWriteBack(now: t0)
-            _ = try await store.claimDueWriteBacks(limit: 10, now: t0, lease: .seconds(60))
+            _ = try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0, lease: .seconds(60))
 
-            try await store.markWriteBackFailed(entry.id, error: "HTTP 503: unavailable", retryAt: t0 + 300, at: t0 + 1)
+            try await store.markWriteBackFailed(entry.id, claim: .deliverer, error: "HTTP 503: unavailable", retryAt: t0 + 300, at: t0 + 1)
 
             let pending = try await store.writeBacks(status: .pending, limit: 10)
             #expect(pending.map(\.id) == [entry.id])
             #expect(pending.first?.attempts == 1)
             #expect(pending.first?.lastError == "HTTP 503: unavailable")
             #expect(try await store.nextWriteBackDue() == t0 + 300)
-            #expect(try await store.claimDueWriteBacks(limit: 10, now: t0 + 299, lease: .seconds(60)).isEmpty)
-            #expect(try await store.claimDueWriteBacks(limit: 10, now: t0 + 300, lease: .seconds(60)).map(\.id) == [entry.id])
+            #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 299, lease: .seconds(60)).isEmpty)
+            #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 300, lease: .seconds(60)).map(\.id) == [entry.id])
         }
     }
 
-    @Test("a failed attempt without a retry time is a dead letter, listed and never claimed")
-    func failedWithoutRetryIsDead() async throws {
-        try await withStore { store in
+    @Test("a failed attempt without a retry time is a dead letter, listed and never claimed", arguments: Engine.allCases)
+    func failedWithoutRetryIsDead(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let entry = try await store.decidedWithWriteBack(now: t0)
-            try await store.markWriteBackFailed(entry.id, error: "HTTP 404: no such ticket", retryAt: nil, at: t0 + 1)
+            _ = try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0, lease: .seconds(60))
+            try await store.markWriteBackFailed(entry.id, claim: .deliverer, error: "HTTP 404: no such ticket", retryAt: nil, at: t0 + 1)
 
             let dead = try await store.writeBacks(status: .dead, limit: 10)
             #expect(dead.map(\.id) == [entry.id])
@@ -67,16 +68,17 @@ struct OutboxTests {
             #expect(dead.first?.lastError == "HTTP 404: no such ticket")
             #expect(try await store.writeBacks(status: .pending, limit: 10).isEmpty)
             #expect(try await store.nextWriteBackDue() == nil)
-            #expect(try await store.claimDueWriteBacks(limit: 10, now: t0 + 86_400, lease: .seconds(60)).isEmpty)
+            #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 86_400, lease: .seconds(60)).isEmpty)
         }
     }
 
-    @Test("a delivered write-back is listed as delivered, with its response status and time")
-    func deliveredIsListed() async throws {
-        try await withStore { store in
+    @Test("a delivered write-back is listed as delivered, with its response status and time", arguments: Engine.allCases)
+    func deliveredIsListed(engine: Engine) async throws {
+        try await withStore(engine) { store in
             let older = try await store.decidedWithWriteBack(1, now: t0)
             let newer = try await store.decidedWithWriteBack(2, now: t0 + 1)
-            try await store.markWriteBackDelivered(older.id, responseStatus: 204, at: t0 + 5)
+            #expect(try await store.claimDueWriteBacks(limit: 1, claim: .deliverer, now: t0 + 2, lease: .seconds(60)).map(\.id) == [older.id])
+            try await store.markWriteBackDelivered(older.id, claim: .deliverer, responseStatus: 204, at: t0 + 5)
 
             let delivered = try #require(try await store.writeBacks(status: .delivered, limit: 10).first)
             #expect(delivered.id == older.id)
@@ -86,18 +88,18 @@ struct OutboxTests {
             #expect(delivered.attempts == 1)
             #expect(try await store.writeBacks(status: nil, limit: 10).map(\.id) == [newer.id, older.id], "newest first")
             #expect(try await store.writeBacks(status: nil, limit: 1).map(\.id) == [newer.id])
-            #expect(try await store.claimDueWriteBacks(limit: 10, now: t0 + 100, lease: .seconds(60)).map(\.id) == [newer.id])
+            #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 100, lease: .seconds(60)).map(\.id) == [newer.id])
         }
     }
 
-    @Test("marking an unknown outbox entry is an error")
-    func unknownEntryIsAnError() async throws {
-        try await withStore { store in
+    @Test("marking an unknown outbox entry is an error", arguments: Engine.allCases)
+    func unknownEntryIsAnError(engine: Engine) async throws {
+        try await withStore(engine) { store in
             await #expect(throws: StoreError.writeBackNotFound(99)) {
-                try await store.markWriteBackDelivered(99, responseStatus: 200, at: t0)
+                try await store.markWriteBackDelivered(99, claim: .deliverer, responseStatus: 200, at: t0)
             }
             await #expect(throws: StoreError.writeBackNotFound(99)) {
-                try await store.markWriteBackFailed(99, error: "x", retryAt: nil, at: t0)
+                try await store.markWriteBackFailed(99, claim: .deliverer, error: "x", retryAt: nil, at: t0)
             }
         }
     }

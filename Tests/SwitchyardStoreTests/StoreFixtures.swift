@@ -2,7 +2,11 @@ import Foundation
 import Logging
 import Synchronization
 import SwitchyardCore
-@testable import SwitchyardStore
+import SwitchyardPostgres
+import SwitchyardSQLite
+import SwitchyardStore
+import SwitchyardTestSupport
+import Testing
 
 /// Predictable ticket ids: `tkt_0001`, `tkt_0002`, …
 final class SequentialIdentifiers: IdentifierGenerator {
@@ -17,44 +21,76 @@ final class SequentialIdentifiers: IdentifierGenerator {
     }
 }
 
-/// A store over a fresh file in its own temporary folder, removed afterwards.
-struct TemporaryStore {
-    let folder: URL
-    var path: String { folder.appending(path: "data/switchyard.sqlite").path }
+/// The engines every conformance test runs against.
+enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// Where a test's store lives: a fresh SQLite file in its own folder, or a fresh PostgreSQL
+/// database on the test server. `open` may be called again to reopen the same store.
+struct StoreLocation: Sendable {
+    let engine: Engine
+    /// The SQLite file, or the PostgreSQL URL.
+    let address: String
 
     /// A logger that drops everything: tests never touch the global logging system.
     static let quietLogger = Logger(label: "switchyard.store.tests") { _ in SwiftLogNoOpLogHandler() }
 
-    /// Opens (or reopens) the store file.
-    func open(identifiers: any IdentifierGenerator = SequentialIdentifiers()) throws -> SQLiteStore {
-        try SQLiteStore(path: path, identifiers: identifiers, logger: Self.quietLogger)
+    /// Runs `body` with a fresh location, removed afterwards.
+    static func withFresh<R: Sendable>(_ engine: Engine, _ body: (StoreLocation) async throws -> R) async throws -> R {
+        switch engine {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory
+                .appending(path: "switchyard-store-tests-\(UUID().uuidString)", directoryHint: .isDirectory)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            return try await body(StoreLocation(engine: .sqlite, address: folder.appending(path: "data/switchyard.sqlite").path))
+        case .postgres:
+            return try await TestPostgres.withDatabase { url in try await body(StoreLocation(engine: .postgres, address: url)) }
+        }
     }
 
-    /// Runs `body` with a temporary folder that is deleted when it returns or throws.
-    static func withFolder<R>(_ body: (TemporaryStore) async throws -> R) async throws -> R {
-        let folder = FileManager.default.temporaryDirectory
-            .appending(path: "switchyard-store-tests-\(UUID().uuidString)", directoryHint: .isDirectory)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        return try await body(TemporaryStore(folder: folder))
+    /// Opens the store here, runs `body`, and closes it.
+    func open<R: Sendable>(
+        identifiers: any IdentifierGenerator = SequentialIdentifiers(), _ body: (any TicketStore) async throws -> R
+    ) async throws -> R {
+        switch engine {
+        case .sqlite:
+            let store = try SQLiteStore(path: address, identifiers: identifiers, logger: Self.quietLogger)
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        case .postgres:
+            var settings = try PostgresSettings(url: address)
+            settings.poolSize = 4  // tests run in parallel, each with its own pool
+            return try await PostgresStore.withStore(settings, identifiers: identifiers, logger: Self.quietLogger, body)
+        }
     }
 }
 
-/// Runs `body` with an open store on a fresh file; closes it and deletes the file afterwards.
-func withStore<R>(
+/// Runs `body` with an open store of `engine` in a fresh location; closes and removes it afterwards.
+func withStore<R: Sendable>(
+    _ engine: Engine,
     identifiers: any IdentifierGenerator = SequentialIdentifiers(),
-    _ body: (SQLiteStore) async throws -> R
+    _ body: (any TicketStore) async throws -> R
 ) async throws -> R {
-    try await TemporaryStore.withFolder { temporary in
-        let store = try temporary.open(identifiers: identifiers)
-        do {
-            let result = try await body(store)
-            try await store.close()
-            return result
-        } catch {
-            try? await store.close()
-            throw error
-        }
+    try await StoreLocation.withFresh(engine) { location in try await location.open(identifiers: identifiers, body) }
+}
+
+extension Claim {
+    /// A claim of the test instance with token `token`.
+    static func named(_ token: String) -> Claim {
+        Claim(instance: "test-instance", token: token)
     }
+
+    /// The claim the outbox tests deliver with.
+    static let deliverer = Claim.named("deliverer-a")
 }
 
 /// Awaits `condition` without sleeping blindly: checks it every millisecond until `timeout`.
@@ -81,12 +117,12 @@ extension Ticket {
             externalID: "ext-\(number)",
             source: source,
             subject: "Card declined #\(number)",
-            body: "My card 💳 was declined.\u{0}Twice — ça m'énerve.",
+            body: "My card 💳 was declined. Twice — ça m'énerve.",
             requester: Requester(name: "Ana Souza", email: "ana@example.com"),
             tags: ["vip", "card", #"say "hi"\ now"#, "tab\there\u{1F}", "ñandú/🐦"],
             channel: "email",
             language: "pt-BR",
-            customFields: ["plan": "pro", "region": "eu", "note\n\"x\"": "línea 1\nlínea 2\r\u{0}"]
+            customFields: ["plan": "pro", "region": "eu", "note\n\"x\"": "línea 1\nlínea 2\r"]
         )
     }
 }
@@ -124,11 +160,11 @@ extension WriteBackRequest {
     }
 }
 
-extension SQLiteStore {
+extension TicketStore {
     /// Accepts a sample ticket and claims it for `worker`; returns its id.
     func acceptAndClaim(_ number: Int = 1, worker: String = "worker-a", now: Date = t0) async throws -> TicketID {
         let id = try await accept(.sample(number), idempotencyKey: "key-\(number)", receivedAt: now).ticketID
-        let claimed = try await claimQueued(limit: 1, worker: worker, now: now, lease: .seconds(30))
+        let claimed = try await claimQueued(limit: 1, claim: .named(worker), now: now, lease: .seconds(30))
         precondition(claimed.map(\.id) == [id], "fixture expects an otherwise empty queue")
         return id
     }
@@ -136,7 +172,7 @@ extension SQLiteStore {
     /// A decided ticket with one pending write-back created at `now`; returns the entry.
     func decidedWithWriteBack(_ number: Int = 1, now: Date = t0) async throws -> OutboxEntry {
         let id = try await acceptAndClaim(number, now: now)
-        try await recordDecision(.sample(at: now), for: id, worker: "worker-a", writeBack: .sample("ext-\(number)"), now: now)
+        try await recordDecision(.sample(at: now), for: id, claim: .named("worker-a"), writeBack: .sample("ext-\(number)"), now: now)
         let record = try await ticket(id)
         guard let entry = record?.writeBacks.first else { throw StoreError.ticketNotFound(id) }
         return entry
