@@ -52,10 +52,10 @@ extension PostgresStore {
         }
     }
 
-    public func retire(_ instance: StoreInstance) async throws {
+    public func retire(_ instance: StoreInstance, now: Date) async throws {
         try await withTransaction { connection in
             let dead = try await connection.rows(ForgetInstance.self, Arguments { $0.add(instance.id) }.bindings, logger: logger)
-            _ = try await handOver(dead: dead, now: Date(), on: connection)
+            _ = try await handOver(dead: dead, now: now, on: connection)
         }
     }
 

@@ -8,7 +8,7 @@ extension SQLiteStore {
         try await database.write { connection in
             try Self.upsert(instance, now: now, on: connection)
             return try Self.handOver(
-                deadInstances: "SELECT id FROM instances WHERE id <> ?1", [instance.id], keeping: instance.id, on: connection)
+                deadInstances: "SELECT id FROM instances WHERE id <> ?1", [instance.id], now: now, on: connection)
         }
     }
 
@@ -17,14 +17,13 @@ extension SQLiteStore {
             try Self.upsert(instance, now: now, on: connection)
             return try Self.handOver(
                 deadInstances: "SELECT id FROM instances WHERE heartbeat_at < ?1 AND id <> ?2", [staleBefore, instance.id],
-                keeping: instance.id, on: connection)
+                now: now, on: connection)
         }
     }
 
-    public func retire(_ instance: StoreInstance) async throws {
+    public func retire(_ instance: StoreInstance, now: Date) async throws {
         try await database.write { connection in
-            _ = try Self.handOver(
-                deadInstances: "SELECT id FROM instances WHERE id = ?1", [instance.id], keeping: nil, on: connection)
+            _ = try Self.handOver(deadInstances: "SELECT id FROM instances WHERE id = ?1", [instance.id], now: now, on: connection)
         }
     }
 
@@ -37,11 +36,11 @@ extension SQLiteStore {
             [instance.id, instance.host, Int(instance.processID), instance.startedAt, now])
     }
 
-    /// Forgets the instances `deadInstances` selects and queues again every claim that no live
-    /// instance holds (theirs, and claims from before instances were recorded). `keeping` is
-    /// the calling instance, whose own claims stay.
+    /// Forgets the instances `deadInstances` selects and hands back every claim that no live
+    /// instance holds (theirs, and claims from before instances were recorded): tickets queued
+    /// again, write-backs due at `now`.
     private static func handOver(
-        deadInstances sql: String, _ arguments: [any DatabaseValueConvertible], keeping: String?, on connection: Connection
+        deadInstances sql: String, _ arguments: [any DatabaseValueConvertible], now: Date, on connection: Connection
     ) throws -> HandOver {
         let dead = try connection.query(sql, arguments, table: "instances") { try $0.value(0, as: String.self) }
         for id in dead {
@@ -58,7 +57,7 @@ extension SQLiteStore {
             WHERE status = 'pending' AND claimed_by IS NOT NULL
                 AND (claimed_instance IS NULL OR claimed_instance NOT IN (SELECT id FROM instances))
             """,
-            [Date()])
+            [now])
         return HandOver(instances: dead, tickets: tickets, writeBacks: writeBacks)
     }
 

@@ -30,8 +30,9 @@ public protocol TicketStore: Sendable {
     /// than `staleBefore`. Registers the instance again if it was declared dead meanwhile.
     func heartbeat(_ instance: StoreInstance, now: Date, staleBefore: Date) async throws -> HandOver
 
-    /// A process stopping cleanly: its claims go back at once and it is forgotten.
-    func retire(_ instance: StoreInstance) async throws
+    /// A process stopping cleanly: its claims go back at once (write-backs due at `now`) and it
+    /// is forgotten.
+    func retire(_ instance: StoreInstance, now: Date) async throws
 
     // MARK: Queue
 

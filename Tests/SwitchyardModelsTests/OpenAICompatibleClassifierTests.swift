@@ -76,6 +76,7 @@ extension SerializedModelsTests {
                     tags: ["card-delivery", "delayed"],
                     classifier: "openai/gpt-4o-mini",
                     promptVersion: try PromptTemplate(PromptTemplate.default).version,
+                    modelVersion: "gpt-4o-mini-2024-07-18",
                     usage: TokenUsage(promptTokens: 312, completionTokens: 24)
                 ))
                 #expect(classifier.name == "openai/gpt-4o-mini")

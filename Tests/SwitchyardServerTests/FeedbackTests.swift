@@ -8,11 +8,14 @@ import Testing
         try await withServer { server in
             let reply = try await server.post("/webhooks/generic", json: #"{"id": "F-1", "body": "I lost my card yesterday"}"#)
             let id = try #require(reply.json["ticket_id"] as? String)
+            let decided = try await server.decidedTicket(id)
             let recorded = try await server.post(
                 "/v1/tickets/\(id)/feedback", json: #"{"verdict": "down", "department": "cards", "agent": "maria"}"#)
             #expect(recorded.status == 201)
             let document = try await server.get("/v1/tickets/\(id)").json
             let feedback = try #require((document["feedback"] as? [[String: Any]])?.first)
+            #expect(feedback["decision_id"] as? Int == decided["decision_id"] as? Int, "the decision it judged")
+            #expect((document["decisions"] as? [[String: Any]])?.count == 1)
             #expect(feedback["verdict"] as? String == "down")
             #expect(feedback["department"] as? String == "cards")
             #expect(feedback["agent"] as? String == "maria")

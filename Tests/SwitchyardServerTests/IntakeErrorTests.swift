@@ -56,8 +56,7 @@ import Testing
             let replayed = try await server.post("/webhooks/zendesk", json: body, headers: tampered)
             #expect(replayed.status == 401)
 
-            let ready = try await server.get("/readyz").json
-            #expect(ready["queue_depth"] as? Int == 0)
+            #expect(try await server.queueDepth() == 0)
         }
     }
 
@@ -70,7 +69,7 @@ import Testing
             #expect(reply.status == 200)
             #expect(reply.json["status"] as? String == "ignored")
             #expect((reply.json["reason"] as? String)?.contains("ticket.comment_added") == true)
-            #expect(try await server.get("/readyz").json["queue_depth"] as? Int == 0)
+            #expect(try await server.queueDepth() == 0)
         }
     }
 

@@ -107,9 +107,12 @@ import Glibc
             #expect(status == 200, "ticket \(id) lost")
             #expect((json["ticket"] as? [String: Any])?["external_id"] as? String != nil)
         }
-        _ = try await eventually(timeout: .seconds(30), "every ticket decided after the restart") { () -> Bool? in
-            let (_, ready) = try await Self.request(client, .GET, port: second.port, path: "/readyz")
-            return ready["queue_depth"] as? Int == 0 ? true : nil
+        for id in ids {
+            // Taken over at the restart, not after the 3 s lease: the store knew the old process was gone.
+            _ = try await eventually(timeout: .seconds(30), "ticket \(id) decided after the restart") { () -> Bool? in
+                let (_, json) = try await Self.request(client, .GET, port: second.port, path: "/v1/tickets/\(id)")
+                return json["status"] as? String == "decided" ? true : nil
+            }
         }
         let reused = try String(contentsOf: second.log, encoding: .utf8)
         #expect(reused.contains("Loaded the local model from the store"))

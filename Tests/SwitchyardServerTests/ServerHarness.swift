@@ -53,6 +53,13 @@ struct ServerHarness: Sendable {
         try await send(.GET, path)
     }
 
+    /// Tickets queued or claimed, as `/metrics` reports them (`/readyz` says nothing internal).
+    func queueDepth() async throws -> Int? {
+        let metrics = try await get("/metrics").text
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("switchyard_queue_depth ") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
+    }
+
     /// Waits until the ticket has a decision and returns the ticket document.
     func decidedTicket(_ id: String, timeout: Duration = .seconds(10)) async throws -> [String: Any] {
         try await eventually(timeout: timeout, "ticket \(id) decided") {

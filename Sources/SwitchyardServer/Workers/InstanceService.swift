@@ -39,7 +39,7 @@ public struct InstanceService: Service {
             }
         }
         do {
-            try await store.retire(instance)
+            try await store.retire(instance, now: timeSource.now())
             logger.info("Instance retired", metadata: ["instance": "\(instance.id)"])
         } catch {
             logger.warning("Could not retire the instance; its claims go back when its heartbeat is stale",

@@ -1,0 +1,173 @@
+import Foundation
+import SwitchyardCore
+import SwitchyardStore
+import Testing
+
+/// Instances, decision history, claim tokens and shared chores: what replicas sharing one
+/// store rely on, on every engine.
+@Suite("Replicas: instances, hand-over, decision history, claim tokens, job leases, retention")
+struct ReplicaTests {
+    static func instance(_ name: String, at date: Date = t0) -> StoreInstance {
+        StoreInstance(id: name, host: "host-\(name)", processID: 4242, startedAt: date)
+    }
+
+    @Test("a dead instance's ticket and write-back claims are handed back at the next heartbeat after its timeout", arguments: Engine.allCases)
+    func staleInstancesAreTakenOver(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let alive = Self.instance("alive"), dead = Self.instance("dead")
+            _ = try await store.register(alive, now: t0, staleBefore: t0 - 10)
+            _ = try await store.register(dead, now: t0, staleBefore: t0 - 10)
+            let ticket = try await store.accept(.sample(1), idempotencyKey: "key-1", receivedAt: t0).ticketID
+            let held = Claim(instance: dead.id, token: "dead/1")
+            #expect(try await store.claimQueued(limit: 5, claim: held, now: t0, lease: .seconds(60)).map(\.id) == [ticket])
+
+            // Within the timeout nothing is handed over, even for a silent instance.
+            let early = try await store.heartbeat(alive, now: t0 + 5, staleBefore: t0 + 5 - 10)
+            #expect(early == HandOver())
+            #expect(try await store.claimQueued(limit: 5, claim: .named("x"), now: t0 + 5, lease: .seconds(60)).isEmpty)
+
+            let handOver = try await store.heartbeat(alive, now: t0 + 11, staleBefore: t0 + 11 - 10)
+            #expect(handOver == HandOver(instances: [dead.id], tickets: 1, writeBacks: 0))
+            let taken = Claim(instance: alive.id, token: "alive/1")
+            let retaken = try await store.claimQueued(limit: 5, claim: taken, now: t0 + 11, lease: .seconds(60))
+            #expect(retaken.map(\.id) == [ticket], "taken over long before the 60 s lease")
+            #expect(retaken.first?.attempts == 2)
+            await #expect(throws: StoreError.leaseLost(ticket, claim: held.token)) {
+                try await store.recordDecision(.sample(), for: ticket, claim: held, writeBack: nil, now: t0 + 12)
+            }
+            let status = try await store.status(now: t0 + 11, staleBefore: t0 + 1)
+            #expect(status.liveInstances.map(\.id) == [alive.id])
+            #expect(status.writable)
+            #expect(status.pendingMigrations.isEmpty)
+        }
+    }
+
+    @Test("a write-back claimed by an instance that retires is due again at once, and its old claim cannot mark it", arguments: Engine.allCases)
+    func retiredInstanceReleasesWriteBacks(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let leaving = Self.instance("leaving"), staying = Self.instance("staying")
+            _ = try await store.register(leaving, now: t0, staleBefore: t0 - 10)
+            _ = try await store.register(staying, now: t0, staleBefore: t0 - 10)
+            let entry = try await store.decidedWithWriteBack(now: t0)
+            let old = Claim(instance: leaving.id, token: "leaving/outbox/1")
+            #expect(try await store.claimDueWriteBacks(limit: 5, claim: old, now: t0, lease: .seconds(600)).map(\.id) == [entry.id])
+
+            try await store.retire(leaving, now: t0 + 1)
+            let new = Claim(instance: staying.id, token: "staying/outbox/1")
+            let reclaimed = try await store.claimDueWriteBacks(limit: 5, claim: new, now: t0 + 1, lease: .seconds(60))
+            #expect(reclaimed.map(\.id) == [entry.id], "not after the 600 s lease")
+            #expect(reclaimed.first?.claimToken == new.token)
+            await #expect(throws: StoreError.writeBackClaimLost(entry.id, claim: old.token)) {
+                try await store.markWriteBackDelivered(entry.id, claim: old, responseStatus: 200, at: t0 + 2)
+            }
+            try await store.markWriteBackDelivered(entry.id, claim: new, responseStatus: 200, at: t0 + 2)
+            await #expect(throws: StoreError.writeBackClaimLost(entry.id, claim: new.token), "delivered once, marked once") {
+                try await store.markWriteBackFailed(entry.id, claim: new, error: "late", retryAt: nil, at: t0 + 3)
+            }
+            #expect(try await store.writeBacks(status: .delivered, limit: 5).map(\.id) == [entry.id])
+        }
+    }
+
+    @Test("concurrent claimers never share a ticket: 60 tickets, 6 claimers, each ticket claimed once", arguments: Engine.allCases)
+    func concurrentClaimsAreExclusive(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            for number in 1...60 {
+                _ = try await store.accept(.sample(number), idempotencyKey: "key-\(number)", receivedAt: t0 + Double(number))
+            }
+            let claimed = try await withThrowingTaskGroup(of: [TicketID].self) { group in
+                for claimer in 1...6 {
+                    group.addTask {
+                        var mine: [TicketID] = []
+                        for round in 1...20 {
+                            let batch = try await store.claimQueued(
+                                limit: 3, claim: .named("c\(claimer)/\(round)"), now: t0 + 100, lease: .seconds(60))
+                            mine += batch.map(\.id)
+                        }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: [TicketID]()) { $0 += $1 }
+            }
+            #expect(claimed.count == 60)
+            #expect(Set(claimed).count == 60)
+        }
+    }
+
+    @Test("a re-decided ticket keeps every decision: the latest is current, feedback names the one it judged", arguments: Engine.allCases)
+    func decisionsAreHistory(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let id = try await store.acceptAndClaim(1, worker: "first")
+            var first = Decision.sample(at: t0 + 1)
+            first.department = "cards"
+            first.provenance.modelVersion = "model-v1"
+            let firstID = try await store.recordDecision(first, for: id, claim: .named("first"), writeBack: .sample(), now: t0 + 1)
+            try await store.addFeedback(Feedback(verdict: .down, department: "fees_fx", createdAt: t0 + 2), to: id, decision: nil)
+
+            // Decided again (a replay, an update): release it to the queue by hand through a claim.
+            try await store.release(id, claim: .named("first"))  // no-op: decided tickets are not claimed
+            #expect(try await store.ticket(id)?.status == .decided)
+            await #expect(throws: StoreError.leaseLost(id, claim: "first")) {
+                try await store.recordDecision(first, for: id, claim: .named("first"), writeBack: nil, now: t0 + 3)
+            }
+            #expect(try await store.ticket(id)?.decisions.count == 1, "a refused decision adds nothing")
+
+            await #expect(throws: StoreError.decisionNotFound(firstID + 1000, ticket: id)) {
+                try await store.addFeedback(Feedback(verdict: .up, createdAt: t0), to: id, decision: firstID + 1000)
+            }
+            let record = try #require(try await store.ticket(id))
+            #expect(record.decisions == [RecordedDecision(id: firstID, decision: first)])
+            #expect(record.decision?.provenance.modelVersion == "model-v1")
+            #expect(record.writeBacks.map(\.decisionID) == [firstID])
+            #expect(record.feedback.map(\.decisionID) == [firstID])
+        }
+    }
+
+    @Test("feedback on a ticket not decided yet is refused with decisionNotFound", arguments: Engine.allCases)
+    func feedbackNeedsADecision(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let id = try await store.accept(.sample(1), idempotencyKey: "key-1", receivedAt: t0).ticketID
+            await #expect(throws: StoreError.decisionNotFound(nil, ticket: id)) {
+                try await store.addFeedback(Feedback(verdict: .up, createdAt: t0), to: id, decision: nil)
+            }
+        }
+    }
+
+    @Test("a job lease has one holder until it expires or its holder renews or gives it up", arguments: Engine.allCases)
+    func jobLeasesAreExclusive(engine: Engine) async throws {
+        try await withStore(engine) { store throws in
+            #expect(try await store.acquireJobLease("train", owner: "a", now: t0, duration: .seconds(60)))
+            #expect(try await !store.acquireJobLease("train", owner: "b", now: t0 + 59, duration: .seconds(60)))
+            #expect(try await store.acquireJobLease("train", owner: "a", now: t0 + 30, duration: .seconds(60)), "renewed")
+            #expect(try await !store.acquireJobLease("train", owner: "b", now: t0 + 60, duration: .seconds(60)))
+            #expect(try await store.acquireJobLease("retention", owner: "b", now: t0, duration: .seconds(60)), "another job")
+            #expect(try await store.acquireJobLease("train", owner: "a", now: t0 + 31, duration: .zero), "given up")
+            #expect(try await store.acquireJobLease("train", owner: "b", now: t0 + 31, duration: .seconds(60)))
+        }
+    }
+
+    @Test("retention removes text and requester of decided tickets older than the cutoff; decisions and feedback stay", arguments: Engine.allCases)
+    func retentionPurgesPersonalData(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let old = try await store.acceptAndClaim(1, worker: "w", now: t0)
+            try await store.recordDecision(.sample(at: t0), for: old, claim: .named("w"), writeBack: nil, now: t0)
+            try await store.addFeedback(Feedback(verdict: .up, createdAt: t0), to: old, decision: nil)
+            let recent = try await store.acceptAndClaim(3, worker: "w3", now: t0 + 100)
+            try await store.recordDecision(.sample(at: t0 + 100), for: recent, claim: .named("w3"), writeBack: nil, now: t0 + 100)
+            let undecided = try await store.accept(.sample(2), idempotencyKey: "key-2", receivedAt: t0).ticketID
+
+            #expect(try await store.purgePersonalData(receivedBefore: t0 + 50, now: t0 + 200) == 1)
+            #expect(try await store.purgePersonalData(receivedBefore: t0 + 50, now: t0 + 300) == 0, "once")
+
+            let purged = try #require(try await store.ticket(old))
+            #expect(purged.ticket.subject.isEmpty && purged.ticket.body.isEmpty)
+            #expect(purged.ticket.requester == nil)
+            #expect(purged.ticket.customFields.isEmpty)
+            #expect(purged.ticket.tags == Ticket.sample(1).tags, "tags are not personal text")
+            #expect(purged.purgedAt == t0 + 200)
+            #expect(purged.decision == .sample(at: t0))
+            #expect(purged.feedback.count == 1)
+            #expect(try await store.ticket(undecided)?.ticket == .sample(2), "a ticket still to be decided keeps its text")
+            #expect(try await store.ticket(recent)?.ticket == .sample(3))
+        }
+    }
+}
