@@ -161,7 +161,23 @@ extension PostgresStore {
             """
     }
 
+    enum SchemaExists: StoreStatement {
+        static let sql = "SELECT to_regclass('schema_migrations') IS NOT NULL"
+    }
+
     public func status(now: Date, staleBefore: Date) async throws -> StoreStatus {
+        let migrated = try await withConnection { connection in
+            try await connection.rows(SchemaExists.self, logger: logger).first.map {
+                try RowReader($0, table: "pg_class").value(0, as: Bool.self)
+            } ?? false
+        }
+        guard migrated else {
+            // A database Switchyard never migrated: nothing to count yet, and no table to probe.
+            return StoreStatus(
+                engine: engine, location: settings.location, appliedMigrations: [],
+                pendingMigrations: PostgresSchema.migrations.map(\.name), queueDepth: 0, pendingWriteBacks: 0,
+                liveInstances: [], writable: false)
+        }
         let (applied, depth, pending, live) = try await withConnection { connection in
             (
                 try await appliedMigrations(on: connection),

@@ -151,6 +151,12 @@ public final class PostgresStore: TicketStore {
         if let error = error as? PostgresDecodingError {
             return .corruptRow(table: "?", column: error.columnName, reason: "\(error.code) decoding \(error.targetType)")
         }
+        if String(reflecting: type(of: error)).contains("ConnectionPoolError") {
+            // The pool gave up opening connections; its error does not carry the cause.
+            return .unavailable(
+                "PostgreSQL", "no connection could be opened: the server refused, is unreachable, rejected the login, "
+                    + "or did not answer within storage.connect_timeout (\(error))")
+        }
         return .unavailable("PostgreSQL", "\(error)")
     }
 

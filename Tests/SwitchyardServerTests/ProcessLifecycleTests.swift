@@ -141,47 +141,69 @@ import Glibc
         defer { directory.remove() }
         let config = try writeConfiguration(in: directory)
         let ticket = try directory.write(#"{"id": "CLI-1", "body": "I lost my card on the bus"}"#, to: "ticket.json")
-        let executable = try #require(Self.executable)
 
-        func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
-            let output = Pipe(), error = Pipe(), standardInput = Pipe()
-            process.standardOutput = output
-            process.standardError = error
-            process.standardInput = standardInput
-            try process.run()
-            if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
-            try standardInput.fileHandleForWriting.close()
-            let out = output.fileHandleForReading.readDataToEndOfFile()
-            let err = error.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-        }
-
-        let fromFile = try run(["classify", "--config", config.path, ticket.path])
+        let fromFile = try Self.run(["classify", "--config", config.path, ticket.path])
         #expect(fromFile.status == 0, "\(fromFile.error)")
         let decision = try #require(try JSONSerialization.jsonObject(with: Data(fromFile.output.utf8)) as? [String: Any])
         #expect(decision["department"] as? String == "fraud_security")
         #expect((decision["provenance"] as? [String: Any])?["decided_by"] as? String == "lost-or-stolen-card")
 
-        let fromStandardInput = try run(["classify", "--config", config.path], input: #"{"id": "CLI-2", "body": "What is your exchange rate for euros?"}"#)
+        let fromStandardInput = try Self.run(["classify", "--config", config.path], input: #"{"id": "CLI-2", "body": "What is your exchange rate for euros?"}"#)
         #expect(fromStandardInput.status == 0, "\(fromStandardInput.error)")
         #expect(fromStandardInput.output.contains(#""department" : "#))
 
-        let invalid = try run(["classify", "--config", config.path], input: #"{"subject": "no id"}"#)
+        let invalid = try Self.run(["classify", "--config", config.path], input: #"{"subject": "no id"}"#)
         #expect(invalid.status != 0)
         #expect(invalid.error.contains("$.id"), "\(invalid.error)")
 
         let broken = try directory.write("departments: []\ndefault_department: cards\n", to: "broken.yaml")
-        let invalidConfiguration = try run(["classify", "--config", broken.path], input: #"{"id": "CLI-3", "body": "hi"}"#)
+        let invalidConfiguration = try Self.run(["classify", "--config", broken.path], input: #"{"id": "CLI-3", "body": "hi"}"#)
         #expect(invalidConfiguration.status == 64)
         #expect(invalidConfiguration.error.contains("broken.yaml:1:"), "\(invalidConfiguration.error)")
         #expect(invalidConfiguration.error.contains("at least one department"), "\(invalidConfiguration.error)")
         #expect(!invalidConfiguration.error.contains("Usage"), "\(invalidConfiguration.error)")
 
-        let version = try run(["version"])
+        let version = try Self.run(["version"])
         #expect(version.output.hasPrefix("switchyard "))
+    }
+
+    @Test("store migrate and store check report the schema; a second serve on the same SQLite file refuses to start")
+    func storeCommandsAndSingleProcessSQLite() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+
+        let migrated = try Self.run(["store", "migrate", "--config", config.path])
+        #expect(migrated.status == 0, "\(migrated.error)")
+        #expect(migrated.output.contains("0001-initial") && migrated.output.contains("0002-replicas"), "\(migrated.output)")
+        let checked = try Self.run(["store", "check", "--config", config.path])
+        #expect(checked.status == 0, "\(checked.error)")
+        #expect(checked.output.contains("engine:       sqlite"), "\(checked.output)")
+        #expect(checked.output.contains("writable:     yes"), "\(checked.output)")
+
+        let first = try await RunningServer.start(config: config, in: directory, name: "first")
+        defer { kill(first.process.processIdentifier, SIGKILL) }
+        let second = try Self.run(["serve", "--config", config.path, "--port", "0"])
+        #expect(second.status != 0)
+        #expect(second.error.contains("already in use by process \(first.process.processIdentifier)"), "\(second.error)")
+        #expect(second.error.contains("engine: postgres"), "\(second.error)")
+    }
+
+    /// Runs the real binary with `arguments` (and `input` on standard input) to its end.
+    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = try #require(Self.executable)
+        process.arguments = arguments
+        let output = Pipe(), error = Pipe(), standardInput = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = standardInput
+        try process.run()
+        if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
+        try standardInput.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 }
