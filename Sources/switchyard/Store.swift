@@ -21,12 +21,7 @@ struct Store: AsyncParsableCommand {
             let logger = options.bootstrapLogging(defaultLevel: .notice)
             let configuration = try options.loadConfiguration()
             let storage = configuration.storage
-            let status = try await Store.reporting(storage) {
-                try await storage.withStore(logger: logger) { store in
-                    let now = Date()
-                    return try await store.status(now: now, staleBefore: now.addingTimeInterval(-storage.instanceTimeout.seconds))
-                }
-            }
+            let status = try await Store.status(of: storage, migrate: true, logger: logger)
             print("\(status.engine) \(status.location): \(status.appliedMigrations.count) migrations applied, schema up to date")
             for name in status.appliedMigrations { print("  \(name)") }
         }
@@ -42,12 +37,7 @@ struct Store: AsyncParsableCommand {
             let logger = options.bootstrapLogging(defaultLevel: .warning)
             let configuration = try options.loadConfiguration()
             let storage = configuration.storage
-            let status = try await Store.reporting(storage) {
-                try await storage.withStore(migrate: false, logger: logger) { store in
-                    let now = Date()
-                    return try await store.status(now: now, staleBefore: now.addingTimeInterval(-storage.instanceTimeout.seconds))
-                }
-            }
+            let status = try await Store.status(of: storage, migrate: false, logger: logger)
             print("engine:       \(status.engine)")
             print("location:     \(status.location)")
             print("schema:       \(status.appliedMigrations.last ?? "none") (\(status.appliedMigrations.count) applied)")
@@ -63,11 +53,16 @@ struct Store: AsyncParsableCommand {
         }
     }
 
-    /// Runs `body`; a store error is printed as one line and exits 1 (the configuration's own
-    /// errors exit 64 before this).
-    static func reporting<T>(_ storage: Configuration.StorageSettings, _ body: () async throws -> T) async throws -> T {
+    /// Opens the store (migrating it or not) and reads its status; a store error is printed as
+    /// one line and exits 1 (the configuration's own errors exit 64 before this).
+    static func status(
+        of storage: Configuration.StorageSettings, migrate: Bool, logger: Logger
+    ) async throws -> StoreStatus {
         do {
-            return try await body()
+            return try await storage.withStore(migrate: migrate, logger: logger) { store in
+                let now = Date()
+                return try await store.status(now: now, staleBefore: now.addingTimeInterval(-storage.instanceTimeout.seconds))
+            }
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("Error: store \(storage.location): \(error.message)\n".utf8))
             throw ExitCode(1)
