@@ -66,22 +66,6 @@ public enum ClassificationFailure: Error, Sendable, Hashable, CustomStringConver
     }
 }
 
-extension Duration {
-    /// `1.5s`, `250ms`: short and stable for logs and stored reasons.
-    public var formatted: String {
-        let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
-        if milliseconds >= 1000 {
-            return "\((milliseconds / 1000).formatted(digits: 3))s"
-        }
-        return "\(milliseconds.formatted(digits: 3))ms"
-    }
-
-    /// Milliseconds as a `Double`.
-    public var milliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
-    }
-}
-
 extension Double {
     /// At most `digits` decimals, no trailing zeros: `0.5`, `0.123`, `2`.
     public func formatted(digits: Int) -> String {

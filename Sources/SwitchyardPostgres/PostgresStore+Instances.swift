@@ -91,7 +91,7 @@ extension PostgresStore {
         let arguments = Arguments { arguments in
             arguments.add(name)
             arguments.add(owner)
-            arguments.add(now.addingTimeInterval(duration.milliseconds / 1000))
+            arguments.add(now.addingTimeInterval(duration.timeInterval))
             arguments.add(now)
         }
         return try await withConnection { connection in

@@ -23,7 +23,7 @@ extension PostgresStore {
         let arguments = Arguments { arguments in
             arguments.add(now)
             arguments.add(limit)
-            arguments.add(now.addingTimeInterval(lease.milliseconds / 1000))
+            arguments.add(now.addingTimeInterval(lease.timeInterval))
             arguments.add(claim.token)
             arguments.add(claim.instance)
         }

@@ -70,7 +70,7 @@ extension PostgresStore {
 
     public func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket] {
         guard limit > 0 else { return [] }
-        let expiresAt = now.addingTimeInterval(lease.milliseconds / 1000)
+        let expiresAt = now.addingTimeInterval(lease.timeInterval)
         let arguments = Arguments { arguments in
             arguments.add(now)
             arguments.add(limit)

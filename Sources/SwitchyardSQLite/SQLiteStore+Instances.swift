@@ -62,7 +62,7 @@ extension SQLiteStore {
     }
 
     public func acquireJobLease(_ name: String, owner: String, now: Date, duration: Duration) async throws -> Bool {
-        let expiresAt = now.addingTimeInterval(duration.milliseconds / 1000)
+        let expiresAt = now.addingTimeInterval(duration.timeInterval)
         return try await database.write { connection in
             try connection.run(
                 """

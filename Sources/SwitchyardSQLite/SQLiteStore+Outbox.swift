@@ -4,7 +4,7 @@ public import SwitchyardStore
 extension SQLiteStore {
     public func claimDueWriteBacks(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [OutboxEntry] {
         guard limit > 0 else { return [] }
-        let leasedUntil = now.addingTimeInterval(lease.milliseconds / 1000)
+        let leasedUntil = now.addingTimeInterval(lease.timeInterval)
         return try await database.write { connection in
             let due = try connection.query(
                 """

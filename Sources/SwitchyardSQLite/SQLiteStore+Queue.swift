@@ -38,7 +38,7 @@ extension SQLiteStore {
 
     public func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket] {
         guard limit > 0 else { return [] }
-        let expiresAt = now.addingTimeInterval(lease.milliseconds / 1000)
+        let expiresAt = now.addingTimeInterval(lease.timeInterval)
         return try await database.write { connection in
             // Each side reads at most `limit` rows in index order; the merge sorts at most 2 × limit.
             let candidates = try connection.query(

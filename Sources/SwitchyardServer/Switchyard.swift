@@ -52,7 +52,7 @@ public struct Switchyard: Sendable {
             let now = timeSource.now()
             let handOver = try await store.register(
                 instance, now: now, staleBefore: now.addingTimeInterval(-configuration.storage.instanceTimeout.timeInterval))
-            report(handOver, logger: logger)
+            handOver.log(to: logger)
             let registry = PrometheusCollectorRegistry()
             let metrics = TriageMetrics(factory: PrometheusMetricsFactory(registry: registry))
             let components = try await Components.load(

@@ -17,12 +17,17 @@ extension Optional<String> {
 }
 
 extension Array<String> {
-    package var storable: [String] { map(\.storable) }
+    /// Copied only when an element holds U+0000: intake stores every ticket's tags.
+    package var storable: [String] {
+        contains { $0.utf8.contains(0) } ? map(\.storable) : self
+    }
 }
 
 extension Dictionary<String, String> {
+    /// Copied only when a key or value holds U+0000: intake stores every ticket's custom fields.
     package var storable: [String: String] {
-        Dictionary(map { ($0.key.storable, $0.value.storable) }, uniquingKeysWith: { first, _ in first })
+        guard contains(where: { $0.key.utf8.contains(0) || $0.value.utf8.contains(0) }) else { return self }
+        return Dictionary(map { ($0.key.storable, $0.value.storable) }, uniquingKeysWith: { first, _ in first })
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SwitchyardCore
 import SwitchyardServer
 import SwitchyardStore
 
@@ -61,15 +62,11 @@ struct Store: AsyncParsableCommand {
         do {
             return try await storage.withStore(migrate: migrate, logger: logger) { store in
                 let now = Date()
-                return try await store.status(now: now, staleBefore: now.addingTimeInterval(-storage.instanceTimeout.seconds))
+                return try await store.status(now: now, staleBefore: now.addingTimeInterval(-storage.instanceTimeout.timeInterval))
             }
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("Error: store \(storage.location): \(error.message)\n".utf8))
             throw ExitCode(1)
         }
     }
-}
-
-extension Duration {
-    fileprivate var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -192,7 +192,8 @@ import Glibc
     /// Runs the real binary with `arguments` (and `input` on standard input) to its end.
     static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
-        process.executableURL = try #require(Self.executable)
+        let executable: URL = try #require(Self.executable, "the switchyard binary is built beside the tests")
+        process.executableURL = executable
         process.arguments = arguments
         let output = Pipe(), error = Pipe(), standardInput = Pipe()
         process.standardOutput = output

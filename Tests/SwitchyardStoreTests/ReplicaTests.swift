@@ -93,7 +93,7 @@ struct ReplicaTests {
         }
     }
 
-    @Test("a re-decided ticket keeps every decision: the latest is current, feedback names the one it judged", arguments: Engine.allCases)
+    @Test("decisions are history entries with ids: a refused decision adds none, write-backs and feedback name theirs, unknown ids are refused", arguments: Engine.allCases)
     func decisionsAreHistory(engine: Engine) async throws {
         try await withStore(engine) { store in
             let id = try await store.acceptAndClaim(1, worker: "first")
@@ -103,8 +103,7 @@ struct ReplicaTests {
             let firstID = try await store.recordDecision(first, for: id, claim: .named("first"), writeBack: .sample(), now: t0 + 1)
             try await store.addFeedback(Feedback(verdict: .down, department: "fees_fx", createdAt: t0 + 2), to: id, decision: nil)
 
-            // Decided again (a replay, an update): release it to the queue by hand through a claim.
-            try await store.release(id, claim: .named("first"))  // no-op: decided tickets are not claimed
+            try await store.release(id, claim: .named("first"))  // a no-op: a decided ticket is held by no claim
             #expect(try await store.ticket(id)?.status == .decided)
             await #expect(throws: StoreError.leaseLost(id, claim: "first")) {
                 try await store.recordDecision(first, for: id, claim: .named("first"), writeBack: nil, now: t0 + 3)

@@ -53,7 +53,7 @@ public struct InstanceService: Service {
             let handOver = try await store.heartbeat(
                 instance, now: now, staleBefore: now.addingTimeInterval(-settings.instanceTimeout.timeInterval))
             health.recordSuccess()
-            report(handOver, logger: logger)
+            handOver.log(to: logger)
             if handOver.tickets > 0 { work.notify() }
             if handOver.writeBacks > 0 { writeBacks.notify() }
         } catch {
@@ -77,15 +77,16 @@ public struct InstanceService: Service {
     }
 }
 
-/// Logs what a heartbeat or a start handed back from dead instances.
-func report(_ handOver: HandOver, logger: Logger) {
-    guard !handOver.isEmpty else { return }
-    logger.notice(
-        "Took over the claims of stopped instances",
-        metadata: [
-            "instances": "\(handOver.instances.joined(separator: ","))", "tickets": "\(handOver.tickets)",
-            "write_backs": "\(handOver.writeBacks)",
-        ])
+extension HandOver {
+    /// Logs what a heartbeat or a start handed back from dead instances, if anything.
+    func log(to logger: Logger) {
+        guard !isEmpty else { return }
+        logger.notice(
+            "Took over the claims of stopped instances",
+            metadata: [
+                "instances": "\(instances.joined(separator: ","))", "tickets": "\(tickets)", "write_backs": "\(writeBacks)",
+            ])
+    }
 }
 
 /// Wakes the triage workers when another replica queues a ticket (PostgreSQL's
@@ -101,9 +102,4 @@ struct TicketWatchService: Service {
             try await gracefulShutdown()
         }
     }
-}
-
-extension Duration {
-    /// The duration in seconds, as `TimeInterval`.
-    var timeInterval: TimeInterval { milliseconds / 1000 }
 }

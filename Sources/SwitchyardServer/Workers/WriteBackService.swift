@@ -84,7 +84,7 @@ public struct WriteBackService: Service {
                 let attempts = entry.attempts + 1
                 if retryable && attempts < settings.maxAttempts {
                     let delay = max(backoff(afterAttempts: attempts), retryAfter ?? .zero)
-                    let retryAt = now.addingTimeInterval(delay.milliseconds / 1000)
+                    let retryAt = now.addingTimeInterval(delay.timeInterval)
                     try await store.markWriteBackFailed(entry.id, claim: claim, error: reason, retryAt: retryAt, at: now)
                     metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "retry")
                     logger.warning(
