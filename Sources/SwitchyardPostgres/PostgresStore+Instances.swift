@@ -151,7 +151,7 @@ extension PostgresStore {
     }
 
     enum LiveInstances: StoreStatement {
-        static let sql = "SELECT id, host, pid, started_at FROM instances WHERE heartbeat_at >= $1 ORDER BY started_at, id"
+        static let sql = "SELECT \(ColumnList.instances.postgres()) FROM instances WHERE heartbeat_at >= $1 ORDER BY started_at, id"
     }
 
     enum ProbeWrite: StoreStatement {
@@ -186,11 +186,7 @@ extension PostgresStore {
                     try RowReader($0, table: "outbox").value(0, as: Int.self)
                 } ?? 0,
                 try await connection.rows(LiveInstances.self, Arguments { $0.add(staleBefore) }.bindings, logger: logger).map {
-                    row in
-                    let reader = RowReader(row, table: "instances")
-                    return StoreInstance(
-                        id: try reader.value(0), host: try reader.value(1),
-                        processID: Int32(clamping: try reader.value(2, as: Int.self)), startedAt: try reader.value(3))
+                    try StoreInstance(row: RowReader($0, table: "instances"))
                 }
             )
         }

@@ -14,7 +14,7 @@ extension PostgresStore {
                 FOR UPDATE SKIP LOCKED
             ) AS due
             WHERE outbox.id = due.id
-            RETURNING \(OutboxColumns.list(prefix: "outbox."))
+            RETURNING \(ColumnList.outbox.postgres(prefix: "outbox."))
             """
     }
 
@@ -30,7 +30,7 @@ extension PostgresStore {
         return try await withConnection { connection in
             // Sorted by id: every claimed entry now has the same next attempt.
             try await connection.rows(ClaimWriteBacks.self, arguments.bindings, logger: logger)
-                .map { try OutboxColumns.entry(RowReader($0, table: "outbox")) }
+                .map { try OutboxEntry(row: RowReader($0, table: "outbox")) }
                 .sorted { $0.id < $1.id }
         }
     }
@@ -96,11 +96,11 @@ extension PostgresStore {
     }
 
     enum WriteBacksByStatus: StoreStatement {
-        static let sql = "SELECT \(OutboxColumns.list(prefix: "")) FROM outbox WHERE status = $1 ORDER BY id DESC LIMIT $2"
+        static let sql = "SELECT \(ColumnList.outbox.postgres()) FROM outbox WHERE status = $1 ORDER BY id DESC LIMIT $2"
     }
 
     enum AllWriteBacks: StoreStatement {
-        static let sql = "SELECT \(OutboxColumns.list(prefix: "")) FROM outbox ORDER BY id DESC LIMIT $1"
+        static let sql = "SELECT \(ColumnList.outbox.postgres()) FROM outbox ORDER BY id DESC LIMIT $1"
     }
 
     public func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] {
@@ -113,7 +113,7 @@ extension PostgresStore {
             } else {
                 rows = try await connection.rows(AllWriteBacks.self, Arguments { $0.add(limit) }.bindings, logger: logger)
             }
-            return try rows.map { try OutboxColumns.entry(RowReader($0, table: "outbox")) }
+            return try rows.map { try OutboxEntry(row: RowReader($0, table: "outbox")) }
         }
     }
 
@@ -126,42 +126,5 @@ extension PostgresStore {
             let rows = try await connection.rows(NextWriteBackDue.self, logger: logger)
             return try rows.first.flatMap { try RowReader($0, table: "outbox").value(0, as: Date?.self) }
         }
-    }
-}
-
-/// The `outbox` columns the store reads, and the entry they make.
-enum OutboxColumns {
-    static let names = [
-        "id", "ticket_id", "adapter", "method", "url", "headers::text", "body", "status", "attempts", "next_attempt_at",
-        "last_error", "last_response_status", "created_at", "delivered_at", "decision_id", "claimed_by",
-    ]
-
-    static func list(prefix: String) -> String {
-        names.map { prefix + $0 }.joined(separator: ", ")
-    }
-
-    static var list: String { list(prefix: "") }
-
-    static func entry(_ row: RowReader) throws -> OutboxEntry {
-        OutboxEntry(
-            id: try row.value(0),
-            ticketID: TicketID(try row.value(1, as: String.self)),
-            decisionID: try row.value(14),
-            request: WriteBackRequest(
-                adapter: try row.value(2),
-                method: try row.value(3),
-                url: try row.value(4),
-                headers: try row.json(5, StoredJSON.stringObject),
-                body: try row.value(6, as: Data.self)
-            ),
-            status: try row.value(7),
-            attempts: try row.value(8),
-            nextAttemptAt: try row.value(9),
-            lastError: try row.value(10),
-            lastResponseStatus: try row.value(11),
-            createdAt: try row.value(12),
-            deliveredAt: try row.value(13),
-            claimToken: try row.value(15)
-        )
     }
 }

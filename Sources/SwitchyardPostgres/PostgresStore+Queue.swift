@@ -64,7 +64,7 @@ extension PostgresStore {
                 FOR UPDATE SKIP LOCKED
             ) AS due
             WHERE tickets.id = due.id
-            RETURNING \(TicketColumns.list(prefix: "tickets.")), tickets.seq
+            RETURNING \(ColumnList.tickets.postgres(prefix: "tickets.")), tickets.seq
             """
     }
 
@@ -82,7 +82,7 @@ extension PostgresStore {
             let rows = try await connection.rows(ClaimTickets.self, arguments.bindings, logger: logger)
             let claimed = try rows.map { row in
                 let reader = RowReader(row, table: "tickets")
-                return (record: try TicketColumns.record(reader), seq: try reader.value(TicketColumns.count, as: Int64.self))
+                return (record: try TicketRecord(row: reader), seq: try reader.int64(ColumnList.tickets.count))
             }
             return claimed.sorted { ($0.record.receivedAt, $0.seq) < ($1.record.receivedAt, $1.seq) }.map { item in
                 QueuedTicket(
@@ -198,24 +198,19 @@ extension PostgresStore {
     }
 
     enum SelectTicket: StoreStatement {
-        static let sql = "SELECT \(TicketColumns.list(prefix: "")) FROM tickets WHERE id = $1"
+        static let sql = "SELECT \(ColumnList.tickets.postgres()) FROM tickets WHERE id = $1"
     }
 
     enum SelectDecisions: StoreStatement {
-        static let sql = """
-            SELECT id, department, priority, tags::text, confidence, provenance::text, decided_at
-            FROM decisions WHERE ticket_id = $1 ORDER BY id
-            """
+        static let sql = "SELECT \(ColumnList.decisions.postgres()) FROM decisions WHERE ticket_id = $1 ORDER BY id"
     }
 
     enum SelectTicketWriteBacks: StoreStatement {
-        static let sql = "SELECT \(OutboxColumns.list) FROM outbox WHERE ticket_id = $1 ORDER BY id"
+        static let sql = "SELECT \(ColumnList.outbox.postgres()) FROM outbox WHERE ticket_id = $1 ORDER BY id"
     }
 
     enum SelectFeedback: StoreStatement {
-        static let sql = """
-            SELECT decision_id, verdict, department, agent, created_at FROM feedback WHERE ticket_id = $1 ORDER BY id
-            """
+        static let sql = "SELECT \(ColumnList.feedback.postgres()) FROM feedback WHERE ticket_id = $1 ORDER BY id"
     }
 
     public func ticket(_ id: TicketID) async throws -> TicketRecord? {
@@ -223,34 +218,15 @@ extension PostgresStore {
         return try await withTransaction { connection in
             // One transaction: a consistent view of the ticket and its history.
             guard let row = try await connection.rows(SelectTicket.self, arguments, logger: logger).first else { return nil }
-            var record = try TicketColumns.record(RowReader(row, table: "tickets"))
-            record.decisions = try await connection.rows(SelectDecisions.self, arguments, logger: logger).map { row in
-                let reader = RowReader(row, table: "decisions")
-                let priority: String? = try reader.value(2)
-                return RecordedDecision(
-                    id: try reader.value(0),
-                    decision: Decision(
-                        department: DepartmentID(try reader.value(1, as: String.self)),
-                        priority: try priority.map { raw in
-                            guard let priority = Priority(rawValue: raw) else { throw reader.corrupt(2, "unknown Priority \"\(raw)\"") }
-                            return priority
-                        },
-                        tags: try reader.json(3, StoredJSON.strings),
-                        confidence: try reader.value(4),
-                        provenance: try reader.json(5, StoredJSON.provenance),
-                        decidedAt: try reader.value(6)))
+            var record = try TicketRecord(row: RowReader(row, table: "tickets"))
+            record.decisions = try await connection.rows(SelectDecisions.self, arguments, logger: logger).map {
+                try RecordedDecision(row: RowReader($0, table: "decisions"))
             }
             record.writeBacks = try await connection.rows(SelectTicketWriteBacks.self, arguments, logger: logger).map {
-                try OutboxColumns.entry(RowReader($0, table: "outbox"))
+                try OutboxEntry(row: RowReader($0, table: "outbox"))
             }
-            record.feedback = try await connection.rows(SelectFeedback.self, arguments, logger: logger).map { row in
-                let reader = RowReader(row, table: "feedback")
-                let department: String? = try reader.value(2)
-                return RecordedFeedback(
-                    decisionID: try reader.value(0),
-                    feedback: Feedback(
-                        verdict: try reader.value(1), department: department.map(DepartmentID.init(rawValue:)),
-                        agent: try reader.value(3), createdAt: try reader.value(4)))
+            record.feedback = try await connection.rows(SelectFeedback.self, arguments, logger: logger).map {
+                try RecordedFeedback(row: RowReader($0, table: "feedback"))
             }
             return record
         }
@@ -286,43 +262,5 @@ extension PostgresStore {
             try await connection.rows(InsertFeedback.self, arguments.bindings, logger: logger)
             return judged
         }
-    }
-}
-
-/// The `tickets` columns the store reads, and the record they make.
-enum TicketColumns {
-    static let names = [
-        "id", "source", "idempotency_key", "external_id", "subject", "body", "requester_name", "requester_email",
-        "tags::text", "channel", "language", "custom_fields::text", "status", "attempts", "received_at", "purged_at",
-    ]
-    static var count: Int { names.count }
-
-    static func list(prefix: String) -> String {
-        names.map { prefix + $0 }.joined(separator: ", ")
-    }
-
-    static func record(_ row: RowReader) throws -> TicketRecord {
-        let requesterName: String? = try row.value(6)
-        let requesterEmail: String? = try row.value(7)
-        let requester = requesterName == nil && requesterEmail == nil ? nil : Requester(name: requesterName, email: requesterEmail)
-        return TicketRecord(
-            id: TicketID(try row.value(0, as: String.self)),
-            ticket: Ticket(
-                externalID: try row.value(3),
-                source: try row.value(1),
-                subject: try row.value(4),
-                body: try row.value(5),
-                requester: requester,
-                tags: try row.json(8, StoredJSON.strings),
-                channel: try row.value(9),
-                language: try row.value(10),
-                customFields: try row.json(11, StoredJSON.stringObject)
-            ),
-            idempotencyKey: try row.value(2),
-            status: try row.value(12),
-            receivedAt: try row.value(14),
-            attempts: try row.value(13),
-            purgedAt: try row.value(15)
-        )
     }
 }

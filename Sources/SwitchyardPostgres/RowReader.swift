@@ -28,17 +28,29 @@ struct RowReader {
         return value
     }
 
-    /// Column `index`, JSON (selected as text), read by `read`.
-    func json<T>(_ index: Int, _ read: ([UInt8]) throws(StoredJSON.Invalid) -> T) throws -> T {
-        let text: String = try value(index)
-        do {
-            return try read(Array(text.utf8))
-        } catch {
-            throw corrupt(index, error.description)
-        }
-    }
-
     func corrupt(_ index: Int, _ reason: String) -> StoreError {
         .corruptRow(table: table, column: row[index].columnName, reason: reason)
+    }
+}
+
+/// The store's values are built from PostgreSQL rows by the shared `init(row:)`s.
+extension RowReader: StoredRow {
+    func string(_ index: Int) throws -> String { try value(index) }
+    func optionalString(_ index: Int) throws -> String? { try value(index) }
+    func int(_ index: Int) throws -> Int { try value(index) }
+    func optionalInt(_ index: Int) throws -> Int? { try value(index) }
+    func int64(_ index: Int) throws -> Int64 { try value(index) }
+    func optionalInt64(_ index: Int) throws -> Int64? { try value(index) }
+    func double(_ index: Int) throws -> Double { try value(index) }
+    func date(_ index: Int) throws -> Date { try value(index) }
+    func optionalDate(_ index: Int) throws -> Date? { try value(index) }
+    func data(_ index: Int) throws -> Data { try value(index) }
+    func jsonBytes(_ index: Int) throws -> [UInt8] { Array(try string(index).utf8) }
+}
+
+extension ColumnList {
+    /// The SELECT or RETURNING list for PostgreSQL: JSON columns read as text.
+    func postgres(prefix: String = "") -> String {
+        list(prefix: prefix) { "\($0)::text" }
     }
 }

@@ -95,13 +95,8 @@ extension SQLiteStore {
                     try $0.value(0, as: Int.self)
                 } ?? 0,
                 try connection.query(
-                    "SELECT id, host, pid, started_at FROM instances WHERE heartbeat_at >= ?1 ORDER BY started_at, id",
-                    [staleBefore], table: "instances"
-                ) { row in
-                    StoreInstance(
-                        id: try row.value(0), host: try row.value(1), processID: Int32(clamping: try row.value(2, as: Int.self)),
-                        startedAt: try row.value(3))
-                }
+                    "SELECT \(ColumnList.instances.list()) FROM instances WHERE heartbeat_at >= ?1 ORDER BY started_at, id",
+                    [staleBefore], table: "instances", StoreInstance.init(row:))
             )
         }
         // A real write, committed and synced: proves the file, the disk and the lock.

@@ -8,7 +8,7 @@ extension SQLiteStore {
         return try await database.write { connection in
             let due = try connection.query(
                 """
-                SELECT \(OutboxEntry.columns) FROM outbox
+                SELECT \(ColumnList.outbox.list()) FROM outbox
                 WHERE status = 'pending' AND next_attempt_at <= ?1
                 ORDER BY next_attempt_at, id
                 LIMIT ?2
@@ -72,14 +72,14 @@ extension SQLiteStore {
         return try await database.read { connection in
             if let status {
                 return try connection.query(
-                    "SELECT \(OutboxEntry.columns) FROM outbox WHERE status = ?1 ORDER BY id DESC LIMIT ?2",
+                    "SELECT \(ColumnList.outbox.list()) FROM outbox WHERE status = ?1 ORDER BY id DESC LIMIT ?2",
                     [status.rawValue, limit],
                     table: "outbox",
                     OutboxEntry.init(row:)
                 )
             } else {
                 return try connection.query(
-                    "SELECT \(OutboxEntry.columns) FROM outbox ORDER BY id DESC LIMIT ?1",
+                    "SELECT \(ColumnList.outbox.list()) FROM outbox ORDER BY id DESC LIMIT ?1",
                     [limit],
                     table: "outbox",
                     OutboxEntry.init(row:)

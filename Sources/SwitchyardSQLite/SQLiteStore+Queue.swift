@@ -44,11 +44,11 @@ extension SQLiteStore {
             let candidates = try connection.query(
                 """
                 SELECT * FROM (
-                    SELECT \(TicketRecord.columns), rowid AS seq FROM tickets WHERE status = 'queued'
+                    SELECT \(ColumnList.tickets.list()), rowid AS seq FROM tickets WHERE status = 'queued'
                     ORDER BY received_at, rowid LIMIT ?2)
                 UNION ALL
                 SELECT * FROM (
-                    SELECT \(TicketRecord.columns), rowid AS seq FROM tickets WHERE status = 'claimed' AND lease_expires_at <= ?1
+                    SELECT \(ColumnList.tickets.list()), rowid AS seq FROM tickets WHERE status = 'claimed' AND lease_expires_at <= ?1
                     ORDER BY received_at, rowid LIMIT ?2)
                 ORDER BY received_at, seq
                 LIMIT ?2
@@ -155,26 +155,26 @@ extension SQLiteStore {
         try await database.read { connection in
             guard
                 var record = try connection.queryFirst(
-                    "SELECT \(TicketRecord.columns) FROM tickets WHERE id = ?1",
+                    "SELECT \(ColumnList.tickets.list()) FROM tickets WHERE id = ?1",
                     [id.rawValue],
                     table: "tickets",
                     TicketRecord.init(row:)
                 )
             else { return nil }
             record.decisions = try connection.query(
-                "SELECT \(RecordedDecision.columns) FROM decisions WHERE ticket_id = ?1 ORDER BY id",
+                "SELECT \(ColumnList.decisions.list()) FROM decisions WHERE ticket_id = ?1 ORDER BY id",
                 [id.rawValue],
                 table: "decisions",
                 RecordedDecision.init(row:)
             )
             record.writeBacks = try connection.query(
-                "SELECT \(OutboxEntry.columns) FROM outbox WHERE ticket_id = ?1 ORDER BY id",
+                "SELECT \(ColumnList.outbox.list()) FROM outbox WHERE ticket_id = ?1 ORDER BY id",
                 [id.rawValue],
                 table: "outbox",
                 OutboxEntry.init(row:)
             )
             record.feedback = try connection.query(
-                "SELECT \(RecordedFeedback.columns) FROM feedback WHERE ticket_id = ?1 ORDER BY id",
+                "SELECT \(ColumnList.feedback.list()) FROM feedback WHERE ticket_id = ?1 ORDER BY id",
                 [id.rawValue],
                 table: "feedback",
                 RecordedFeedback.init(row:)

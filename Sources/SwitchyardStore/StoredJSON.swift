@@ -1,18 +1,18 @@
 import Foundation
-package import SwitchyardCore
+import SwitchyardCore
 
 /// Reading the JSON both engines store in text columns (tags, custom fields, headers,
-/// provenance). Each call throws a reason; the engine names the table and column.
-package enum StoredJSON {
-    package struct Invalid: Error, CustomStringConvertible {
-        package var description: String
+/// provenance), behind `StoredRow`. Each call throws a reason; the row names the table and column.
+enum StoredJSON {
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// A JSON array of strings (ticket and decision tags).
     ///
     /// Read with the strict JSON parser rather than `JSONDecoder`: every claimed ticket has its
     /// tags and custom fields read, and the decoder's generic machinery dominated claims.
-    package static func strings(_ bytes: [UInt8]) throws(Invalid) -> [String] {
+    static func strings(_ bytes: [UInt8]) throws(Invalid) -> [String] {
         guard case .array(let elements) = try parse(bytes) else { throw Invalid(description: "expected a JSON array of strings") }
         var strings: [String] = []
         strings.reserveCapacity(elements.count)
@@ -24,7 +24,7 @@ package enum StoredJSON {
     }
 
     /// A JSON object of strings (custom fields, headers).
-    package static func stringObject(_ bytes: [UInt8]) throws(Invalid) -> [String: String] {
+    static func stringObject(_ bytes: [UInt8]) throws(Invalid) -> [String: String] {
         guard case .object(let members) = try parse(bytes) else { throw Invalid(description: "expected a JSON object of strings") }
         var object: [String: String] = [:]
         object.reserveCapacity(members.count)
@@ -36,7 +36,7 @@ package enum StoredJSON {
     }
 
     /// A decision's provenance, as `Provenance.storedJSON` writes it.
-    package static func provenance(_ bytes: [UInt8]) throws(Invalid) -> Provenance {
+    static func provenance(_ bytes: [UInt8]) throws(Invalid) -> Provenance {
         do {
             return try decoder.decode(Provenance.self, from: Data(bytes))
         } catch {

@@ -9,15 +9,7 @@ import Testing
 /// A SQLite store on a fresh file, for what only this engine has (its file, its group commit).
 private func withSQLiteStore<R: Sendable>(_ body: (SQLiteStore) async throws -> R) async throws -> R {
     try await StoreLocation.withFresh(.sqlite) { location in
-        let store = try location.openSQLite()
-        do {
-            let result = try await body(store)
-            try await store.close()
-            return result
-        } catch {
-            try? await store.close()
-            throw error
-        }
+        try await SQLiteStore.withStore(path: location.address, identifiers: SequentialIdentifiers(), logger: StoreLocation.quietLogger, body)
     }
 }
 

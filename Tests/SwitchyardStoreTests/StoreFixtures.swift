@@ -57,15 +57,7 @@ struct StoreLocation: Sendable {
     ) async throws -> R {
         switch engine {
         case .sqlite:
-            let store = try SQLiteStore(path: address, identifiers: identifiers, logger: Self.quietLogger)
-            do {
-                let result = try await body(store)
-                try await store.close()
-                return result
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            return try await SQLiteStore.withStore(path: address, identifiers: identifiers, logger: Self.quietLogger, body)
         case .postgres:
             var settings = try PostgresSettings(url: address)
             settings.poolSize = 4  // tests run in parallel, each with its own pool

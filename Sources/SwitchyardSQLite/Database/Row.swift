@@ -61,38 +61,34 @@ struct Row {
         return value
     }
 
-    /// Column `index`, JSON text holding an array of strings (ticket and decision tags).
-    func strings(_ index: Int32) throws -> [String] {
-        try json(index, StoredJSON.strings)
-    }
-
-    /// Column `index`, JSON text holding an object of strings (custom fields, headers).
-    func stringObject(_ index: Int32) throws -> [String: String] {
-        try json(index, StoredJSON.stringObject)
-    }
-
-    /// Column `index`, a decision's provenance.
-    func provenance(_ index: Int32) throws -> Provenance {
-        try json(index, StoredJSON.provenance)
-    }
-
-    /// Column `index`, JSON text read straight from SQLite's bytes by `read`.
-    private func json<T>(_ index: Int32, _ read: ([UInt8]) throws(StoredJSON.Invalid) -> T) throws -> T {
-        let handle = statement.handle
-        guard sqlite3_column_type(handle, index) == SQLITE_TEXT else {
-            throw corrupt(index, "expected JSON text, found \(self[index].storageClass)")
-        }
-        let count = Int(sqlite3_column_bytes(handle, index))
-        let bytes = sqlite3_column_text(handle, index).map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
-        do {
-            return try read(bytes)
-        } catch {
-            throw corrupt(index, error.description)
-        }
-    }
-
     /// A `corruptRow` error for column `index`.
     func corrupt(_ index: Int32, _ reason: String) -> StoreError {
         .corruptRow(table: table, column: columnName(index), reason: reason)
+    }
+}
+
+/// The store's values are built from SQLite rows by the shared `init(row:)`s.
+extension Row: StoredRow {
+    func string(_ index: Int) throws -> String { try value(Int32(index)) }
+    func optionalString(_ index: Int) throws -> String? { try value(Int32(index)) }
+    func int(_ index: Int) throws -> Int { try value(Int32(index)) }
+    func optionalInt(_ index: Int) throws -> Int? { try value(Int32(index)) }
+    func int64(_ index: Int) throws -> Int64 { try value(Int32(index)) }
+    func optionalInt64(_ index: Int) throws -> Int64? { try value(Int32(index)) }
+    func double(_ index: Int) throws -> Double { try value(Int32(index)) }
+    func date(_ index: Int) throws -> Date { try value(Int32(index)) }
+    func optionalDate(_ index: Int) throws -> Date? { try value(Int32(index)) }
+    func data(_ index: Int) throws -> Data { try value(Int32(index)) }
+    func corrupt(_ index: Int, _ reason: String) -> StoreError { corrupt(Int32(index), reason) }
+
+    /// JSON text read straight from SQLite's bytes.
+    func jsonBytes(_ index: Int) throws -> [UInt8] {
+        let column = Int32(index)
+        let handle = statement.handle
+        guard sqlite3_column_type(handle, column) == SQLITE_TEXT else {
+            throw corrupt(column, "expected JSON text, found \(self[column].storageClass)")
+        }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return sqlite3_column_text(handle, column).map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
     }
 }

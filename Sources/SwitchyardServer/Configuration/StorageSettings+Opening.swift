@@ -18,15 +18,7 @@ extension Configuration.StorageSettings {
     ) async throws -> Result {
         switch engine {
         case .sqlite:
-            let store = try SQLiteStore(path: path, identifiers: identifiers, logger: logger)
-            do {
-                let result = try await body(store)
-                try await store.close()
-                return result
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            return try await SQLiteStore.withStore(path: path, identifiers: identifiers, logger: logger, body)
         case .postgres:
             guard let postgres else { throw StoreError.invalidLocation("postgres", reason: "storage.url is not set") }
             return try await PostgresStore.withStore(postgres, identifiers: identifiers, migrate: migrate, logger: logger, body)
