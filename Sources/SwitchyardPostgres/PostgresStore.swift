@@ -52,6 +52,7 @@ public final class PostgresStore: TicketStore {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
+            try await probe(settings, logger: logger)
             let store = PostgresStore(client: client, settings: settings, identifiers: identifiers, logger: logger)
             if migrate {
                 let applied = try await store.migrate()
@@ -65,17 +66,16 @@ public final class PostgresStore: TicketStore {
     /// The pool is closed by `withStore` when its body returns.
     public func close() async throws {}
 
-    private static func clientConfiguration(_ settings: PostgresSettings) throws -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS
+    /// The TLS settings for `settings.tls`: nil for `disable`; `required` false for `prefer`.
+    private static func tlsConfiguration(_ settings: PostgresSettings) throws -> (configuration: TLSConfiguration, required: Bool)? {
+        var configuration = TLSConfiguration.makeClientConfiguration()
         switch settings.tls {
         case .disable:
-            tls = .disable
+            return nil
         case .prefer, .require:
-            var configuration = TLSConfiguration.makeClientConfiguration()
             configuration.certificateVerification = .none
-            tls = settings.tls == .prefer ? .prefer(configuration) : .require(configuration)
+            return (configuration, settings.tls == .require)
         case .verifyFull:
-            var configuration = TLSConfiguration.makeClientConfiguration()
             if let caFile = settings.caFile {
                 do {
                     configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
@@ -83,7 +83,14 @@ public final class PostgresStore: TicketStore {
                     throw StoreError.invalidLocation(settings.location, reason: "cannot read ca_file \(caFile): \(error)")
                 }
             }
-            tls = .require(configuration)
+            return (configuration, true)
+        }
+    }
+
+    private static func clientConfiguration(_ settings: PostgresSettings) throws -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS = switch try tlsConfiguration(settings) {
+        case nil: .disable
+        case let (configuration, required)?: required ? .require(configuration) : .prefer(configuration)
         }
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
@@ -96,6 +103,37 @@ public final class PostgresStore: TicketStore {
             ("statement_timeout", "\(Int64(settings.statementTimeout.milliseconds))"),
         ]
         return configuration
+    }
+
+    /// Opens and closes one connection outside the pool, so that an unreachable server, a
+    /// refused login or a TLS failure is reported at once with its cause (the pool retries for
+    /// about a minute and then reports only that it gave up).
+    private static func probe(_ settings: PostgresSettings, logger: Logger) async throws {
+        let tls: PostgresConnection.Configuration.TLS
+        switch try tlsConfiguration(settings) {
+        case nil:
+            tls = .disable
+        case let (configuration, required)?:
+            let context: NIOSSLContext
+            do {
+                context = try NIOSSLContext(configuration: configuration)
+            } catch {
+                throw StoreError.invalidLocation(settings.location, reason: "cannot set up TLS: \(error)")
+            }
+            tls = required ? .require(context) : .prefer(context)
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+            database: settings.database, tls: tls)
+        configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeout.milliseconds))
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch let error as PSQLError where error.serverInfo != nil {
+            throw storeError(error)  // the server answered: a refused login, an unknown database
+        } catch {
+            throw StoreError.unavailable("PostgreSQL", "cannot connect to \(settings.host):\(settings.port): \(connectionDetail(error))")
+        }
     }
 
     // MARK: Running statements
@@ -146,7 +184,7 @@ public final class PostgresStore: TicketStore {
                     ? .unavailable("PostgreSQL", detail)
                     : .database("PostgreSQL", detail, statement: error.query.map { Self.summary(of: $0.sql) })
             }
-            return .unavailable("PostgreSQL", "\(error.code)" + (error.underlying.map { ": \($0)" } ?? ""))
+            return .unavailable("PostgreSQL", connectionDetail(error))
         }
         if let error = error as? PostgresDecodingError {
             return .corruptRow(table: "?", column: error.columnName, reason: "\(error.code) decoding \(error.targetType)")
@@ -158,6 +196,12 @@ public final class PostgresStore: TicketStore {
                     + "or did not answer within storage.connect_timeout (\(error))")
         }
         return .unavailable("PostgreSQL", "\(error)")
+    }
+
+    /// Why a connection failed, as postgres-nio and NIO report it (refused, timed out, TLS).
+    private static func connectionDetail(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
     }
 
     /// The first line of a statement, enough to tell which one failed.

@@ -118,4 +118,49 @@ import Testing
         #expect(error.line != nil)
         #expect(error.message.contains("YAML syntax error"))
     }
+
+    @Test("storage for PostgreSQL: the URL from the environment, pool, timeouts and TLS; SQLite stays the default")
+    func postgresStorage() throws {
+        #expect(try parse(Self.minimal).storage.engine == .sqlite)
+        let configuration = try parse(
+            Self.minimal + """
+
+                storage:
+                  engine: postgres
+                  url: ${DATABASE_URL}
+                  pool_size: 4
+                  statement_timeout: 2s
+                  tls: require
+                  retention: 90d
+                  heartbeat_interval: 1s
+                  instance_timeout: 5s
+                """, environment: ["DATABASE_URL": "postgres://sw:pw@db:5433/tickets"])
+        let storage = configuration.storage
+        #expect(storage.engine == .postgres)
+        #expect(storage.postgres?.host == "db" && storage.postgres?.port == 5433 && storage.postgres?.database == "tickets")
+        #expect(storage.postgres?.poolSize == 4)
+        #expect(storage.postgres?.statementTimeout == .seconds(2))
+        #expect(storage.postgres?.tls == .require)
+        #expect(storage.retention == .seconds(90 * 86400))
+        #expect(storage.heartbeatInterval == .seconds(1) && storage.instanceTimeout == .seconds(5))
+        #expect(storage.location == "postgres://sw@db:5433/tickets")
+    }
+
+    @Test("storage mistakes are refused at their key", arguments: [
+        ("storage:\n  url: postgres://u@h/d\n", "storage.url", "set `engine: postgres`"),
+        ("storage:\n  engine: postgres\n", "storage", "missing"),
+        ("storage:\n  engine: postgres\n  url: postgres://u@h/d\n  path: x.sqlite\n", "storage.path", "set url instead"),
+        ("storage:\n  engine: postgres\n  url: mysql://u@h/d\n", "storage.url", "expected postgres://"),
+        ("storage:\n  engine: postgres\n  url: postgres://u@h/d\n  tls: allow\n", "storage.tls", "unknown tls mode"),
+        ("storage:\n  engine: postgres\n  url: postgres://u@h/d\n  ca_file: ca.pem\n", "storage.ca_file", "verify-full"),
+        ("storage:\n  engine: mongodb\n", "storage.engine", "use sqlite or postgres"),
+        ("storage:\n  retention: 30m\n", "storage.retention", "at least 1h"),
+        ("storage:\n  heartbeat_interval: 6s\n", "storage.heartbeat_interval", "at least twice"),
+    ])
+    func storageMistakes(snippet: String, keyPath: String, message: String) throws {
+        let error = try #require(failure(Self.minimal + "\n" + snippet))
+        #expect(error.keyPath == keyPath, "\(error)")
+        #expect(error.description.contains(message), "\(error)")
+        #expect(error.line != nil)
+    }
 }
