@@ -82,15 +82,19 @@ public struct Switchyard: Sendable {
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(LogRequestsMiddleware(.debug))
+        let access = AccessControl(tokens: configuration.access.tokens)
         WebhookController(
             adapters: adapters, configurations: configuration.adapters, store: store, work: work, health: health,
             maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource, metrics: metrics
         ).addRoutes(to: router)
         TicketController(
             store: store, triage: triage, classifier: synchronousClassifier,
-            maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource
+            maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource, access: access
         ).addRoutes(to: router)
-        HealthController(store: store, health: health, registry: registry, metrics: metrics).addRoutes(to: router)
+        HealthController(
+            store: store, health: health, metricsRole: configuration.access.metricsRole, access: access, registry: registry,
+            metrics: metrics
+        ).addRoutes(to: router)
 
         let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
         let triageService = TriageService(

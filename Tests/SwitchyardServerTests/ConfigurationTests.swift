@@ -163,4 +163,52 @@ import Testing
         #expect(error.description.contains(message), "\(error)")
         #expect(error.line != nil)
     }
+
+    @Test("API tokens are kept only as SHA-256 digests, given as the token or as its digest")
+    func apiTokens() throws {
+        let configuration = try parse(
+            Self.minimal + """
+
+                access:
+                  tokens:
+                    - { name: maria, role: agent, token: "${MARIA_TOKEN}" }
+                    - { name: ops, role: admin, sha256: 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08 }
+                  metrics: admin
+                """, environment: ["MARIA_TOKEN": "maria-secret-0123456789"])
+        let tokens = configuration.access.tokens
+        #expect(tokens.map(\.name) == ["maria", "ops"])
+        #expect(tokens.map(\.role) == [.agent, .admin])
+        #expect(tokens[0].digest == APIToken.digest(of: "maria-secret-0123456789"))
+        #expect(tokens[1].digest == APIToken.digest(of: "test"), "the digest of \"test\", in either case")
+        #expect(configuration.access.metricsRole == .admin)
+        #expect(!"\(configuration.access)".contains("maria-secret"), "the secret itself is not kept")
+    }
+
+    @Test("an API reachable from the network needs tokens, or an explicit allow_anonymous")
+    func exposedAPINeedsTokens() throws {
+        let exposed = Self.minimal + "\nserver:\n  host: 0.0.0.0\n"
+        let error = try #require(failure(exposed))
+        #expect(error.keyPath == "server.host")
+        #expect(error.description.contains("access.tokens is empty"), "\(error)")
+        #expect(try parse(exposed + "access:\n  allow_anonymous: true\n").access.allowAnonymous)
+        #expect(try parse(exposed + "access:\n  tokens:\n    - { name: a, role: admin, token: 0123456789abcdef0123 }\n").access.tokens.count == 1)
+        for loopback in ["127.0.0.1", "127.8.9.10", "::1", "localhost"] {
+            #expect(throws: Never.self) { try parse(Self.minimal + "\nserver:\n  host: \"\(loopback)\"\n") }
+        }
+    }
+
+    @Test("token mistakes are refused at their key", arguments: [
+        ("- { name: a, role: agent, token: short }", "access.tokens[0].token", "at least 16 characters"),
+        ("- { name: a, role: boss, token: 0123456789abcdef0 }", "access.tokens[0].role", "unknown role"),
+        ("- { name: a, role: agent, sha256: abc }", "access.tokens[0].sha256", "64 hex digits"),
+        ("- { name: a, role: agent }", "access.tokens[0]", "give the token"),
+        ("- { name: 'a b', role: agent, token: 0123456789abcdef0 }", "access.tokens[0].name", "token names use"),
+        ("- { name: a, role: agent, token: 0123456789abcdef0 }\n    - { name: a, role: lead, token: 0123456789abcdef1 }", "access.tokens[1].name", "listed twice"),
+        ("- { name: a, role: agent, token: 0123456789abcdef0 }\n    - { name: b, role: lead, token: 0123456789abcdef0 }", "access.tokens[1]", "same secret"),
+    ])
+    func tokenMistakes(snippet: String, keyPath: String, message: String) throws {
+        let error = try #require(failure(Self.minimal + "\naccess:\n  tokens:\n    " + snippet + "\n"))
+        #expect(error.keyPath == keyPath, "\(error)")
+        #expect(error.description.contains(message), "\(error)")
+    }
 }

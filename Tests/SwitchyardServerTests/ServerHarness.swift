@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import Hummingbird
+import InMemoryLogging
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -49,8 +50,8 @@ struct ServerHarness: Sendable {
         try await send(.POST, path, body: Data(json.utf8), headers: headers)
     }
 
-    func get(_ path: String) async throws -> Reply {
-        try await send(.GET, path)
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> Reply {
+        try await send(.GET, path, headers: headers)
     }
 
     /// Tickets queued or claimed, as `/metrics` reports them (`/readyz` says nothing internal).
@@ -61,9 +62,9 @@ struct ServerHarness: Sendable {
     }
 
     /// Waits until the ticket has a decision and returns the ticket document.
-    func decidedTicket(_ id: String, timeout: Duration = .seconds(10)) async throws -> [String: Any] {
+    func decidedTicket(_ id: String, timeout: Duration = .seconds(10), headers: [String: String] = [:]) async throws -> [String: Any] {
         try await eventually(timeout: timeout, "ticket \(id) decided") {
-            let reply = try await get("/v1/tickets/\(id)")
+            let reply = try await get("/v1/tickets/\(id)", headers: headers)
             let json = reply.json
             return json["decision"] is [String: Any] ? json : nil
         }
@@ -90,6 +91,8 @@ struct ServerSetup {
     var modelDeadline: String = "5s"
     var classifyDeadline: String = "5s"
     var writeBackMaxAttempts: Int = 3
+    /// The `access:` section's YAML, indented under it (empty: no tokens).
+    var access: String = ""
 
     static let zendeskSecret = "test-zendesk-secret"
 
@@ -124,6 +127,7 @@ struct ServerSetup {
           max_body_bytes: \(maxBodyBytes)
         storage:
           path: store/switchyard.sqlite
+        \(access.isEmpty ? "" : "access:\n" + access)
         rules:
           directory: Rules
         webhooks:
@@ -209,13 +213,20 @@ enum TrainingSample {
 /// Starts a Switchyard with `setup`, runs `body`, stops it and removes its folder.
 func withServer<T: Sendable>(
     _ setup: ServerSetup = ServerSetup(),
+    logHandler: InMemoryLogHandler? = nil,
     _ body: @Sendable (ServerHarness) async throws -> T
 ) async throws -> T {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
     let configFile = try directory.write(try setup.configuration(in: directory), to: "switchyard.yaml")
     let configuration = try Configuration.load(path: configFile.path, environment: [:])
-    let logger = Logger(label: "switchyard.test", factory: { _ in SwiftLogNoOpLogHandler() })
+    let logger: Logger
+    if var logHandler {
+        logHandler.logLevel = .trace
+        logger = Logger(label: "switchyard.test", factory: { _ in logHandler })
+    } else {
+        logger = Logger(label: "switchyard.test", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
     if let artifact = TrainingSample.artifact {
         try await configuration.storage.withStore(logger: logger) { store in
             try await store.saveArtifact(artifact, named: "local-model")

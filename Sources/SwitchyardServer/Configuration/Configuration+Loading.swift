@@ -59,7 +59,7 @@ private struct ConfigurationReader {
 
     func read(_ root: ConfigurationNode) throws(ConfigurationError) -> Configuration {
         let root = try root.allowing([
-            "server", "storage", "rules", "webhooks", "departments", "default_department", "triage", "model",
+            "server", "access", "storage", "rules", "webhooks", "departments", "default_department", "triage", "model",
             "fallback", "classify", "write_back", "adapters",
         ])
         let departments = try readDepartments(root.required("departments"))
@@ -70,6 +70,7 @@ private struct ConfigurationReader {
         }
         let configuration = Configuration(
             server: try root["server"].map(readServer) ?? .init(),
+            access: try root["access"].map(readAccess) ?? .init(),
             storage: try root["storage"].map(readStorage) ?? .init(path: resolve(Configuration.StorageSettings().path)),
             rules: try root["rules"].map(readRules) ?? .init(directory: resolve("Rules")),
             webhooks: try root["webhooks"].map(readWebhooks) ?? .init(directory: resolve("Webhooks")),
@@ -83,6 +84,7 @@ private struct ConfigurationReader {
             adapters: try root["adapters"].map { node throws(ConfigurationError) in try readAdapters(node, departments: departments) } ?? [:]
         )
         try checkLease(configuration, root: root)
+        try checkExposure(configuration, root: root)
         return configuration
     }
 
@@ -99,6 +101,83 @@ private struct ConfigurationReader {
             "triage.lease (\(Self.describe(lease))) must be longer than the longest a decision can take: "
                 + "model.deadline (\(Self.describe(modelDeadline))) plus \(Self.describe(Triage.fallbackModelDeadline)) "
                 + "for the local fallback; raise triage.lease above \(Self.describe(longestDecision)) or lower model.deadline")
+    }
+
+    /// An API without tokens answers anyone who reaches the port: allowed on loopback, and
+    /// elsewhere only when the file says so.
+    private func checkExposure(_ configuration: Configuration, root: ConfigurationNode) throws(ConfigurationError) {
+        let access = configuration.access
+        guard access.tokens.isEmpty, !access.allowAnonymous, !Self.isLoopback(configuration.server.host) else { return }
+        throw (root["server"]?["host"] ?? root).error(
+            "server.host \"\(configuration.server.host)\" is reachable from the network but access.tokens is empty, so anyone "
+                + "could read every ticket; add API tokens under access.tokens, listen on 127.0.0.1, or set "
+                + "access.allow_anonymous: true when a proxy in front authenticates")
+    }
+
+    /// `127.0.0.1` and the rest of 127.0.0.0/8, `::1`, `localhost`.
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    private func readAccess(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.AccessSettings {
+        let node = try node.allowing(["tokens", "metrics", "allow_anonymous"])
+        var settings = Configuration.AccessSettings()
+        if let tokens = node["tokens"] {
+            var names: Set<String> = []
+            var digests: Set<[UInt8]> = []
+            for element in try tokens.elements() {
+                let entry = try element.allowing(["name", "role", "token", "sha256"])
+                let nameNode = try entry.required("name")
+                let name = try nameNode.string()
+                guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9_.@+-]*$", options: .regularExpression) != nil else {
+                    throw nameNode.error("token names use letters, digits and _ . @ + -, found \"\(name)\"")
+                }
+                guard names.insert(name).inserted else { throw nameNode.error("token name \"\(name)\" is listed twice") }
+                let role = try readRole(try entry.required("role"))
+                let digest: [UInt8]
+                switch (entry["token"], entry["sha256"]) {
+                case (let secret?, nil):
+                    let text = try secret.string()
+                    guard text.count >= 16 else {
+                        throw secret.error("a token must have at least 16 characters (use `openssl rand -hex 24`)")
+                    }
+                    digest = APIToken.digest(of: text)
+                case (nil, let hash?):
+                    guard let bytes = Hex.decode(try hash.string().trimmingWhitespace()), bytes.count == 32 else {
+                        throw hash.error("sha256 must be 64 hex digits: the SHA-256 of the token (`printf %s \"$TOKEN\" | sha256sum`)")
+                    }
+                    digest = bytes
+                case (.some, .some):
+                    throw element.error("give either token or sha256, not both")
+                case (nil, nil):
+                    throw element.error("give the token (token: ${SWITCHYARD_TOKEN_\(name.uppercased())}) or its sha256")
+                }
+                guard digests.insert(digest).inserted else { throw element.error("token \"\(name)\" has the same secret as another token") }
+                settings.tokens.append(APIToken(name: name, role: role, digest: digest))
+            }
+        }
+        if let metrics = node["metrics"] {
+            let text = try metrics.string()
+            if text != "open" {
+                guard let role = Role(rawValue: text) else {
+                    throw metrics.error("metrics is open or the role it needs (agent, lead, admin), found \"\(text)\"")
+                }
+                settings.metricsRole = role
+            }
+        }
+        if let flag = node["allow_anonymous"] { settings.allowAnonymous = try flag.bool() }
+        return settings
+    }
+
+    private func readRole(_ node: ConfigurationNode) throws(ConfigurationError) -> Role {
+        let text = try node.string()
+        guard let role = Role(rawValue: text) else {
+            throw node.error("unknown role \"\(text)\"; roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return role
     }
 
     /// `1500ms`, `90s`: durations as a configuration file writes them.

@@ -8,6 +8,7 @@ public import SwitchyardPostgres
 /// departments. Relative paths are resolved against the folder the file is in.
 public struct Configuration: Sendable {
     public var server: ServerSettings
+    public var access: AccessSettings
     public var storage: StorageSettings
     public var rules: RulesSettings
     public var webhooks: WebhooksSettings
@@ -26,6 +27,15 @@ public struct Configuration: Sendable {
         public var port: Int = 8080
         /// Larger webhook bodies are refused with `413`.
         public var maxBodyBytes: Int = 1 << 20
+    }
+
+    public struct AccessSettings: Sendable, Hashable {
+        /// API tokens; none: the API is open, which is allowed on loopback only (or with `allowAnonymous`).
+        public var tokens: [APIToken] = []
+        /// The role `/metrics` needs; nil: open, like `/healthz`.
+        public var metricsRole: Role?
+        /// Serve the API without tokens on a non-loopback address (behind a proxy that authenticates).
+        public var allowAnonymous: Bool = false
     }
 
     public struct StorageSettings: Sendable, Hashable {

@@ -9,7 +9,13 @@ struct ConfigurationNode {
     let file: String
     let interpolation: EnvironmentInterpolation
 
-    var path: String { keyPath.joined(separator: ".") }
+    /// `storage.url`, `access.tokens[0].role`: list positions follow their key without a dot.
+    var path: String {
+        keyPath.reduce(into: "") { path, component in
+            if !path.isEmpty && !component.hasPrefix("[") { path += "." }
+            path += component
+        }
+    }
 
     func error(_ message: String) -> ConfigurationError {
         ConfigurationError(file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path, message: message)

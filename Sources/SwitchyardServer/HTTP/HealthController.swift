@@ -9,6 +9,9 @@ import SwitchyardStore
 struct HealthController: Sendable {
     let store: any TicketStore
     let health: StoreHealth
+    /// The role `/metrics` needs; nil: open.
+    let metricsRole: Role?
+    let access: AccessControl
     let registry: PrometheusCollectorRegistry
     let metrics: TriageMetrics
 
@@ -24,7 +27,8 @@ struct HealthController: Sendable {
             health.isReady
                 ? JSONResponse(Status(status: "ready")) : JSONResponse(Status(status: "unavailable"), status: .serviceUnavailable)
         }
-        router.get("/metrics") { _, _ in
+        router.get("/metrics") { request, _ in
+            if let metricsRole { _ = try access.authorize(request, as: metricsRole) }
             if let depth = try? await store.queueDepth() {
                 metrics.recordQueueDepth(depth)
             }

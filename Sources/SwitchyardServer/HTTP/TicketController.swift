@@ -13,19 +13,24 @@ struct TicketController: Sendable {
     let classifier: SynchronousClassifier
     let maxBodyBytes: Int
     let timeSource: any TimeSource
+    let access: AccessControl
 
     func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("/v1/tickets/:id") { _, context in
-            try await ticket(context: context)
+        router.get("/v1/tickets/:id") { request, context in
+            _ = try access.authorize(request, as: .lead)
+            return try await ticket(context: context)
         }
         router.post("/v1/tickets/:id/feedback") { request, context in
-            try await feedback(request, context: context)
+            let caller = try access.authorize(request, as: .agent)
+            return try await feedback(request, caller: caller, context: context)
         }
         router.post("/v1/classify") { request, _ in
-            try await classify(request)
+            _ = try access.authorize(request, as: .admin)
+            return try await classify(request)
         }
         router.get("/v1/write-backs") { request, _ in
-            try await writeBacks(request)
+            _ = try access.authorize(request, as: .admin)
+            return try await writeBacks(request)
         }
     }
 
@@ -58,7 +63,9 @@ struct TicketController: Sendable {
         }
     }
 
-    private func feedback(_ request: Request, context: BasicRequestContext) async throws -> JSONResponse<FeedbackRecorded> {
+    private func feedback(
+        _ request: Request, caller: AccessControl.Caller, context: BasicRequestContext
+    ) async throws -> JSONResponse<FeedbackRecorded> {
         let id = TicketID(try context.parameters.require("id"))
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let input = try APIError.decodeBody(FeedbackRequest.self, from: body)
@@ -74,7 +81,7 @@ struct TicketController: Sendable {
                 message: "\"\(department)\" is not a configured department (\(triage.departments.ids.map(\.rawValue).joined(separator: ", ")))",
                 path: "$.department")
         }
-        let feedback = Feedback(verdict: verdict, department: department, agent: input.agent, createdAt: timeSource.now())
+        let feedback = Feedback(verdict: verdict, department: department, agent: try agent(input.agent, caller: caller), createdAt: timeSource.now())
         let judged: DecisionID
         do {
             judged = try await store.addFeedback(feedback, to: id, decision: input.decisionID)
@@ -86,6 +93,20 @@ struct TicketController: Sendable {
         return JSONResponse(
             FeedbackRecorded(ticketID: id, feedback: FeedbackEntry(RecordedFeedback(decisionID: judged, feedback: feedback))),
             status: .created)
+    }
+
+    /// Who gave the feedback: the token's name. Only an admin token (an integration relaying
+    /// the platform's thumbs) may name another agent; without tokens the body names them.
+    private func agent(_ named: String?, caller: AccessControl.Caller) throws(APIError) -> String? {
+        guard let tokenName = caller.name else { return named }
+        guard let named, named != tokenName else { return tokenName }
+        guard caller.role == .admin else {
+            throw APIError(
+                .forbidden, code: "forbidden",
+                message: "feedback is recorded as given by the token's holder (\"\(tokenName)\"); only an admin token may name another agent",
+                path: "$.agent")
+        }
+        return named
     }
 
     struct ClassifyResponse: Encodable {
