@@ -109,7 +109,7 @@ private struct ConfigurationReader {
         let access = configuration.access
         guard access.tokens.isEmpty, !access.allowAnonymous, !Self.isLoopback(configuration.server.host) else { return }
         throw (root["server"]?["host"] ?? root).error(
-            "server.host \"\(configuration.server.host)\" is reachable from the network but access.tokens is empty, so anyone "
+            "\"\(configuration.server.host)\" is reachable from the network but access.tokens is empty, so anyone "
                 + "could read every ticket; add API tokens under access.tokens, listen on 127.0.0.1, or set "
                 + "access.allow_anonymous: true when a proxy in front authenticates")
     }
