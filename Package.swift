@@ -120,6 +120,7 @@ let package = Package(
                 "SwitchyardCore", "SwitchyardYAML", "SwitchyardRules", "SwitchyardModels", "SwitchyardWebhooks",
                 "SwitchyardStore", "SwitchyardSQLite", "SwitchyardPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -152,6 +153,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/SwitchyardTestSupport",
             swiftSettings: strictConcurrency

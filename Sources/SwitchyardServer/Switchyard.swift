@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
 import Foundation
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 import Prometheus
 public import SwitchyardCore
@@ -82,14 +83,16 @@ public struct Switchyard: Sendable {
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(LogRequestsMiddleware(.debug))
+        router.middlewares.add(ErrorShapeMiddleware())
         let access = AccessControl(tokens: configuration.access.tokens)
+        let bodyLimits = BodyLimits(maxBytes: configuration.server.maxBodyBytes, timeout: configuration.server.bodyTimeout)
         WebhookController(
             adapters: adapters, configurations: configuration.adapters, store: store, work: work, health: health,
-            maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource, metrics: metrics
+            bodyLimits: bodyLimits, timeSource: timeSource, metrics: metrics
         ).addRoutes(to: router)
         TicketController(
             store: store, triage: triage, classifier: synchronousClassifier,
-            maxBodyBytes: configuration.server.maxBodyBytes, timeSource: timeSource, access: access
+            bodyLimits: bodyLimits, timeSource: timeSource, access: access
         ).addRoutes(to: router)
         HealthController(
             store: store, health: health, metricsRole: configuration.access.metricsRole, access: access, registry: registry,
@@ -106,11 +109,18 @@ public struct Switchyard: Sendable {
         let instanceService = InstanceService(
             store: store, instance: instance, settings: configuration.storage, work: work, writeBacks: writeBackSignal,
             health: health, timeSource: timeSource, logger: logger)
+        let server = configuration.server
         return Application(
             router: router,
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: .milliseconds(Int64(server.idleTimeout.milliseconds)),
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes))),
             configuration: .init(
-                address: .hostname(configuration.server.host, port: configuration.server.port),
-                serverName: "Switchyard"
+                address: .hostname(server.host, port: server.port),
+                serverName: "Switchyard",
+                availableConnectionsDelegate: MaximumAvailableConnections(server.maxConnections, logger: logger)
             ),
             // Stopped in reverse order: the workers finish before the instance retires.
             services: [instanceService, TicketWatchService(store: store, work: work), triageService, writeBackService],

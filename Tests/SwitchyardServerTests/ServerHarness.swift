@@ -36,7 +36,9 @@ struct ServerHarness: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            if !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
+                request.headers.add(name: "Content-Type", value: "application/json")
+            }
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await client.execute(request, timeout: .seconds(30))
@@ -91,6 +93,8 @@ struct ServerSetup {
     var modelDeadline: String = "5s"
     var classifyDeadline: String = "5s"
     var writeBackMaxAttempts: Int = 3
+    /// More `server:` keys, each line indented by two spaces.
+    var serverExtra: String = ""
     /// The `access:` section's YAML, indented under it (empty: no tokens).
     var access: String = ""
 
@@ -125,6 +129,7 @@ struct ServerSetup {
           host: 127.0.0.1
           port: 0
           max_body_bytes: \(maxBodyBytes)
+        \(serverExtra)
         storage:
           path: store/switchyard.sqlite
         \(access.isEmpty ? "" : "access:\n" + access)

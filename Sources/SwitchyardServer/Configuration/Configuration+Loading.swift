@@ -212,11 +212,17 @@ private struct ConfigurationReader {
     }
 
     private func readServer(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.ServerSettings {
-        let node = try node.allowing(["host", "port", "max_body_bytes"])
+        let node = try node.allowing([
+            "host", "port", "max_body_bytes", "idle_timeout", "body_timeout", "max_header_bytes", "max_connections",
+        ])
         var settings = Configuration.ServerSettings()
         if let host = node["host"] { settings.host = try host.string() }
         if let port = node["port"] { settings.port = try port.int(in: 0...65535) }
         if let limit = node["max_body_bytes"] { settings.maxBodyBytes = try limit.int(in: 1...(64 << 20)) }
+        if let value = node["idle_timeout"] { settings.idleTimeout = try positive(value) }
+        if let value = node["body_timeout"] { settings.bodyTimeout = try positive(value) }
+        if let value = node["max_header_bytes"] { settings.maxHeaderBytes = try value.int(in: 1024...(1 << 20)) }
+        if let value = node["max_connections"] { settings.maxConnections = try value.int(in: 1...1_000_000) }
         return settings
     }
 

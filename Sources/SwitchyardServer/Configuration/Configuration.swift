@@ -27,6 +27,14 @@ public struct Configuration: Sendable {
         public var port: Int = 8080
         /// Larger webhook bodies are refused with `413`.
         public var maxBodyBytes: Int = 1 << 20
+        /// A connection that sends no request (or no complete header) for this long is closed.
+        public var idleTimeout: Duration = .seconds(15)
+        /// A request body not received whole within this time is answered `408`.
+        public var bodyTimeout: Duration = .seconds(10)
+        /// Larger request headers (all fields together) close the connection with `431`.
+        public var maxHeaderBytes: Int = 16 << 10
+        /// Connections open at once; more wait in the listen backlog until one closes.
+        public var maxConnections: Int = 1024
     }
 
     public struct AccessSettings: Sendable, Hashable {

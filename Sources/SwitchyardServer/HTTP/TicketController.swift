@@ -11,7 +11,7 @@ struct TicketController: Sendable {
     let triage: Triage
     /// Answers `/v1/classify`.
     let classifier: SynchronousClassifier
-    let maxBodyBytes: Int
+    let bodyLimits: BodyLimits
     let timeSource: any TimeSource
     let access: AccessControl
 
@@ -67,7 +67,7 @@ struct TicketController: Sendable {
         _ request: Request, caller: AccessControl.Caller, context: BasicRequestContext
     ) async throws -> JSONResponse<FeedbackRecorded> {
         let id = TicketID(try context.parameters.require("id"))
-        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let body = try await request.collectJSONBody(bodyLimits)
         let input = try APIError.decodeBody(FeedbackRequest.self, from: body)
         guard let verdict = Verdict(rawValue: input.verdict) else {
             throw APIError(
@@ -114,7 +114,7 @@ struct TicketController: Sendable {
     }
 
     private func classify(_ request: Request) async throws -> JSONResponse<ClassifyResponse> {
-        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let body = try await request.collectJSONBody(bodyLimits)
         do {
             return JSONResponse(ClassifyResponse(decision: try await classifier.classify(body)))
         } catch .genericAdapterMissing {

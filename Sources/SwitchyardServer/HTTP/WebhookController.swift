@@ -13,7 +13,7 @@ struct WebhookController: Sendable {
     let store: any TicketStore
     let work: WorkSignal
     let health: StoreHealth
-    let maxBodyBytes: Int
+    let bodyLimits: BodyLimits
     let timeSource: any TimeSource
     let metrics: TriageMetrics
 
@@ -71,7 +71,7 @@ struct WebhookController: Sendable {
                 message: "no adapter named \"\(name)\" is enabled; enabled: \(configurations.keys.sorted().joined(separator: ", "))")
         }
         do {
-            let body = try await request.collectBody(upTo: maxBodyBytes)
+            let body = try await request.collectJSONBody(bodyLimits)
             try adapter.verify(body: body, headers: request.headers, secret: configuration.allowUnsigned ? nil : configuration.secret)
             let inbound: InboundTicket
             do {
