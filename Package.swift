@@ -131,6 +131,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            // The HTTP API's OpenAPI 3.1 document, served at /openapi.json.
+            resources: [.copy("Resources/openapi.json")],
             swiftSettings: strictConcurrency
         ),
         .executableTarget(

@@ -32,6 +32,7 @@ public struct Switchyard: Sendable {
     let work = WorkSignal()
     let writeBackSignal = WorkSignal()
     let health = StoreHealth()
+    let openAPIDocument: [UInt8]
 
     /// Opens the store and loads everything the configuration names, runs `body` with the
     /// prepared server, and closes the store after `body` returns or throws.
@@ -69,7 +70,8 @@ public struct Switchyard: Sendable {
                 registry: registry,
                 metrics: metrics,
                 timeSource: timeSource,
-                logger: logger
+                logger: logger,
+                openAPIDocument: try OpenAPIDocument.load()
             )
             return try await body(switchyard)
         }
@@ -95,7 +97,8 @@ public struct Switchyard: Sendable {
             bodyLimits: bodyLimits, timeSource: timeSource, access: access
         ).addRoutes(to: router)
         HealthController(
-            store: store, health: health, metricsRole: configuration.access.metricsRole, access: access, registry: registry,
+            store: store, health: health, metricsRole: configuration.access.metricsRole, access: access,
+            openAPIDocument: openAPIDocument, registry: registry,
             metrics: metrics
         ).addRoutes(to: router)
 

@@ -27,13 +27,15 @@ import Glibc
         let port: Int
         let log: URL
 
-        static func start(config: URL, in directory: TemporaryDirectory, name: String) async throws -> RunningServer {
+        static func start(
+            config: URL, in directory: TemporaryDirectory, name: String, logLevel: String = "info"
+        ) async throws -> RunningServer {
             let executable = try #require(ProcessLifecycleTests.executable, "build the switchyard product first")
             let log = directory.url.appendingPathComponent("\(name).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
             process.executableURL = executable
-            process.arguments = ["serve", "--config", config.path, "--port", "0", "--log-level", "info"]
+            process.arguments = ["serve", "--config", config.path, "--port", "0", "--log-level", logLevel]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: log)
             try process.run()
@@ -133,6 +135,32 @@ import Glibc
         #expect(try await server.waitForExit(timeout: .seconds(30)) == 0)
         let log = try String(contentsOf: server.log, encoding: .utf8)
         #expect(log.contains("Stopped"), "\(log)")
+    }
+
+    @Test("a request in flight at SIGTERM is finished and answered before the server exits")
+    func sigtermAnswersRequestsInFlight() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+        // At debug level the server logs each request as its handler starts: after the head is read.
+        let server = try await RunningServer.start(config: config, in: directory, name: "server", logLevel: "debug")
+        defer { kill(server.process.processIdentifier, SIGKILL) }
+
+        let body = #"{"id": "T-1", "body": "Where is my card?"}"#
+        let connection = try await RawConnection.open(port: server.port)
+        try await connection.send(
+            "POST /webhooks/generic HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n" + body.prefix(10))
+        // The head is in and its handler is reading the body: the request is in flight.
+        _ = try await eventually(timeout: .seconds(10), "the request's handler started") { () -> Bool? in
+            let log = (try? String(contentsOf: server.log, encoding: .utf8)) ?? ""
+            return log.contains("/webhooks/generic") ? true : nil
+        }
+        kill(server.process.processIdentifier, SIGTERM)
+        try await connection.send(String(body.dropFirst(10)))
+        let answer = try await connection.readUntilClosed(timeout: .seconds(20))
+        #expect(answer.hasPrefix("HTTP/1.1 202"), "\(answer)")
+        #expect(try await server.waitForExit(timeout: .seconds(30)) == 0)
     }
 
     @Test("switchyard classify decides a ticket file or standard input and prints the decision JSON")

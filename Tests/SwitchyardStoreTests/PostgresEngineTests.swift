@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import SwitchyardCore
 import SwitchyardPostgres
 import SwitchyardStore
@@ -30,9 +29,9 @@ struct PostgresEngineTests {
         try await StoreLocation.withFresh(.postgres) { location in
             try await location.open { watcher in
                 try await location.open(identifiers: PrefixedIdentifiers(prefix: "b")) { writer in
-                    let notified = Counter()
+                    let notified = Shared(0)
                     try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await watcher.watchForTickets { notified.increment() } }
+                        group.addTask { try await watcher.watchForTickets { notified.update { $0 += 1 } } }
                         // The watcher calls once when it starts listening (to catch up), then per notification.
                         try await waitUntil { notified.value >= 1 }
                         let before = notified.value
@@ -101,17 +100,6 @@ struct PostgresEngineTests {
         #expect(error?.code == .unavailable, "\(String(describing: error))")
         #expect(error?.message.contains("cannot connect to 127.0.0.1:9") == true, "\(String(describing: error))")
         #expect(error?.message.contains("secret") == false)
-    }
-}
-
-/// Counts calls from any thread.
-final class Counter: Sendable {
-    private let count = Mutex(0)
-
-    var value: Int { count.withLock { $0 } }
-
-    func increment() {
-        count.withLock { $0 += 1 }
     }
 }
 

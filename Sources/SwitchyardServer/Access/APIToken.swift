@@ -1,5 +1,5 @@
-public import Crypto
-public import Foundation
+import Crypto
+import Foundation
 import SwitchyardCore
 
 /// One API token from the configuration: who holds it, their role, and the SHA-256 digest of

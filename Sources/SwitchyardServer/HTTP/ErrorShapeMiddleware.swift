@@ -11,7 +11,7 @@ struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
-        } catch let error as HTTPResponseError {
+        } catch let error as any HTTPResponseError {
             throw APIError(error.status, code: Self.code(for: error.status), message: Self.message(for: error.status, request))
         } catch let error as StoreError {
             context.logger.error("The store failed while answering a request", metadata: ["error": "\(error)"])

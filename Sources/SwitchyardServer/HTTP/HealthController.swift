@@ -2,7 +2,8 @@ import Hummingbird
 import Prometheus
 import SwitchyardStore
 
-/// `/healthz` (the process answers), `/readyz` (the store takes writes) and `/metrics`.
+/// `/healthz` (the process answers), `/readyz` (the store takes writes), `/metrics` and
+/// `/openapi.json`.
 ///
 /// Both probes are open and say nothing internal: a load balancer learns "ready" or not,
 /// the reason is in the server's log.
@@ -12,6 +13,8 @@ struct HealthController: Sendable {
     /// The role `/metrics` needs; nil: open.
     let metricsRole: Role?
     let access: AccessControl
+    /// `OpenAPIDocument.load()`.
+    let openAPIDocument: [UInt8]
     let registry: PrometheusCollectorRegistry
     let metrics: TriageMetrics
 
@@ -26,6 +29,11 @@ struct HealthController: Sendable {
         router.get("/readyz") { _, _ in
             health.isReady
                 ? JSONResponse(Status(status: "ready")) : JSONResponse(Status(status: "unavailable"), status: .serviceUnavailable)
+        }
+        router.get("/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
         }
         router.get("/metrics") { request, _ in
             if let metricsRole { _ = try access.authorize(request, as: metricsRole) }
