@@ -8,3 +8,8 @@ swift build --build-tests
 # The store tests run against SQLite and a real PostgreSQL server, started here for the run.
 . scripts/postgres.sh
 swift test --skip-build "$@"
+# The live HTTP API against its OpenAPI document (schemathesis from PyPI); not when a filter
+# narrows the run to some tests.
+if [ "$#" -eq 0 ]; then
+    bash scripts/openapi-check.sh
+fi

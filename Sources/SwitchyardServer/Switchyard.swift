@@ -83,24 +83,22 @@ public struct Switchyard: Sendable {
     public func application(
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
-        router.middlewares.add(LogRequestsMiddleware(.debug))
-        router.middlewares.add(ErrorShapeMiddleware())
+        let routes = RouteTable()
         let access = AccessControl(tokens: configuration.access.tokens)
         let bodyLimits = BodyLimits(maxBytes: configuration.server.maxBodyBytes, timeout: configuration.server.bodyTimeout)
         WebhookController(
             adapters: adapters, configurations: configuration.adapters, store: store, work: work, health: health,
             bodyLimits: bodyLimits, timeSource: timeSource, metrics: metrics
-        ).addRoutes(to: router)
+        ).addRoutes(to: routes)
         TicketController(
             store: store, triage: triage, classifier: synchronousClassifier,
             bodyLimits: bodyLimits, timeSource: timeSource, access: access
-        ).addRoutes(to: router)
+        ).addRoutes(to: routes)
         HealthController(
             store: store, health: health, metricsRole: configuration.access.metricsRole, access: access,
             openAPIDocument: openAPIDocument, registry: registry,
             metrics: metrics
-        ).addRoutes(to: router)
+        ).addRoutes(to: routes)
 
         let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
         let triageService = TriageService(
@@ -114,7 +112,7 @@ public struct Switchyard: Sendable {
             health: health, timeSource: timeSource, logger: logger)
         let server = configuration.server
         return Application(
-            router: router,
+            router: routes.makeRouter(),
             server: .http1(
                 configuration: .init(
                     idleTimeout: .milliseconds(Int64(server.idleTimeout.milliseconds)),

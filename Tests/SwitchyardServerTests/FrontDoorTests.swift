@@ -27,7 +27,7 @@ import Testing
         }
     }
 
-    @Test("every error answer has the JSON error shape, the framework's own 404 and 405 included")
+    @Test("every error answer has the JSON error shape: an unknown path is 404, a known one asked with another method 405 with Allow")
     func errorsAreJSON() async throws {
         try await withServer { server in
             let unknown = try await server.get("/v2/nothing-here")
@@ -35,8 +35,15 @@ import Testing
             #expect(unknown.headers["content-type"]?.hasPrefix("application/json") == true)
             #expect((unknown.json["error"] as? [String: Any])?["code"] as? String == "not_found")
             let wrongMethod = try await server.send(.DELETE, "/v1/classify")
-            #expect([404, 405].contains(wrongMethod.status))
-            #expect((wrongMethod.json["error"] as? [String: Any])?["message"] is String, "\(wrongMethod.text)")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.headers["allow"] == "POST")
+            #expect((wrongMethod.json["error"] as? [String: Any])?["code"] as? String == "method_not_allowed")
+            let getOnly = try await server.send(.POST, "/healthz", body: Data("{}".utf8))
+            #expect(getOnly.status == 405)
+            #expect(getOnly.headers["allow"] == "GET, HEAD")
+            #expect(try await server.send(.HEAD, "/healthz").status == 200)
+            let badLimit = try await server.get("/v1/write-backs?limit=null")
+            #expect(badLimit.status == 400, "\(badLimit.text)")
         }
     }
 

@@ -3,14 +3,25 @@ import Logging
 import SwitchyardStore
 
 /// Gives every error answer the API's JSON shape, the framework's own included (`404` for an
-/// unknown path, `405`, …), and turns an unexpected error into a logged `500` or, for the
+/// unknown path, `405` with `Allow` for a known path asked with another method), and turns an unexpected error into a logged `500` or, for the
 /// store, a `503` — never an empty body or an engine's message.
 struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
+    let knownPaths: KnownPaths
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as any HTTPResponseError where error.status == .notFound {
+            if let allow = knownPaths.allow(for: request.uri.path) {
+                var answer = APIError(
+                    .methodNotAllowed, code: "method_not_allowed",
+                    message: "\(request.uri.path) does not take \(request.method.rawValue); it takes \(allow)")
+                answer.headers[.allow] = allow
+                throw answer
+            }
+            throw APIError(.notFound, code: "not_found", message: Self.message(for: .notFound, request))
         } catch let error as any HTTPResponseError {
             throw APIError(error.status, code: Self.code(for: error.status), message: Self.message(for: error.status, request))
         } catch let error as StoreError {
@@ -37,7 +48,6 @@ struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
     private static func message(for status: HTTPResponse.Status, _ request: Request) -> String {
         switch status {
         case .notFound: "no endpoint \(request.method.rawValue) \(request.uri.path); see Docs/api.md for the endpoints"
-        case .methodNotAllowed: "\(request.uri.path) does not take \(request.method.rawValue); see Docs/api.md"
         default: status.reasonPhrase
         }
     }

@@ -22,20 +22,20 @@ struct HealthController: Sendable {
         var status: String
     }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("/healthz") { _, _ in
+    func addRoutes(to routes: RouteTable) {
+        routes.get("/healthz") { _, _ in
             JSONResponse(Status(status: "ok"))
         }
-        router.get("/readyz") { _, _ in
+        routes.get("/readyz") { _, _ in
             health.isReady
                 ? JSONResponse(Status(status: "ready")) : JSONResponse(Status(status: "unavailable"), status: .serviceUnavailable)
         }
-        router.get("/openapi.json") { _, _ in
+        routes.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
         }
-        router.get("/metrics") { request, _ in
+        routes.get("/metrics") { request, _ in
             if let metricsRole { _ = try access.authorize(request, as: metricsRole) }
             if let depth = try? await store.queueDepth() {
                 metrics.recordQueueDepth(depth)

@@ -15,20 +15,20 @@ struct TicketController: Sendable {
     let timeSource: any TimeSource
     let access: AccessControl
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("/v1/tickets/:id") { request, context in
+    func addRoutes(to routes: RouteTable) {
+        routes.get("/v1/tickets/:id") { request, context in
             _ = try access.authorize(request, as: .lead)
             return try await ticket(context: context)
         }
-        router.post("/v1/tickets/:id/feedback") { request, context in
+        routes.post("/v1/tickets/:id/feedback") { request, context in
             let caller = try access.authorize(request, as: .agent)
             return try await feedback(request, caller: caller, context: context)
         }
-        router.post("/v1/classify") { request, _ in
+        routes.post("/v1/classify") { request, _ in
             _ = try access.authorize(request, as: .admin)
             return try await classify(request)
         }
-        router.get("/v1/write-backs") { request, _ in
+        routes.get("/v1/write-backs") { request, _ in
             _ = try access.authorize(request, as: .admin)
             return try await writeBacks(request)
         }
@@ -142,9 +142,12 @@ struct TicketController: Sendable {
             }
             status = parsed
         }
-        let limit = query["limit"].flatMap { Int(String($0)) } ?? 100
-        guard (1...1000).contains(limit) else {
-            throw APIError(.badRequest, code: "invalid_query", message: "limit must be between 1 and 1000")
+        var limit = 100
+        if let text = query["limit"].map(String.init) {
+            guard let number = Int(text), (1...1000).contains(number) else {
+                throw APIError(.badRequest, code: "invalid_query", message: "limit must be a whole number from 1 to 1000, found \"\(text)\"")
+            }
+            limit = number
         }
         let entries = try await store.writeBacks(status: status, limit: limit)
         return JSONResponse(WriteBackList(writeBacks: entries.map(WriteBackResponse.init)))

@@ -56,8 +56,8 @@ struct WebhookController: Sendable {
         }
     }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
-        router.post("/webhooks/:adapter") { request, context in
+    func addRoutes(to routes: RouteTable) {
+        routes.post("/webhooks/:adapter") { request, context in
             try await receive(request, context: context)
         }
     }
