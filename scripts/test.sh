@@ -7,9 +7,9 @@ bash scripts/setup.sh --tests
 swift build --build-tests
 # The store tests run against SQLite and a real PostgreSQL server, started here for the run.
 . scripts/postgres.sh
-swift test --skip-build "$@"
 # The live HTTP API against its OpenAPI document (schemathesis from PyPI); not when a filter
-# narrows the run to some tests.
+# narrows the run to some tests. Before `swift test`, whose summary closes the output.
 if [ "$#" -eq 0 ]; then
     bash scripts/openapi-check.sh
 fi
+swift test --skip-build "$@"
