@@ -12,4 +12,13 @@ swift build --build-tests
 if [ "$#" -eq 0 ]; then
     bash scripts/openapi-check.sh
 fi
-swift test --skip-build "$@"
+if [ "$#" -gt 0 ]; then
+    swift test --skip-build "$@"
+    exit
+fi
+# The tests that run several server processes and stop databases run on their own, after the
+# rest, so that their load does not skew the others' timing; each run is bounded.
+separate="ReplicaEndToEndTests|DatabaseOutageTests"
+timeout 1500 swift test --skip-build --skip "$separate"
+timeout 600 swift test --skip-build --filter DatabaseOutageTests
+timeout 900 swift test --skip-build --filter ReplicaEndToEndTests

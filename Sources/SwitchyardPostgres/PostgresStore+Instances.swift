@@ -44,7 +44,7 @@ extension PostgresStore {
     }
 
     public func heartbeat(_ instance: StoreInstance, now: Date, staleBefore: Date) async throws -> HandOver {
-        try await withTransaction { connection in
+        try await withTransaction { [self] connection in
             try await connection.rows(UpsertInstance.self, instanceArguments(instance, now: now), logger: logger)
             let dead = try await connection.rows(
                 ForgetStaleInstances.self, Arguments { $0.add(staleBefore); $0.add(instance.id) }.bindings, logger: logger)
@@ -53,7 +53,7 @@ extension PostgresStore {
     }
 
     public func retire(_ instance: StoreInstance, now: Date) async throws {
-        try await withTransaction { connection in
+        try await withTransaction { [self] connection in
             let dead = try await connection.rows(ForgetInstance.self, Arguments { $0.add(instance.id) }.bindings, logger: logger)
             _ = try await handOver(dead: dead, now: now, on: connection)
         }
@@ -94,7 +94,7 @@ extension PostgresStore {
             arguments.add(now.addingTimeInterval(duration.timeInterval))
             arguments.add(now)
         }
-        return try await withConnection { connection in
+        return try await withConnection { [self] connection in
             try await !connection.rows(AcquireJobLease.self, arguments.bindings, logger: logger).isEmpty
         }
     }
@@ -109,7 +109,7 @@ extension PostgresStore {
     }
 
     public func purgePersonalData(receivedBefore cutoff: Date, now: Date) async throws -> Int {
-        try await withConnection { connection in
+        try await withConnection { [self] connection in
             try await connection.rows(PurgePersonalData.self, Arguments { $0.add(cutoff); $0.add(now) }.bindings, logger: logger)
                 .count
         }
@@ -127,7 +127,7 @@ extension PostgresStore {
     }
 
     public func artifact(named name: String) async throws -> StoredArtifact? {
-        try await withConnection { connection in
+        try await withConnection { [self] connection in
             try await connection.rows(SelectArtifact.self, Arguments { $0.add(name) }.bindings, logger: logger).first.map { row in
                 let reader = RowReader(row, table: "artifacts")
                 return StoredArtifact(fingerprint: try reader.value(0), data: try reader.value(1, as: Data.self))
@@ -141,7 +141,7 @@ extension PostgresStore {
             arguments.add(artifact.fingerprint)
             arguments.add(ByteBuffer(bytes: artifact.data))
         }
-        try await withConnection { connection in
+        try await withConnection { [self] connection in
             try await connection.rows(UpsertArtifact.self, arguments.bindings, logger: logger)
         }
     }
@@ -166,7 +166,7 @@ extension PostgresStore {
     }
 
     public func status(now: Date, staleBefore: Date) async throws -> StoreStatus {
-        let migrated = try await withConnection { connection in
+        let migrated = try await withConnection { [self] connection in
             try await connection.rows(SchemaExists.self, logger: logger).first.map {
                 try RowReader($0, table: "pg_class").value(0, as: Bool.self)
             } ?? false
@@ -178,7 +178,7 @@ extension PostgresStore {
                 pendingMigrations: PostgresSchema.migrations.map(\.name), queueDepth: 0, pendingWriteBacks: 0,
                 liveInstances: [], writable: false)
         }
-        let (applied, depth, pending, live) = try await withConnection { connection in
+        let (applied, depth, pending, live) = try await withConnection { [self] connection in
             (
                 try await appliedMigrations(on: connection),
                 try await queueDepth(on: connection),
@@ -192,7 +192,7 @@ extension PostgresStore {
         }
         let writable: Bool
         do {
-            try await withConnection { connection in
+            try await withConnection { [self] connection in
                 try await connection.rows(ProbeWrite.self, Arguments { $0.add(now) }.bindings, logger: logger)
             }
             writable = true

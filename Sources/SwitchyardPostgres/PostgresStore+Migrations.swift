@@ -6,17 +6,36 @@ extension PostgresStore {
     /// Applies the migrations the database does not have yet, under an advisory lock, each in
     /// its own transaction; returns the names of all applied ones.
     func migrate() async throws -> [String] {
-        try await withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(PostgresSchema.migrationLock))", logger: logger)
-            do {
-                let applied = try await apply(on: connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger)
-                return applied
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger)
-                throw error
-            }
+        // Not under the store calls' deadline: a replica may wait its turn for the lock while
+        // another migrates.
+        do {
+            return try await client.withConnection { connection in try await migrate(on: connection) }
+        } catch {
+            throw Self.storeError(error)
         }
+    }
+
+    private func migrate(on connection: PostgresConnection) async throws -> [String] {
+        // Waiting for the lock and migrating may take longer than storage.statement_timeout.
+        try await connection.query("SET statement_timeout = 0", logger: logger)
+        // A SELECT's answer starts before the statement has run: drain it, so that the lock is
+        // held (or its failure thrown) before anything else runs.
+        try await drain(connection.query("SELECT pg_advisory_lock(\(PostgresSchema.migrationLock))", logger: logger))
+        do {
+            let applied = try await apply(on: connection)
+            try await drain(connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger))
+            try await connection.query("RESET statement_timeout", logger: logger)
+            return applied
+        } catch {
+            try? await drain(connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger))
+            _ = try? await connection.query("RESET statement_timeout", logger: logger)
+            throw error
+        }
+    }
+
+    /// Reads `rows` to the end, which throws the statement's error if it failed while running.
+    private func drain(_ rows: PostgresRowSequence) async throws {
+        for try await _ in rows {}
     }
 
     private func apply(on connection: PostgresConnection) async throws -> [String] {

@@ -27,7 +27,7 @@ extension PostgresStore {
             arguments.add(claim.token)
             arguments.add(claim.instance)
         }
-        return try await withConnection { connection in
+        return try await withConnection { [self] connection in
             // Sorted by id: every claimed entry now has the same next attempt.
             try await connection.rows(ClaimWriteBacks.self, arguments.bindings, logger: logger)
                 .map { try OutboxEntry(row: RowReader($0, table: "outbox")) }
@@ -65,7 +65,7 @@ extension PostgresStore {
             arguments.add(at)
             arguments.add(claim.token)
         }
-        try await withConnection { connection in
+        try await withConnection { [self] connection in
             guard try await !connection.rows(MarkDelivered.self, arguments.bindings, logger: logger).isEmpty else {
                 throw try await claimError(id, claim: claim, on: connection)
             }
@@ -80,7 +80,7 @@ extension PostgresStore {
             arguments.add(retryAt)
             arguments.add(claim.token)
         }
-        try await withConnection { connection in
+        try await withConnection { [self] connection in
             guard try await !connection.rows(MarkFailed.self, arguments.bindings, logger: logger).isEmpty else {
                 throw try await claimError(id, claim: claim, on: connection)
             }
@@ -105,7 +105,7 @@ extension PostgresStore {
 
     public func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] {
         let limit = max(0, limit)
-        return try await withConnection { connection in
+        return try await withConnection { [self] connection in
             let rows: [PostgresRow]
             if let status {
                 rows = try await connection.rows(
@@ -122,7 +122,7 @@ extension PostgresStore {
     }
 
     public func nextWriteBackDue() async throws -> Date? {
-        try await withConnection { connection in
+        try await withConnection { [self] connection in
             let rows = try await connection.rows(NextWriteBackDue.self, logger: logger)
             return try rows.first.flatMap { try RowReader($0, table: "outbox").value(0, as: Date?.self) }
         }

@@ -37,7 +37,7 @@ extension PostgresStore {
             arguments.add(JSONTextWriter.text(of: ticket.customFields))
             arguments.add(receivedAt)
         }
-        return try await withConnection { connection in
+        return try await withConnection { [self] connection in
             // A concurrent insert of the same key on another replica makes this one wait for
             // its commit, then do nothing: the lookup below finds the committed ticket.
             if try await !connection.rows(InsertTicket.self, insert.bindings, logger: logger).isEmpty {
@@ -78,7 +78,7 @@ extension PostgresStore {
             arguments.add(claim.instance)
             arguments.add(expiresAt)
         }
-        return try await withConnection { connection in
+        return try await withConnection { [self] connection in
             let rows = try await connection.rows(ClaimTickets.self, arguments.bindings, logger: logger)
             let claimed = try rows.map { row in
                 let reader = RowReader(row, table: "tickets")
@@ -139,7 +139,7 @@ extension PostgresStore {
             arguments.add(provenance.storedJSON)
             arguments.add(decision.decidedAt)
         }
-        let decisionID = try await withTransaction { connection in
+        let decisionID = try await withTransaction { [self] connection in
             let finished = try await connection.rows(
                 FinishClaim.self, Arguments { $0.add(id.rawValue); $0.add(claim.token) }.bindings, logger: logger)
             guard !finished.isEmpty else {
@@ -179,7 +179,7 @@ extension PostgresStore {
     }
 
     public func release(_ id: TicketID, claim: Claim) async throws {
-        try await withConnection { connection in
+        try await withConnection { [self] connection in
             try await connection.rows(ReleaseTicket.self, Arguments { $0.add(id.rawValue); $0.add(claim.token) }.bindings, logger: logger)
         }
     }
@@ -189,7 +189,7 @@ extension PostgresStore {
     }
 
     public func queueDepth() async throws -> Int {
-        try await withConnection { connection in try await queueDepth(on: connection) }
+        try await withConnection { [self] connection in try await queueDepth(on: connection) }
     }
 
     func queueDepth(on connection: PostgresConnection) async throws -> Int {
@@ -215,7 +215,7 @@ extension PostgresStore {
 
     public func ticket(_ id: TicketID) async throws -> TicketRecord? {
         let arguments = Arguments { $0.add(id.rawValue) }.bindings
-        return try await withTransaction { connection in
+        return try await withTransaction { [self] connection in
             // One transaction: a consistent view of the ticket and its history.
             guard let row = try await connection.rows(SelectTicket.self, arguments, logger: logger).first else { return nil }
             var record = try TicketRecord(row: RowReader(row, table: "tickets"))
@@ -244,7 +244,7 @@ extension PostgresStore {
     }
 
     public func addFeedback(_ feedback: Feedback, to id: TicketID, decision decisionID: DecisionID?) async throws -> DecisionID {
-        try await withTransaction { connection in
+        try await withTransaction { [self] connection in
             guard try await !connection.rows(TicketExists.self, Arguments { $0.add(id.rawValue) }.bindings, logger: logger).isEmpty
             else { throw StoreError.ticketNotFound(id) }
             let rows = try await connection.rows(

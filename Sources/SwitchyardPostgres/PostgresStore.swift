@@ -140,29 +140,54 @@ public final class PostgresStore: TicketStore {
 
     /// Runs `body` on a pooled connection; errors become `StoreError`s.
     @discardableResult
-    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in try await body(connection) }
-        } catch {
-            throw Self.storeError(error)
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withinDeadline {
+            try await self.client.withConnection { connection in try await body(connection) }
         }
     }
 
     /// Runs `body` in one transaction on a pooled connection: committed when it returns,
     /// rolled back when it throws.
     @discardableResult
-    func withTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
+    func withTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withinDeadline {
+            try await self.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: self.logger)
                 do {
                     let value = try await body(connection)
-                    try await connection.query("COMMIT", logger: logger)
+                    try await connection.query("COMMIT", logger: self.logger)
                     return value
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
                     throw error
                 }
+            }
+        }
+    }
+
+    /// How long one store call may take: getting a connection, then its statements. While the
+    /// server is down the pool keeps trying to connect for about a minute; a webhook must be
+    /// answered `503` long before the platform gives up on it.
+    var operationDeadline: Duration { settings.connectTimeout + settings.statementTimeout }
+
+    /// Runs `operation`, or throws `unavailable` once `operationDeadline` has passed (the
+    /// operation is cancelled: a waiting connection request is withdrawn, a running statement
+    /// is cancelled by the pool). Errors become `StoreError`s.
+    private func withinDeadline<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let deadline = operationDeadline
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await operation() }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw StoreError.unavailable(
+                        "PostgreSQL", "no answer within \(deadline.formatted) (storage.connect_timeout + storage.statement_timeout)")
+                }
+                return value
             }
         } catch {
             throw Self.storeError(error)

@@ -85,7 +85,7 @@ public struct Switchyard: Sendable {
     ) -> some ApplicationProtocol {
         let routes = RouteTable()
         let access = AccessControl(tokens: configuration.access.tokens)
-        let bodyLimits = BodyLimits(maxBytes: configuration.server.maxBodyBytes, timeout: configuration.server.bodyTimeout)
+        let bodyLimits = BodyLimits(maxBytes: configuration.server.maxBodyBytes)
         WebhookController(
             adapters: adapters, configurations: configuration.adapters, store: store, work: work, health: health,
             bodyLimits: bodyLimits, timeSource: timeSource, metrics: metrics
@@ -115,6 +115,7 @@ public struct Switchyard: Sendable {
             router: routes.makeRouter(),
             server: .http1(
                 configuration: .init(
+                    additionalChannelHandlers: [BodyDeadlineHandler(timeout: server.bodyTimeout)],
                     idleTimeout: .milliseconds(Int64(server.idleTimeout.milliseconds)),
                     httpDecoderConfiguration: .init(
                         maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes))),

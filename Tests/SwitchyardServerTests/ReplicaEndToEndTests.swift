@@ -27,16 +27,15 @@ import Testing
                 var setup = ServerSetup()
                 setup.genericCallbackURL = platform.baseURL + "/callback"
                 setup.modelDeadline = "1s"
-                let text = try setup.configuration(in: directory)
-                    .replacingOccurrences(of: "  path: store/switchyard.sqlite", with: """
-                          engine: postgres
-                          url: \(url)
-                          tls: disable
-                          pool_size: 6
-                          heartbeat_interval: 500ms
-                          instance_timeout: 2s
-                        """)
-                    .replacingOccurrences(of: "lease: 30s", with: "lease: \(Self.lease)s")
+                setup.storage = """
+                      engine: postgres
+                      url: \(url)
+                      tls: disable
+                      pool_size: 6
+                      heartbeat_interval: 500ms
+                      instance_timeout: 2s
+                    """
+                let text = try setup.configuration(in: directory).replacingOccurrences(of: "lease: 30s", with: "lease: \(Self.lease)s")
                 let config = try directory.write(text, to: "switchyard.yaml")
 
                 var servers: [ProcessLifecycleTests.RunningServer] = []

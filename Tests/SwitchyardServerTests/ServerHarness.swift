@@ -93,6 +93,8 @@ struct ServerSetup {
     var modelDeadline: String = "5s"
     var classifyDeadline: String = "5s"
     var writeBackMaxAttempts: Int = 3
+    /// The `storage:` section's keys, each line indented by two spaces.
+    var storage: String = "  path: store/switchyard.sqlite"
     /// More `server:` keys, each line indented by two spaces.
     var serverExtra: String = ""
     /// The `access:` section's YAML, indented under it (empty: no tokens).
@@ -131,7 +133,7 @@ struct ServerSetup {
           max_body_bytes: \(maxBodyBytes)
         \(serverExtra)
         storage:
-          path: store/switchyard.sqlite
+        \(storage)
         \(access.isEmpty ? "" : "access:\n" + access)
         rules:
           directory: Rules

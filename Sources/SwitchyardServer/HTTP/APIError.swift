@@ -35,4 +35,9 @@ public struct APIError: HTTPResponseError, Sendable {
         response.headers.append(contentsOf: headers)
         return response
     }
+
+    /// The answer's JSON body, for the places that write it below the router (the body deadline).
+    var body: [UInt8] {
+        (try? Array(APIEncoding.encoder.encode(Body(error: .init(code: code, message: message, path: path))))) ?? []
+    }
 }

@@ -1,12 +1,11 @@
 import Hummingbird
 import NIOCore
 
-/// How much of a request body an endpoint reads, and for how long.
+/// How much of a request body an endpoint reads (the time it may take is
+/// `BodyDeadlineHandler`'s, for every request).
 struct BodyLimits: Sendable {
     /// `server.max_body_bytes`.
     var maxBytes: Int
-    /// `server.body_timeout`.
-    var timeout: Duration
 }
 
 extension Request {
@@ -15,8 +14,7 @@ extension Request {
     /// Only JSON is taken (`application/json`, or any `application/…+json`): a form a browser
     /// posts is `415` before anything is read. A body announced larger than the limit by its
     /// `Content-Length` is `413` before it is read, one that turns out larger is `413` at the
-    /// limit, and one that has not arrived whole within the timeout is `408` (a client that
-    /// trickles its body holds a connection no longer than that).
+    /// limit.
     func collectJSONBody(_ limits: BodyLimits) async throws(APIError) -> [UInt8] {
         guard Self.isJSON(headers[.contentType]) else {
             throw APIError(
@@ -27,36 +25,12 @@ extension Request {
         if let length = headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBytes {
             throw .bodyTooLarge(limit: limits.maxBytes)
         }
-        let body = self.body
-        let outcome: Result<ByteBuffer, any Error>? = await withTaskGroup(of: Result<ByteBuffer, any Error>?.self) { group in
-            group.addTask {
-                do {
-                    return .success(try await body.collect(upTo: limits.maxBytes))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: limits.timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-        switch outcome {
-        case .success(let buffer)?:
-            return Array(buffer.readableBytesView)
-        case .failure(is NIOTooManyBytesError)?:
+        do {
+            return Array(try await body.collect(upTo: limits.maxBytes).readableBytesView)
+        } catch is NIOTooManyBytesError {
             throw .bodyTooLarge(limit: limits.maxBytes)
-        case .failure(let error)?:
+        } catch {
             throw APIError(.badRequest, code: "body_unreadable", message: "could not read the request body: \(error)")
-        case nil:
-            var error = APIError(
-                .requestTimeout, code: "body_timeout",
-                message: "the request body did not arrive whole within \(limits.timeout.formatted) (server.body_timeout)")
-            error.headers[.connection] = "close"
-            throw error
         }
     }
 
