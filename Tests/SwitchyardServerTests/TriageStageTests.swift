@@ -199,13 +199,15 @@ import Testing
             // With connection retries AsyncHTTPClient keeps trying until the connect timeout
             // (5s) and only then reports the same refusal. The provider call itself is timed
             // by the server (not the whole decision, which a machine busy with the other
-            // tests can slow down): a refusal that was not retried takes a few milliseconds.
+            // tests can slow down): a refusal that was not retried takes a few milliseconds, and
+            // one that was retried takes the whole connect timeout — on a machine busy with the
+            // parallel tests the first has been seen to take 4 s, so the line is the timeout itself.
             let metrics = try await server.get("/metrics").text
             let sumLine = metrics.split(separator: "\n").first {
                 $0.hasPrefix(#"switchyard_model_call_seconds_sum{classifier="openai/gpt-4o-mini"}"#)
             }
             let seconds = try #require(sumLine?.split(separator: " ").last.flatMap { Double($0) }, "\(metrics)")
-            #expect(seconds < Switchyard.connectTimeout.milliseconds / 1000 / 2, "the provider call took \(seconds)s")
+            #expect(seconds < Switchyard.connectTimeout.milliseconds / 1000, "the provider call took \(seconds)s")
         }
     }
 }
