@@ -36,6 +36,7 @@ BIN="$(swift build -c release --product switchyard --scratch-path .build-release
 [ -x "$BIN" ] || die "no release binary at $BIN: run with BUILD=1"
 
 TMP=$(mktemp -d /tmp/switchyard-replicas.XXXXXX)
+chmod 755 "$TMP"  # the PostgreSQL server runs as the postgres user
 PIDS=()
 stop_servers() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
