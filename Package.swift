@@ -163,7 +163,7 @@ let package = Package(
             path: "Tests/SwitchyardTestSupport",
             swiftSettings: strictConcurrency
         ),
-        .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore"]),
+        .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore", "SwitchyardTestSupport"]),
         .testTarget(name: "SwitchyardYAMLTests", dependencies: ["SwitchyardYAML", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "SwitchyardRulesTests", dependencies: ["SwitchyardRules", "SwitchyardCore", "SwitchyardYAML"]),
         .testTarget(

@@ -58,7 +58,7 @@ log "PostgreSQL (durable) at ${PG_URL%/postgres}"
 config() {
     for entry in "$ROOT"/Samples/*; do ln -sf "$entry" "$TMP/$(basename "$entry")"; done
     {
-        printf 'server:\n  host: %s\n  port: 0\nstorage:\n%s\nrules:\n  directory: %s/Rules\nwebhooks:\n  directory: %s/Webhooks\n' \
+        printf 'server:\n  host: %s\n  port: 0\n  rate_limit: { per_second: 1000000, burst: 10000000 }\nstorage:\n%s\nrules:\n  directory: %s/Rules\nwebhooks:\n  directory: %s/Webhooks\n' \
             "$HOST" "$2" "$ROOT" "$ROOT"
         printf 'adapters:\n  generic:\n    allow_unsigned: true\n'
         awk '/^[A-Za-z_]+:/ { key = $1; sub(":.*", "", key) }

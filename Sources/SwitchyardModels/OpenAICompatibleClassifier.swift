@@ -233,17 +233,10 @@ public struct OpenAICompatibleClassifier: Classifier {
     /// Reads the whole body, or throws `deadlineExceeded` when the deadline comes first
     /// (which cancels the request).
     private static func collect(_ body: HTTPClientResponse.Body, by deadline: ContinuousClock.Instant) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await body.collect(upTo: maximumResponseBytes) }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: ContinuousClock())
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let buffer = try await group.next() ?? nil else {
-                throw HTTPClientError.deadlineExceeded
-            }
-            return buffer
+        do {
+            return try await withDeadline(until: deadline) { try await body.collect(upTo: maximumResponseBytes) }
+        } catch is DeadlineExceeded {
+            throw HTTPClientError.deadlineExceeded
         }
     }
 

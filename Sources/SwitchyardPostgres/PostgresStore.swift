@@ -170,25 +170,17 @@ public final class PostgresStore: TicketStore {
     /// answered `503` long before the platform gives up on it.
     var operationDeadline: Duration { settings.connectTimeout + settings.statementTimeout }
 
-    /// Runs `operation`, or throws `unavailable` once `operationDeadline` has passed (the
-    /// operation is cancelled: a waiting connection request is withdrawn, a running statement
-    /// is cancelled by the pool). Errors become `StoreError`s.
+    /// Runs `operation`, or throws `unavailable` once `operationDeadline` has passed. The
+    /// operation is cancelled then (a waiting connection request is withdrawn, a running
+    /// statement is cancelled by the pool) but not waited for: the caller (a webhook, a
+    /// heartbeat) has its answer at the deadline. Errors become `StoreError`s.
     private func withinDeadline<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let deadline = operationDeadline
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await operation() }
-                group.addTask {
-                    try await Task.sleep(for: deadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw StoreError.unavailable(
-                        "PostgreSQL", "no answer within \(deadline.formatted) (storage.connect_timeout + storage.statement_timeout)")
-                }
-                return value
-            }
+            return try await withDeadline(until: .now + deadline, operation)
+        } catch is DeadlineExceeded {
+            throw StoreError.unavailable(
+                "PostgreSQL", "no answer within \(deadline.formatted) (storage.connect_timeout + storage.statement_timeout)")
         } catch {
             throw Self.storeError(error)
         }

@@ -32,6 +32,8 @@ public struct Switchyard: Sendable {
     let work = WorkSignal()
     let writeBackSignal = WorkSignal()
     let health = StoreHealth()
+    /// `server.rate_limit`, per caller, for webhooks and `/v1/classify` alike.
+    let rateLimiter: RateLimiter
     let openAPIDocument: [UInt8]
 
     /// Opens the store and loads everything the configuration names, runs `body` with the
@@ -71,6 +73,7 @@ public struct Switchyard: Sendable {
                 metrics: metrics,
                 timeSource: timeSource,
                 logger: logger,
+                rateLimiter: RateLimiter(configuration.server.rateLimit),
                 openAPIDocument: try OpenAPIDocument.load()
             )
             return try await body(switchyard)
@@ -88,11 +91,11 @@ public struct Switchyard: Sendable {
         let bodyLimits = BodyLimits(maxBytes: configuration.server.maxBodyBytes)
         WebhookController(
             adapters: adapters, configurations: configuration.adapters, store: store, work: work, health: health,
-            bodyLimits: bodyLimits, timeSource: timeSource, metrics: metrics
+            rateLimiter: rateLimiter, bodyLimits: bodyLimits, timeSource: timeSource, metrics: metrics
         ).addRoutes(to: routes)
         TicketController(
             store: store, triage: triage, classifier: synchronousClassifier,
-            bodyLimits: bodyLimits, timeSource: timeSource, access: access
+            bodyLimits: bodyLimits, timeSource: timeSource, access: access, rateLimiter: rateLimiter
         ).addRoutes(to: routes)
         HealthController(
             store: store, health: health, metricsRole: configuration.access.metricsRole, access: access,

@@ -164,6 +164,27 @@ import Testing
         #expect(error.line != nil)
     }
 
+    @Test("server.rate_limit: on by default, a mapping with burst defaulting to ten seconds' worth, or off")
+    func rateLimit() throws {
+        #expect(try parse(Self.minimal).server.rateLimit == RateLimit(perSecond: 100, burst: 1000))
+        let given = try parse(Self.minimal + "\nserver:\n  rate_limit: { per_second: 2.5 }\n")
+        #expect(given.server.rateLimit == RateLimit(perSecond: 2.5, burst: 25))
+        #expect(try parse(Self.minimal + "\nserver:\n  rate_limit: off\n").server.rateLimit == nil)
+    }
+
+    @Test("rate_limit mistakes are refused at their key", arguments: [
+        ("server:\n  rate_limit: 100\n", "server.rate_limit", "off or a mapping"),
+        ("server:\n  rate_limit: { burst: 5 }\n", "server.rate_limit", "per_second"),
+        ("server:\n  rate_limit: { per_second: 0 }\n", "server.rate_limit.per_second", "must be between 0.001 and"),
+        ("server:\n  rate_limit: { per_second: 5, burst: 0 }\n", "server.rate_limit.burst", "must be between 1 and"),
+        ("server:\n  rate_limit: { per_second: 5, per_minute: 5 }\n", "server.rate_limit.per_minute", "unknown key"),
+    ])
+    func rateLimitMistakes(snippet: String, keyPath: String, message: String) throws {
+        let error = try #require(failure(Self.minimal + "\n" + snippet))
+        #expect(error.keyPath == keyPath, "\(error)")
+        #expect(error.description.contains(message), "\(error)")
+    }
+
     @Test("API tokens are kept only as SHA-256 digests, given as the token or as its digest")
     func apiTokens() throws {
         let configuration = try parse(

@@ -214,6 +214,7 @@ private struct ConfigurationReader {
     private func readServer(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.ServerSettings {
         let node = try node.allowing([
             "host", "port", "max_body_bytes", "idle_timeout", "body_timeout", "max_header_bytes", "max_connections",
+            "rate_limit",
         ])
         var settings = Configuration.ServerSettings()
         if let host = node["host"] { settings.host = try host.string() }
@@ -223,7 +224,22 @@ private struct ConfigurationReader {
         if let value = node["body_timeout"] { settings.bodyTimeout = try positive(value) }
         if let value = node["max_header_bytes"] { settings.maxHeaderBytes = try value.int(in: 1024...(1 << 20)) }
         if let value = node["max_connections"] { settings.maxConnections = try value.int(in: 1...1_000_000) }
+        if let value = node["rate_limit"] { settings.rateLimit = try readRateLimit(value) }
         return settings
+    }
+
+    /// `off`, or `{per_second: 100, burst: 1000}` (burst defaults to ten seconds' worth).
+    private func readRateLimit(_ node: ConfigurationNode) throws(ConfigurationError) -> RateLimit? {
+        if node.node.mapping == nil {
+            guard try node.string() == "off" else {
+                throw node.error("rate_limit is off or a mapping with per_second and burst")
+            }
+            return nil
+        }
+        let node = try node.allowing(["per_second", "burst"])
+        let perSecond = try node.required("per_second").double(in: 0.001...1_000_000)
+        let burst = try node["burst"]?.int(in: 1...10_000_000) ?? max(1, Int((perSecond * 10).rounded(.up)))
+        return RateLimit(perSecond: perSecond, burst: burst)
     }
 
     private func readStorage(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.StorageSettings {

@@ -35,6 +35,9 @@ public struct Configuration: Sendable {
         public var maxHeaderBytes: Int = 16 << 10
         /// Connections open at once; more wait in the listen backlog until one closes.
         public var maxConnections: Int = 1024
+        /// Tickets one caller (an adapter's webhooks, an API token's classify calls) may send;
+        /// more are answered `429` with `Retry-After`. nil: no limit.
+        public var rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 1000)
     }
 
     public struct AccessSettings: Sendable, Hashable {

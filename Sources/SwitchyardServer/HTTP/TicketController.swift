@@ -14,6 +14,7 @@ struct TicketController: Sendable {
     let bodyLimits: BodyLimits
     let timeSource: any TimeSource
     let access: AccessControl
+    let rateLimiter: RateLimiter
 
     func addRoutes(to routes: RouteTable) {
         routes.get("/v1/tickets/:id") { request, context in
@@ -25,7 +26,9 @@ struct TicketController: Sendable {
             return try await feedback(request, caller: caller, context: context)
         }
         routes.post("/v1/classify") { request, _ in
-            _ = try access.authorize(request, as: .admin)
+            let caller = try access.authorize(request, as: .admin)
+            // It spends model money like a webhook's ticket: the same limit, per token.
+            try rateLimiter.check(caller.name.map { "token:\($0)" } ?? "anonymous")
             return try await classify(request)
         }
         routes.get("/v1/write-backs") { request, _ in

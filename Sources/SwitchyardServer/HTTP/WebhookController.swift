@@ -13,6 +13,7 @@ struct WebhookController: Sendable {
     let store: any TicketStore
     let work: WorkSignal
     let health: StoreHealth
+    let rateLimiter: RateLimiter
     let bodyLimits: BodyLimits
     let timeSource: any TimeSource
     let metrics: TriageMetrics
@@ -73,6 +74,8 @@ struct WebhookController: Sendable {
         do {
             let body = try await request.collectJSONBody(bodyLimits)
             try adapter.verify(body: body, headers: request.headers, secret: configuration.allowUnsigned ? nil : configuration.secret)
+            // Counted once the sender is known to be the platform: forged deliveries spend nothing.
+            try rateLimiter.check("webhook:\(name)")
             let inbound: InboundTicket
             do {
                 inbound = try adapter.decode(body: body, headers: request.headers)

@@ -39,7 +39,9 @@ public struct InstanceService: Service {
             }
         }
         do {
-            try await store.retire(instance, now: timeSource.now())
+            // Not cancelled with the service (a test or an embedding app cancels instead of
+            // shutting down gracefully); the store bounds the call.
+            try await Task { [store, instance, timeSource] in try await store.retire(instance, now: timeSource.now()) }.value
             logger.info("Instance retired", metadata: ["instance": "\(instance.id)"])
         } catch {
             logger.warning("Could not retire the instance; its claims go back when its heartbeat is stale",
