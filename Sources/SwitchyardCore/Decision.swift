@@ -38,6 +38,8 @@ public struct Provenance: Sendable, Hashable, Codable {
     /// Why the model stage did not decide, when it did not (for example
     /// `openai/gpt-4o-mini: timed out after 5s`). One entry per failed attempt.
     public var fallbackReasons: [String]
+    /// The annotating rules (`decide: false`) that added tags or priority, in order.
+    public var annotatedBy: [String]
     /// Content hash of the rule set that was in force.
     public var rulesetVersion: String
     /// Content hash of the prompt template, when an LLM was asked.
@@ -54,6 +56,7 @@ public struct Provenance: Sendable, Hashable, Codable {
         stage: Stage,
         decidedBy: String? = nil,
         fallbackReasons: [String] = [],
+        annotatedBy: [String] = [],
         rulesetVersion: String,
         promptVersion: String? = nil,
         modelVersion: String? = nil,
@@ -63,6 +66,7 @@ public struct Provenance: Sendable, Hashable, Codable {
         self.stage = stage
         self.decidedBy = decidedBy
         self.fallbackReasons = fallbackReasons
+        self.annotatedBy = annotatedBy
         self.rulesetVersion = rulesetVersion
         self.promptVersion = promptVersion
         self.modelVersion = modelVersion
@@ -74,11 +78,26 @@ public struct Provenance: Sendable, Hashable, Codable {
         case stage
         case decidedBy = "decided_by"
         case fallbackReasons = "fallback_reasons"
+        case annotatedBy = "annotated_by"
         case rulesetVersion = "ruleset_version"
         case promptVersion = "prompt_version"
         case modelVersion = "model_version"
         case usage
         case latencyMilliseconds = "latency_ms"
+    }
+
+    /// Decisions recorded before annotating rules existed have no `annotated_by`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        stage = try container.decode(Stage.self, forKey: .stage)
+        decidedBy = try container.decodeIfPresent(String.self, forKey: .decidedBy)
+        fallbackReasons = try container.decode([String].self, forKey: .fallbackReasons)
+        annotatedBy = try container.decodeIfPresent([String].self, forKey: .annotatedBy) ?? []
+        rulesetVersion = try container.decode(String.self, forKey: .rulesetVersion)
+        promptVersion = try container.decodeIfPresent(String.self, forKey: .promptVersion)
+        modelVersion = try container.decodeIfPresent(String.self, forKey: .modelVersion)
+        usage = try container.decodeIfPresent(TokenUsage.self, forKey: .usage)
+        latencyMilliseconds = try container.decode(Double.self, forKey: .latencyMilliseconds)
     }
 }
 

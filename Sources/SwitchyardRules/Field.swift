@@ -8,6 +8,10 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
     case text
     case requesterEmail
     case requesterName
+    /// The part of the requester's e-mail address after the last `@`, lowercased.
+    case requesterDomain
+    /// The adapter the ticket came through (`zendesk`, `generic`, …).
+    case source
     case channel
     case language
     /// Each of the ticket's tags; a condition holds when it holds for any one tag.
@@ -17,8 +21,8 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
 
     /// The names accepted in rule files, for error messages.
     public static let documentedNames = [
-        "subject", "body", "text", "requester.email", "requester.name", "channel", "language", "tags",
-        "custom.<name>",
+        "subject", "body", "text", "requester.email", "requester.name", "requester.domain", "source", "channel",
+        "language", "tags", "custom.<name>",
     ]
 
     private static let customPrefix = "custom."
@@ -31,6 +35,8 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
         case "text": self = .text
         case "requester.email": self = .requesterEmail
         case "requester.name": self = .requesterName
+        case "requester.domain": self = .requesterDomain
+        case "source": self = .source
         case "channel": self = .channel
         case "language": self = .language
         case "tags": self = .tags
@@ -48,6 +54,8 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
         case .text: "text"
         case .requesterEmail: "requester.email"
         case .requesterName: "requester.name"
+        case .requesterDomain: "requester.domain"
+        case .source: "source"
         case .channel: "channel"
         case .language: "language"
         case .tags: "tags"
@@ -66,6 +74,11 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
         case .text: [ticket.text]
         case .requesterEmail: ticket.requester?.email.map { [$0] } ?? []
         case .requesterName: ticket.requester?.name.map { [$0] } ?? []
+        case .requesterDomain:
+            ticket.requester?.email.flatMap { email in
+                email.lastIndex(of: "@").map { [email[email.index(after: $0)...].lowercased()] }
+            } ?? []
+        case .source: [ticket.source]
         case .channel: ticket.channel.map { [$0] } ?? []
         case .language: ticket.language.map { [$0] } ?? []
         case .tags: ticket.tags

@@ -1,6 +1,7 @@
 public import SwitchyardYAML
 
-/// One rule from a rule file: when its condition holds for a ticket, its action decides.
+/// One rule from a rule file: when its condition holds for a ticket, its action decides (or,
+/// for an annotating rule, adds tags and priority and lets the next stages decide).
 public struct Rule: Sendable {
     /// Unique across all rule files: `[a-z0-9][a-z0-9_.-]*`.
     public var id: String
@@ -8,6 +9,9 @@ public struct Rule: Sendable {
     /// A fallback rule is consulted only when the model stage could not decide; a
     /// deciding rule (the default) is consulted before any model is asked.
     public var isFallback: Bool
+    /// `false` for an annotating rule (`decide: false`): it adds its tags and priority to
+    /// whatever decides and never picks the department.
+    public var decides: Bool
     public var condition: Condition
     public var action: RuleAction
     /// Where the rule starts in its file.
@@ -17,6 +21,7 @@ public struct Rule: Sendable {
         id: String,
         description: String? = nil,
         isFallback: Bool = false,
+        decides: Bool = true,
         condition: Condition,
         action: RuleAction,
         location: SourceLocation
@@ -24,6 +29,7 @@ public struct Rule: Sendable {
         self.id = id
         self.description = description
         self.isFallback = isFallback
+        self.decides = decides
         self.condition = condition
         self.action = action
         self.location = location
@@ -37,7 +43,10 @@ extension Rule {
         case deciding
         /// After the model failed: `fallback: true` in the rule file.
         case fallback
+        /// On every ticket, before anything decides: `decide: false` in the rule file. Every
+        /// annotating rule that matches adds its tags and priority.
+        case annotating
     }
 
-    public var kind: Kind { isFallback ? .fallback : .deciding }
+    public var kind: Kind { isFallback ? .fallback : decides ? .deciding : .annotating }
 }

@@ -2,8 +2,9 @@ import SwitchyardYAML
 import Yams
 
 extension RuleFileParser {
-    /// A condition is a mapping holding either one combinator key (`all`, `any`) with a
-    /// non-empty list of conditions, or `field` with exactly one test key (`matches`).
+    /// A condition is a mapping holding either one combinator key (`all`, `any`, `none`) with
+    /// a non-empty list of conditions, or `field` with exactly one test key (`matches`,
+    /// `contains`, …) and, for the text tests, `case_sensitive`.
     ///
     /// Every value present is checked even when the shape is wrong, so that one pass
     /// reports every problem; shape problems are not reported for a mapping that has an
@@ -29,8 +30,18 @@ extension RuleFileParser {
             lists.append((key, conditions))
         }
         let field = keys["field"].flatMap { readField($0, at: "\(path).field") }
+        let caseSensitive = keys["case_sensitive"].flatMap { reader.bool($0, "\(path).case_sensitive") } ?? false
         let tests = FieldTest.keys.compactMap { key in
-            keys[key].flatMap { readTest(key, $0, at: "\(path).\(key)") }
+            keys[key].flatMap { readTest(key, $0, caseSensitive: caseSensitive, at: "\(path).\(key)") }
+        }
+        if let node = keys["case_sensitive"], let test = keys.order.first(where: FieldTest.keys.contains),
+            !FieldTest.textKeys.contains(test)
+        {
+            let textKeys = FieldTest.keys.filter(FieldTest.textKeys.contains).joined(separator: ", ")
+            reader.report(
+                "`case_sensitive` at \(path) applies to \(textKeys), not `\(test)`"
+                    + (test == "matches" ? "; a pattern is case-sensitive unless it starts with (?i)" : ""),
+                at: node)
         }
         if !keys.hadUnknownKeys {
             checkShape(of: keys, node: node, at: path)
@@ -38,7 +49,11 @@ extension RuleFileParser {
         guard diagnostics.count == problemsBefore else { return nil }
 
         if let list = lists.first {
-            return list.key == "all" ? .all(list.conditions) : .any(list.conditions)
+            switch list.key {
+            case "all": return .all(list.conditions)
+            case "any": return .any(list.conditions)
+            default: return .none(list.conditions)
+            }
         }
         guard let field, let test = tests.first else {
             preconditionFailure("a condition without problems has a combinator or a field and a test")
@@ -80,8 +95,8 @@ extension RuleFileParser {
 
     /// What a condition looks like, for messages.
     private static let conditionShape =
-        "`field` with " + FieldTest.keys.map { "`\($0)`" }.joined(separator: " or ")
-        + ", or " + combinatorKeys.map { "`\($0)`" }.joined(separator: " / ") + " with a list of conditions"
+        "`field` with one test (" + FieldTest.keys.joined(separator: ", ") + "), or "
+        + combinatorKeys.map { "`\($0)`" }.joined(separator: " / ") + " with a list of conditions"
 
     private mutating func readField(_ node: Node, at path: String) -> Field? {
         guard let name = reader.string(node, path) else { return nil }
@@ -95,10 +110,40 @@ extension RuleFileParser {
         return field
     }
 
-    private mutating func readTest(_ key: String, _ node: Node, at path: String) -> FieldTest? {
+    private mutating func readTest(_ key: String, _ node: Node, caseSensitive: Bool, at path: String) -> FieldTest? {
+        func text(_ node: Node, _ path: String) -> TextComparison? {
+            guard let value = reader.string(node, path) else { return nil }
+            guard !value.isEmpty else {
+                reader.report("empty text at \(path); to test for a missing value use `exists: false`", at: node)
+                return nil
+            }
+            return TextComparison(value, caseSensitive: caseSensitive)
+        }
         switch key {
         case "matches":
             return readPattern(node, at: path).map(FieldTest.matches)
+        case "contains":
+            return text(node, path).map(FieldTest.contains)
+        case "equals":
+            return text(node, path).map(FieldTest.equals)
+        case "starts_with":
+            return text(node, path).map(FieldTest.startsWith)
+        case "ends_with":
+            return text(node, path).map(FieldTest.endsWith)
+        case "in":
+            guard let items = reader.sequence(node, path, expecting: "a list of values") else { return nil }
+            if items.isEmpty {
+                reader.report("`in` at \(path) needs at least one value", at: node)
+                return nil
+            }
+            let values = items.enumerated().compactMap { index, item in text(item, "\(path)[\(index)]") }
+            return values.count == items.count ? .oneOf(values) : nil
+        case "exists":
+            return reader.bool(node, path).map(FieldTest.exists)
+        case "greater_than":
+            return reader.number(node, path).map(FieldTest.greaterThan)
+        case "less_than":
+            return reader.number(node, path).map(FieldTest.lessThan)
         default:
             preconditionFailure("FieldTest.keys lists \(key) but the parser does not read it")
         }

@@ -15,11 +15,11 @@ struct RuleFileParser {
         var idLocation: SourceLocation
     }
 
-    static let ruleKeys = ["id", "description", "fallback", "when", "then"]
+    static let ruleKeys = ["id", "description", "fallback", "decide", "when", "then"]
     static let actionKeys = ["department", "priority", "tags"]
-    /// Keys that combine a list of conditions. (`none` would join them.)
-    static let combinatorKeys = ["all", "any"]
-    static let conditionKeys = combinatorKeys + ["field"] + FieldTest.keys
+    /// Keys that combine a list of conditions.
+    static let combinatorKeys = ["all", "any", "none"]
+    static let conditionKeys = combinatorKeys + ["field", "case_sensitive"] + FieldTest.keys
 
     let departments: DepartmentCatalog
     let limits: MatchLimits
@@ -57,16 +57,22 @@ struct RuleFileParser {
         let id = idNode.flatMap { readRuleID($0, at: "\(path).id") }
         let description = keys["description"].flatMap { reader.string($0, "\(path).description") }
         let isFallback = keys["fallback"].flatMap { reader.bool($0, "\(path).fallback") } ?? false
+        let decides = keys["decide"].flatMap { reader.bool($0, "\(path).decide") } ?? true
+        if !decides, isFallback, let node = keys["decide"] {
+            reader.report(
+                "a fallback rule decides when the model could not; `decide: false` and `fallback: true` "
+                    + "cannot go together at \(path)", at: node)
+        }
         let condition = reader.required("when", in: keys).flatMap {
             parseCondition($0, at: "\(path).when")
         }
         let action = reader.required("then", in: keys).flatMap {
-            parseAction($0, at: "\(path).then")
+            parseAction($0, at: "\(path).then", decides: decides)
         }
         guard let idNode, let id, let condition, let action, diagnostics.count == problemsBefore else { return nil }
         return ParsedRule(
             rule: Rule(
-                id: id, description: description, isFallback: isFallback,
+                id: id, description: description, isFallback: isFallback, decides: decides,
                 condition: condition, action: action, location: reader.location(of: node)
             ),
             idLocation: reader.location(of: idNode)
@@ -94,18 +100,29 @@ struct RuleFileParser {
         return id.utf8.dropFirst().allSatisfy { alphanumerics.contains($0) || punctuation.contains($0) }
     }
 
-    private mutating func parseAction(_ node: Node, at path: String) -> RuleAction? {
+    /// A deciding or fallback rule's action names its department; an annotating rule's
+    /// (`decide: false`) names none and adds tags, a priority or both.
+    private mutating func parseAction(_ node: Node, at path: String, decides: Bool) -> RuleAction? {
         let problemsBefore = diagnostics.count
         guard
             let keys = reader.members(
                 of: node, path, expecting: "a mapping with department, priority and tags", allowed: Self.actionKeys)
         else { return nil }
-        let department = reader.required("department", in: keys).flatMap {
-            readDepartment($0, at: "\(path).department")
+        var department: DepartmentID?
+        if decides {
+            department = reader.required("department", in: keys).flatMap {
+                readDepartment($0, at: "\(path).department")
+            }
+        } else if let node = keys["department"] {
+            reader.report(
+                "an annotating rule (decide: false) leaves the department to the next stages; remove "
+                    + "\(path).department, or remove `decide: false` to make the rule decide", at: node)
+        } else if keys["priority"] == nil && keys["tags"] == nil && !keys.hadUnknownKeys {
+            reader.report("an annotating rule (decide: false) needs priority or tags at \(path)", at: node)
         }
         let priority = keys["priority"].flatMap { readPriority($0, at: "\(path).priority") }
         let tags = keys["tags"].flatMap { readTags($0, at: "\(path).tags") } ?? []
-        guard let department, diagnostics.count == problemsBefore else { return nil }
+        guard diagnostics.count == problemsBefore, department != nil || !decides else { return nil }
         return RuleAction(department: department, priority: priority, tags: tags)
     }
 

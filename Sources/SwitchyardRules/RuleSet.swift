@@ -39,10 +39,12 @@ public struct RuleSet: Sendable {
     public func evaluate(_ ticket: Ticket, kind: Rule.Kind) -> RuleEvaluation {
         var stopped: [RuleEvaluation.StoppedMatch] = []
         for rule in rules where rule.kind == kind {
+            // Deciding and fallback rules always name a department (the parser sees to it).
+            guard let department = rule.action.department else { continue }
             if rule.condition.holds(for: ticket, ruleID: rule.id, stopped: &stopped) {
                 let match = RuleMatch(
                     ruleID: rule.id,
-                    department: rule.action.department,
+                    department: department,
                     priority: rule.action.priority,
                     tags: rule.action.tags
                 )
@@ -50,5 +52,56 @@ public struct RuleSet: Sendable {
             }
         }
         return RuleEvaluation(match: nil, stoppedMatches: stopped)
+    }
+
+    /// Runs every annotating rule (`decide: false`) on `ticket`, in order: each one that
+    /// matches adds its tags (in order, once each) and may raise the priority (the highest
+    /// wins).
+    public func annotations(for ticket: Ticket) -> RuleAnnotations {
+        var annotations = RuleAnnotations()
+        for rule in rules where rule.kind == .annotating {
+            guard rule.condition.holds(for: ticket, ruleID: rule.id, stopped: &annotations.stoppedMatches) else { continue }
+            annotations.ruleIDs.append(rule.id)
+            annotations.add(priority: rule.action.priority, tags: rule.action.tags)
+        }
+        return annotations
+    }
+}
+
+/// What the annotating rules that matched a ticket add to its decision, whoever decides.
+///
+/// Combining with the decision: tags are merged (the annotations' first, then the decider's,
+/// each once), and the priority is the highest of the annotations' and the decider's, so a
+/// VIP rule raises a ticket to `urgent` and a model that says `low` cannot lower it.
+public struct RuleAnnotations: Sendable, Hashable {
+    /// The annotating rules that matched, in order.
+    public var ruleIDs: [String] = []
+    public var priority: Priority?
+    public var tags: [String] = []
+    /// Matches PCRE2 gave up on (each counted as "no match").
+    public var stoppedMatches: [RuleEvaluation.StoppedMatch] = []
+
+    public init() {}
+
+    mutating func add(priority: Priority?, tags: [String]) {
+        self.priority = RuleAnnotations.highest(self.priority, priority)
+        self.tags = RuleAnnotations.merged(self.tags, tags)
+    }
+
+    /// `decision` with these annotations applied: tags merged, priority the highest.
+    public func applied(to decision: (priority: Priority?, tags: [String])) -> (priority: Priority?, tags: [String]) {
+        (Self.highest(priority, decision.priority), Self.merged(tags, decision.tags))
+    }
+
+    static func highest(_ first: Priority?, _ second: Priority?) -> Priority? {
+        switch (first, second) {
+        case (let first?, let second?): max(first, second)
+        default: first ?? second
+        }
+    }
+
+    static func merged(_ first: [String], _ second: [String]) -> [String] {
+        var seen = Set(first)
+        return first + second.filter { seen.insert($0).inserted }
     }
 }

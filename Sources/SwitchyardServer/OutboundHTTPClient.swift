@@ -10,10 +10,16 @@ extension Switchyard {
     /// outbox schedules its own retry with backoff. Connecting gives up after
     /// ``connectTimeout``; each call's own deadline bounds the rest.
     public static func makeHTTPClient() -> HTTPClient {
+        HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpClientConfiguration)
+    }
+
+    /// The client's configuration: a refused connection fails at once instead of being
+    /// retried until the connect timeout.
+    public static var httpClientConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(Int64(connectTimeout.components.seconds))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        return configuration
     }
 
     /// How long opening a connection to a provider or platform may take.

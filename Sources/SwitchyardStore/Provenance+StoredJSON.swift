@@ -8,6 +8,10 @@ extension Provenance {
     package var storedJSON: String {
         var writer = JSONTextWriter(capacity: 160)
         writer.beginObject()
+        if !annotatedBy.isEmpty {
+            writer.member("annotated_by")
+            writer.strings(annotatedBy)
+        }
         if let decidedBy {
             writer.member("decided_by")
             writer.string(decidedBy)

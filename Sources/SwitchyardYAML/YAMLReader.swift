@@ -138,6 +138,17 @@ public struct YAMLReader: Sendable {
         return value
     }
 
+    /// A number written as a plain scalar (`100`, `2.5`, `-3`).
+    public mutating func number(_ node: Node, _ what: String) -> Double? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain, node.null == nil,
+            let value = Double(scalar.string), value.isFinite
+        else {
+            report("\(what) must be a number, found \(kind(of: node))", at: node)
+            return nil
+        }
+        return value
+    }
+
     /// One of a fixed set of names, such as a signature algorithm.
     public mutating func choice<Choice: RawRepresentable & CaseIterable>(
         _ node: Node, _ what: String, _ type: Choice.Type

@@ -21,7 +21,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                #"Rules/test.yaml:3:29: error: unknown key "matchs" in rules[0].when; allowed keys: all, any, field, matches"#
+                #"Rules/test.yaml:3:29: error: unknown key "matchs" in rules[0].when; allowed keys: all, any, none, field, case_sensitive, matches, contains, equals, starts_with, ends_with, in, exists, greater_than, less_than"#
             ]
         ),
         InvalidRuleFile(
@@ -33,7 +33,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                #"Rules/test.yaml:3:5: error: unknown key "wehn" in rules[0]; allowed keys: id, description, fallback, when, then"#
+                #"Rules/test.yaml:3:5: error: unknown key "wehn" in rules[0]; allowed keys: id, description, fallback, decide, when, then"#
             ]
         ),
         InvalidRuleFile(
@@ -154,7 +154,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                #"Rules/test.yaml:3:20: error: unknown field "sender" at rules[0].when.field; allowed: subject, body, text, requester.email, requester.name, channel, language, tags, custom.<name>"#
+                #"Rules/test.yaml:3:20: error: unknown field "sender" at rules[0].when.field; allowed: subject, body, text, requester.email, requester.name, requester.domain, source, channel, language, tags, custom.<name>"#
             ]
         ),
         InvalidRuleFile(
@@ -168,7 +168,7 @@ struct RuleValidationTests {
                 """,
             expected: [
                 #"Rules/test.yaml:3:15: error: rules[0].fallback must be true or false, found "maybe""#,
-                "Rules/test.yaml:4:11: error: rules[0].when must be a condition: `field` with `matches`, or `all` / `any` with a list of conditions, found a list",
+                "Rules/test.yaml:4:11: error: rules[0].when must be a condition: `field` with one test (matches, contains, equals, starts_with, ends_with, in, exists, greater_than, less_than), or `all` / `any` / `none` with a list of conditions, found a list",
                 #"Rules/test.yaml:5:40: error: rules[0].then.tags must be a list of tags, found "lost-card""#,
             ]
         ),
@@ -190,7 +190,7 @@ struct RuleValidationTests {
             expected: [
                 "Rules/test.yaml:2:5: error: missing required key \"then\" in rules[0]",
                 #"Rules/test.yaml:2:9: error: invalid rule id "Lost Card" at rules[0].id: use lowercase letters, digits, '_', '.' and '-', starting with a letter or digit"#,
-                "Rules/test.yaml:3:11: error: missing test at rules[0].when: add one of matches",
+                "Rules/test.yaml:3:11: error: missing test at rules[0].when: add one of matches, contains, equals, starts_with, ends_with, in, exists, greater_than, less_than",
             ]
         ),
         InvalidRuleFile(

@@ -57,6 +57,46 @@ import Testing
         }
     }
 
+    @Test("annotating rules raise priority and add tags whoever decides: a model saying low, or a deciding rule")
+    func annotationsApplyToEveryStage() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "cards", confidence: 0.92, priority: "low", tags: ["card-delivery", "vip"]))
+        }) { openAI in
+            var setup = Self.setup(openAI: openAI.baseURL)
+            setup.rules["05-vip.yaml"] = """
+                rules:
+                  - id: vip-domain
+                    decide: false
+                    when: { field: requester.domain, equals: board.example.com }
+                    then: { priority: urgent, tags: [vip] }
+                  - id: mentions-order
+                    decide: false
+                    when: { field: text, contains: order }
+                    then: { tags: [has-order] }
+                """
+            try await withServer(setup) { server in
+                let vip = #"{"id": "V-1", "subject": "New card", "body": "I ordered a new card two weeks ago and it still has not arrived.", "requester": {"email": "ceo@Board.Example.com"}}"#
+                let decision = try await classify(server, vip)
+                let provenance = try #require(decision["provenance"] as? [String: Any])
+                #expect(provenance["stage"] as? String == "model")
+                #expect(decision["department"] as? String == "cards", "annotations leave the department to the model")
+                #expect(decision["priority"] as? String == "urgent", "the highest of the annotation's and the model's")
+                #expect(decision["tags"] as? [String] == ["vip", "has-order", "card-delivery"], "merged, each once")
+                #expect(provenance["annotated_by"] as? [String] == ["vip-domain", "mentions-order"])
+
+                let ruled = try await classify(server, #"{"id": "V-2", "subject": "Help", "body": "My stolen card was the one I ordered"}"#)
+                #expect((ruled["provenance"] as? [String: Any])?["stage"] as? String == "rule")
+                #expect(ruled["department"] as? String == "fraud_security")
+                #expect(ruled["priority"] as? String == "urgent")
+                #expect(ruled["tags"] as? [String] == ["has-order", "lost-or-stolen-card"])
+
+                let plain = try await classify(server, #"{"id": "V-3", "subject": "New card", "body": "It still has not arrived."}"#)
+                #expect(plain["priority"] as? String == "low")
+                #expect((plain["provenance"] as? [String: Any])?["annotated_by"] as? [String] == [])
+            }
+        }
+    }
+
     @Test("a provider that times out falls back to the local model and records the timeout")
     func timeoutFallsBack() async throws {
         let gate = Gate()
@@ -197,17 +237,12 @@ import Testing
                 "\(reasons)")
             #expect(!reasons.contains { $0.contains("timed out") }, "\(reasons)")
             // With connection retries AsyncHTTPClient keeps trying until the connect timeout
-            // (5s) and only then reports the same refusal. The provider call itself is timed
-            // by the server (not the whole decision, which a machine busy with the other
-            // tests can slow down): a refusal that was not retried takes a few milliseconds, and
-            // one that was retried takes the whole connect timeout — on a machine busy with the
-            // parallel tests the first has been seen to take 4 s, so the line is the timeout itself.
-            let metrics = try await server.get("/metrics").text
-            let sumLine = metrics.split(separator: "\n").first {
-                $0.hasPrefix(#"switchyard_model_call_seconds_sum{classifier="openai/gpt-4o-mini"}"#)
-            }
-            let seconds = try #require(sumLine?.split(separator: " ").last.flatMap { Double($0) }, "\(metrics)")
-            #expect(seconds < Switchyard.connectTimeout.milliseconds / 1000, "the provider call took \(seconds)s")
+            // and only then reports the same refusal, so the reason alone cannot tell; how long
+            // the call took cannot either on a machine busy with the parallel tests (a refusal
+            // that was not retried has been measured at 6 s there). The server's one client is
+            // what decides it (withServer makes it with makeHTTPClient): it must not retry
+            // connection establishment.
+            #expect(!Switchyard.httpClientConfiguration.connectionPool.retryConnectionEstablishment)
         }
     }
 }

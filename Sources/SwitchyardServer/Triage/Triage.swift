@@ -55,7 +55,12 @@ public struct Triage: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let ruleSet = rules.current
+        let annotations = ruleSet.annotations(for: ticket)
+        recordLimitHits(annotations.stoppedMatches)
         var decision = await decide(ticket, ruleSet: ruleSet, start: start, deadline: deadline, clock: clock)
+        // Annotating rules add to whatever decided: tags merged, the highest priority.
+        (decision.priority, decision.tags) = annotations.applied(to: (decision.priority, decision.tags))
+        decision.provenance.annotatedBy = annotations.ruleIDs
         decision.provenance.latencyMilliseconds = (clock.now - start).milliseconds
         metrics.recordDecision(decision)
         return decision
@@ -159,10 +164,14 @@ public struct Triage: Sendable {
     /// The first matching rule of `kind`, counting patterns that PCRE2 stopped at a limit.
     private func evaluate(_ ruleSet: RuleSet, _ ticket: Ticket, kind: Rule.Kind) -> RuleMatch? {
         let evaluation = ruleSet.evaluate(ticket, kind: kind)
-        for stopped in evaluation.stoppedMatches {
-            metrics.recordRuleLimitHit(ruleID: stopped.ruleID)
-        }
+        recordLimitHits(evaluation.stoppedMatches)
         return evaluation.match
+    }
+
+    private func recordLimitHits(_ stopped: [RuleEvaluation.StoppedMatch]) {
+        for match in stopped {
+            metrics.recordRuleLimitHit(ruleID: match.ruleID)
+        }
     }
 }
 
