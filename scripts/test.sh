@@ -11,6 +11,8 @@ swift build --build-tests
 # narrows the run to some tests. Before `swift test`, whose summary closes the output.
 if [ "$#" -eq 0 ]; then
     bash scripts/openapi-check.sh
+    # The shipped rules' inline examples (Docs/cli.md#switchyard-rules-test).
+    .build/debug/switchyard rules test --config Samples/switchyard.yaml
 fi
 if [ "$#" -gt 0 ]; then
     swift test --skip-build "$@"

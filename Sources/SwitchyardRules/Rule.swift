@@ -14,6 +14,11 @@ public struct Rule: Sendable {
     public var decides: Bool
     public var condition: Condition
     public var action: RuleAction
+    /// Its place among the rules of its kind: a higher `precedence` runs first; equal ones
+    /// keep file order, then order in the file. `priority: N` in the rule file; 0 by default.
+    public var precedence: Int
+    /// The rule's inline unit tests.
+    public var examples: RuleExamples
     /// Where the rule starts in its file.
     public var location: SourceLocation
 
@@ -24,6 +29,8 @@ public struct Rule: Sendable {
         decides: Bool = true,
         condition: Condition,
         action: RuleAction,
+        precedence: Int = 0,
+        examples: RuleExamples = RuleExamples(),
         location: SourceLocation
     ) {
         self.id = id
@@ -32,6 +39,8 @@ public struct Rule: Sendable {
         self.decides = decides
         self.condition = condition
         self.action = action
+        self.precedence = precedence
+        self.examples = examples
         self.location = location
     }
 }

@@ -15,7 +15,7 @@ struct RuleFileParser {
         var idLocation: SourceLocation
     }
 
-    static let ruleKeys = ["id", "description", "fallback", "decide", "when", "then"]
+    static let ruleKeys = ["id", "description", "fallback", "decide", "priority", "when", "then", "examples"]
     static let actionKeys = ["department", "priority", "tags"]
     /// Keys that combine a list of conditions.
     static let combinatorKeys = ["all", "any", "none"]
@@ -63,6 +63,8 @@ struct RuleFileParser {
                 "a fallback rule decides when the model could not; `decide: false` and `fallback: true` "
                     + "cannot go together at \(path)", at: node)
         }
+        let precedence = keys["priority"].flatMap { readPrecedence($0, at: "\(path).priority") } ?? 0
+        let examples = keys["examples"].flatMap { parseExamples($0, at: "\(path).examples") } ?? RuleExamples()
         let condition = reader.required("when", in: keys).flatMap {
             parseCondition($0, at: "\(path).when")
         }
@@ -73,10 +75,74 @@ struct RuleFileParser {
         return ParsedRule(
             rule: Rule(
                 id: id, description: description, isFallback: isFallback, decides: decides,
-                condition: condition, action: action, location: reader.location(of: node)
+                condition: condition, action: action, precedence: precedence, examples: examples,
+                location: reader.location(of: node)
             ),
             idLocation: reader.location(of: idNode)
         )
+    }
+
+    /// A rule's `priority: N`: a whole number from -1000 to 1000.
+    private mutating func readPrecedence(_ node: Node, at path: String) -> Int? {
+        guard let number = reader.number(node, path) else { return nil }
+        guard number == number.rounded(), (-1000...1000).contains(number) else {
+            reader.report(
+                "\(path) must be a whole number from -1000 to 1000 (higher runs first), found \(reader.kind(of: node)); "
+                    + "the ticket's priority goes under `then`", at: node)
+            return nil
+        }
+        return Int(number)
+    }
+
+    static let exampleKeys = ["match", "no_match"]
+    static let exampleTicketKeys = ["subject", "body", "tags", "channel", "language", "source", "requester", "custom"]
+
+    private mutating func parseExamples(_ node: Node, at path: String) -> RuleExamples? {
+        guard let keys = reader.members(of: node, path, expecting: "a mapping with match and no_match lists", allowed: Self.exampleKeys)
+        else { return nil }
+        var examples = RuleExamples()
+        for key in Self.exampleKeys {
+            guard let listNode = keys[key] else { continue }
+            let listPath = "\(path).\(key)"
+            guard let items = reader.sequence(listNode, listPath, expecting: "a list of examples (texts or tickets)") else { continue }
+            let parsed = items.enumerated().compactMap { index, item in parseExample(item, at: "\(listPath)[\(index)]") }
+            if key == "match" { examples.match = parsed } else { examples.noMatch = parsed }
+        }
+        return examples
+    }
+
+    /// A text (the ticket's body) or a ticket in the generic shape.
+    private mutating func parseExample(_ node: Node, at path: String) -> RuleExamples.Example? {
+        let location = reader.location(of: node)
+        if case .scalar = node {
+            guard let text = reader.string(node, path) else { return nil }
+            return .init(ticket: Ticket(externalID: "example", source: "example", subject: "", body: text), location: location)
+        }
+        guard let keys = reader.members(of: node, path, expecting: "a text or a ticket", allowed: Self.exampleTicketKeys)
+        else { return nil }
+        func text(_ key: String) -> String? { keys[key].flatMap { reader.string($0, "\(path).\(key)", allowingEmpty: true) } }
+        var requester: Requester?
+        if let node = keys["requester"],
+            let members = reader.members(of: node, "\(path).requester", allowed: ["name", "email"])
+        {
+            requester = Requester(
+                name: members["name"].flatMap { reader.string($0, "\(path).requester.name") },
+                email: members["email"].flatMap { reader.string($0, "\(path).requester.email") })
+        }
+        var custom: [String: String] = [:]
+        if let node = keys["custom"], let members = reader.members(of: node, "\(path).custom", allowed: nil) {
+            for key in members.order {
+                if let value = members[key].flatMap({ reader.string($0, "\(path).custom.\(key)", allowingEmpty: true) }) {
+                    custom[key] = value
+                }
+            }
+        }
+        let tags = keys["tags"].flatMap { readTags($0, at: "\(path).tags") } ?? []
+        let ticket = Ticket(
+            externalID: "example", source: text("source") ?? "example", subject: text("subject") ?? "",
+            body: text("body") ?? "", requester: requester, tags: tags, channel: text("channel"),
+            language: text("language"), customFields: custom)
+        return .init(ticket: ticket, location: location)
     }
 
     private mutating func readRuleID(_ node: Node, at path: String) -> String? {

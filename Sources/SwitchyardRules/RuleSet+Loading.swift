@@ -109,6 +109,10 @@ extension RuleSet {
         guard diagnostics.isEmpty else {
             throw RuleLoadError(diagnostics: diagnostics.sorted { $0.location < $1.location })
         }
-        return RuleSet(rules: rules, version: version.finalize(), files: sources.map(\.file))
+        // Higher precedence first; the sort is stable, so equal ones keep file and file order.
+        let ordered = rules.enumerated().sorted {
+            ($0.element.precedence, -$0.offset) > ($1.element.precedence, -$1.offset)
+        }.map(\.element)
+        return RuleSet(rules: ordered, version: version.finalize(), files: sources.map(\.file))
     }
 }

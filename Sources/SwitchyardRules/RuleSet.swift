@@ -6,7 +6,8 @@ public import SwitchyardCore
 /// ``parse(_:file:departments:limits:)``. A rule set is immutable and can be matched from
 /// any number of tasks at once; to pick up edited files, load a new one and swap it in.
 public struct RuleSet: Sendable {
-    /// Every rule: files in name order, rules in file order.
+    /// Every rule in the order it runs (among the rules of its kind): higher `precedence`
+    /// first, then files in name order, rules in file order.
     public let rules: [Rule]
     /// Content hash of the files (names and text): the first 12 hex digits of a SHA-256.
     /// Recorded with every decision, so that it can be traced to the rules in force.

@@ -57,6 +57,8 @@ struct DocumentationExampleTests {
                 #expect(throws: Never.self, "the example at block \(index + 1)") {
                     try RuleSet.parse(block.text, file: file, departments: Self.sampleDepartments)
                 }
+                // Its own examples pass too.
+                #expect((try? RuleSet.parse(block.text, file: file, departments: Self.sampleDepartments))?.runExamples().failures == [])
             }
             checked += 1
         }

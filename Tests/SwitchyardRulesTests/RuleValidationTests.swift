@@ -33,7 +33,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                #"Rules/test.yaml:3:5: error: unknown key "wehn" in rules[0]; allowed keys: id, description, fallback, decide, when, then"#
+                #"Rules/test.yaml:3:5: error: unknown key "wehn" in rules[0]; allowed keys: id, description, fallback, decide, priority, when, then, examples"#
             ]
         ),
         InvalidRuleFile(

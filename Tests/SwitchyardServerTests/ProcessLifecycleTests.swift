@@ -217,6 +217,59 @@ import Glibc
         #expect(second.error.contains("engine: postgres"), "\(second.error)")
     }
 
+    @Test("rules list prints the order with file:line:column; rules test runs the examples and exits 1 on a failure")
+    func rulesCommands() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+        try directory.write(
+            """
+            rules:
+              - id: vip
+                decide: false
+                when: { field: tags, in: [vip] }
+                then: { priority: urgent }
+              - id: any-card
+                priority: 5
+                when: { field: text, contains: card }
+                then: { department: cards }
+                examples:
+                  match: [my card]
+              - id: stolen-card
+                when: { field: text, contains: stolen }
+                then: { department: fraud_security }
+                examples:
+                  match: [my card was stolen]
+                  no_match: [a lost bike]
+            """, to: "Candidate/50-cards.yaml")
+        let candidate = directory.url.appendingPathComponent("Candidate").path
+
+        let listed = try Self.run(["rules", "list", "--config", config.path, candidate])
+        #expect(listed.status == 0, "\(listed.error)")
+        let lines = listed.output.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("ruleset ") == true && lines.first?.hasSuffix(": 3 rules in 1 files") == true, "\(lines)")
+        #expect(lines.contains("  1. vip  \(candidate)/50-cards.yaml:2:5  annotates, priority urgent"), "\(lines)")
+        #expect(lines.contains("  1. any-card  \(candidate)/50-cards.yaml:6:5  → cards  [priority 5]"), "\(lines)")
+        #expect(lines.contains("  2. stolen-card  \(candidate)/50-cards.yaml:12:5  → fraud_security"), "\(lines)")
+
+        let tested = try Self.run(["rules", "test", "--config", config.path, candidate])
+        #expect(tested.status == 1)
+        #expect(
+            tested.output.split(separator: "\n").map(String.init) == [
+                #"\#(candidate)/50-cards.yaml:16:15: error: example match[0] of rule "stolen-card" matches, but "any-card" (\#(candidate)/50-cards.yaml:6:5) decides it first"#,
+                "3 examples in 2 of 3 rules: 1 failed",
+            ], "\(tested.output)")
+
+        let shipped = try Self.run(["rules", "test", "--config", packageRoot.appendingPathComponent("Samples/switchyard.yaml").path])
+        #expect(shipped.status == 0, "\(shipped.output)\(shipped.error)")
+        #expect(shipped.output.hasSuffix("all pass\n"), "\(shipped.output)")
+
+        try directory.write("rules:\n  - id: Bad\n", to: "Broken/1.yaml")
+        let broken = try Self.run(["rules", "test", "--config", config.path, directory.url.appendingPathComponent("Broken").path])
+        #expect(broken.status == 1)
+        #expect(broken.error.contains("1.yaml:2:5: error: missing required key"), "\(broken.error)")
+    }
+
     /// Runs the real binary with `arguments` (and `input` on standard input) to its end.
     static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
         let process = Process()

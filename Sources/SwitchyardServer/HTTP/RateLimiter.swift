@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import SwitchyardCore
 
 /// How fast one caller may send tickets in: `server.rate_limit`.
@@ -23,41 +22,19 @@ public struct RateLimit: Sendable, Hashable {
 /// Callers are the configured adapters and tokens, so the set of buckets is bounded. Each
 /// process counts on its own: behind a load balancer the limit is per replica.
 final class RateLimiter: Sendable {
-    private struct Bucket {
-        var tokens: Double
-        var updated: ContinuousClock.Instant
-    }
-
     private let limit: RateLimit?
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let buckets: TokenBuckets?
 
     /// - Parameter limit: nil admits everything.
     init(_ limit: RateLimit?) {
         self.limit = limit
+        self.buckets = limit.map { TokenBuckets(perSecond: $0.perSecond, burst: $0.burst) }
     }
 
-    /// Takes one ticket's worth from `caller`'s bucket: nil when admitted, otherwise how long
-    /// until the caller may send again.
-    func admit(_ caller: String, now: ContinuousClock.Instant = .now) -> Duration? {
-        guard let limit else { return nil }
-        let capacity = Double(limit.burst)
-        return buckets.withLock { buckets in
-            var bucket = buckets[caller] ?? Bucket(tokens: capacity, updated: now)
-            let elapsed = (now - bucket.updated).timeInterval
-            bucket.tokens = min(capacity, bucket.tokens + max(0, elapsed) * limit.perSecond)
-            bucket.updated = now
-            defer { buckets[caller] = bucket }
-            guard bucket.tokens >= 1 else {
-                return .milliseconds(Int64(((1 - bucket.tokens) / limit.perSecond * 1000).rounded(.up)))
-            }
-            bucket.tokens -= 1
-            return nil
-        }
-    }
-
-    /// `admit(caller)`, or the `429` to answer, with `Retry-After` in whole seconds.
+    /// Admits one ticket from `caller`, or throws the `429` to answer, with `Retry-After` in
+    /// whole seconds.
     func check(_ caller: String) throws(APIError) {
-        guard let wait = admit(caller) else { return }
+        guard let wait = buckets?.take(caller) else { return }
         let seconds = max(1, Int(wait.timeInterval.rounded(.up)))
         var error = APIError(
             .tooManyRequests, code: "rate_limited",

@@ -1,0 +1,89 @@
+public import SwitchyardCore
+public import SwitchyardYAML
+
+/// A rule's inline unit tests, `examples: {match: [...], no_match: [...]}`: tickets (or plain
+/// texts, taken as the body) the rule must and must not match.
+public struct RuleExamples: Sendable {
+    public struct Example: Sendable {
+        public var ticket: Ticket
+        /// Where the example is written.
+        public var location: SourceLocation
+
+        public init(ticket: Ticket, location: SourceLocation) {
+            self.ticket = ticket
+            self.location = location
+        }
+    }
+
+    public var match: [Example] = []
+    public var noMatch: [Example] = []
+
+    public init(match: [Example] = [], noMatch: [Example] = []) {
+        self.match = match
+        self.noMatch = noMatch
+    }
+
+    public var isEmpty: Bool { match.isEmpty && noMatch.isEmpty }
+}
+
+/// One example that did not come out as written.
+public struct ExampleFailure: Sendable, Hashable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
+
+    public var description: String { "\(location): error: \(message)" }
+}
+
+/// What running every rule's examples found.
+public struct ExampleReport: Sendable {
+    /// Examples run, `match` and `no_match` together.
+    public var examples: Int
+    /// Rules that have examples.
+    public var rulesWithExamples: Int
+    public var failures: [ExampleFailure]
+}
+
+extension RuleSet {
+    /// Runs every rule's examples. A `match` example must satisfy the rule's condition and, for
+    /// a deciding or fallback rule, be decided by that rule when the whole set of its kind runs
+    /// (so an earlier rule that shadows it fails the example); a `no_match` example must not
+    /// satisfy the condition.
+    public func runExamples() -> ExampleReport {
+        var failures: [ExampleFailure] = []
+        var count = 0
+        var withExamples = 0
+        for (index, rule) in rules.enumerated() where !rule.examples.isEmpty {
+            withExamples += 1
+            for (position, example) in rule.examples.match.enumerated() {
+                count += 1
+                var stopped: [RuleEvaluation.StoppedMatch] = []
+                let what = "example match[\(position)] of rule \"\(rule.id)\""
+                guard rule.condition.holds(for: example.ticket, ruleID: rule.id, stopped: &stopped) else {
+                    let limit = stopped.first.map { " (a pattern stopped: \($0.reason))" } ?? ""
+                    failures.append(.init(location: example.location, message: "\(what) does not match it\(limit)"))
+                    continue
+                }
+                guard rule.kind != .annotating,
+                    let winner = evaluate(example.ticket, kind: rule.kind).match?.ruleID, winner != rule.id
+                else { continue }
+                let shadow = rules[..<index].first { $0.id == winner }
+                failures.append(
+                    .init(
+                        location: example.location,
+                        message: "\(what) matches, but \"\(winner)\""
+                            + (shadow.map { " (\($0.location))" } ?? "") + " decides it first"))
+            }
+            for (position, example) in rule.examples.noMatch.enumerated() {
+                count += 1
+                var stopped: [RuleEvaluation.StoppedMatch] = []
+                if rule.condition.holds(for: example.ticket, ruleID: rule.id, stopped: &stopped) {
+                    failures.append(
+                        .init(
+                            location: example.location,
+                            message: "example no_match[\(position)] of rule \"\(rule.id)\" matches it"))
+                }
+            }
+        }
+        return ExampleReport(examples: count, rulesWithExamples: withExamples, failures: failures)
+    }
+}

@@ -1,0 +1,111 @@
+import SwitchyardCore
+import SwitchyardRules
+import Testing
+
+@Suite("Inline examples and precedence")
+struct RuleExampleTests {
+    @Test("examples pass when each match is decided by its rule and each no_match is not matched")
+    func passing() throws {
+        let set = try ruleSet(
+            """
+            rules:
+              - id: stolen
+                when: { field: text, matches: '(?i)\\bstolen\\b' }
+                then: { department: fraud_security }
+                examples:
+                  match: ["my card was stolen", { subject: "Stolen", body: "help" }]
+                  no_match: ["I stole the show"]
+              - id: vip
+                decide: false
+                when: { field: requester.domain, equals: board.example.com }
+                then: { priority: urgent }
+                examples:
+                  match: [{ body: "hi", requester: { email: "ceo@board.example.com" } }]
+                  no_match: [{ body: "hi", requester: { email: "ceo@example.com" } }, "no requester"]
+              - id: plan
+                fallback: true
+                when: { field: custom.plan, in: [metal] }
+                then: { department: cards }
+                examples:
+                  match: [{ custom: { plan: Metal } }]
+            """
+        )
+        let report = set.runExamples()
+        #expect(report.failures == [])
+        #expect(report.examples == 7)
+        #expect(report.rulesWithExamples == 3)
+    }
+
+    @Test("a shadowed rule, a match that does not match and a no_match that does are reported at the example")
+    func failing() throws {
+        let set = try ruleSet(
+            """
+            rules:
+              - id: any-card
+                when: { field: text, contains: card }
+                then: { department: cards }
+              - id: stolen-card
+                when: { field: text, contains: stolen }
+                then: { department: fraud_security }
+                examples:
+                  match:
+                    - my card was stolen
+                    - somebody took it
+                  no_match:
+                    - stolen bike
+            """
+        )
+        let report = set.runExamples()
+        #expect(
+            report.failures.map(\.description) == [
+                #"Rules/test.yaml:10:11: error: example match[0] of rule "stolen-card" matches, but "any-card" (Rules/test.yaml:2:5) decides it first"#,
+                #"Rules/test.yaml:11:11: error: example match[1] of rule "stolen-card" does not match it"#,
+                #"Rules/test.yaml:13:11: error: example no_match[0] of rule "stolen-card" matches it"#,
+            ])
+    }
+
+    @Test("priority: N runs a rule before lower ones; equal ones keep file order")
+    func precedence() throws {
+        let set = try ruleSet(
+            """
+            rules:
+              - id: first-written
+                when: { field: text, contains: card }
+                then: { department: cards }
+              - id: promoted
+                priority: 10
+                when: { field: text, contains: stolen }
+                then: { department: fraud_security }
+              - id: demoted
+                priority: -5
+                when: { field: text, contains: card }
+                then: { department: general }
+              - id: second-written
+                when: { field: text, contains: refund }
+                then: { department: disputes_refunds }
+            """
+        )
+        #expect(set.rules.map(\.id) == ["promoted", "first-written", "second-written", "demoted"])
+        #expect(set.firstDecidingMatch(for: ticket(body: "stolen card"))?.ruleID == "promoted")
+    }
+
+    @Test("example and precedence mistakes are reported at their place", arguments: [
+        ("priority: high", #"Rules/test.yaml:3:15: error: rules[0].priority must be a number, found "high""#),
+        ("priority: 1.5", #"Rules/test.yaml:3:15: error: rules[0].priority must be a whole number from -1000 to 1000 (higher runs first), found "1.5"; the ticket's priority goes under `then`"#),
+        ("examples: [x]", "Rules/test.yaml:3:15: error: rules[0].examples must be a mapping with match and no_match lists, found a list"),
+        ("examples: { matches: [x] }", #"Rules/test.yaml:3:17: error: unknown key "matches" in rules[0].examples; allowed keys: match, no_match"#),
+        ("examples: { match: [{ title: x }] }", #"Rules/test.yaml:3:27: error: unknown key "title" in rules[0].examples.match[0]; allowed keys: subject, body, tags, channel, language, source, requester, custom"#),
+    ])
+    func mistakes(line: String, message: String) throws {
+        let problems = try diagnostics(
+            """
+            rules:
+              - id: probe
+                \(line)
+                when: { field: body, contains: x }
+                then: { department: general }
+            """
+        )
+        #expect(problems.map(\.description) == [message])
+    }
+}
