@@ -141,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardServer", "SwitchyardCore", "SwitchyardRules",
+                "SwitchyardServer", "SwitchyardCore", "SwitchyardRules", "SwitchyardModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

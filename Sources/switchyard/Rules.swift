@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import SwitchyardCore
+import SwitchyardModels
 import SwitchyardRules
 import SwitchyardServer
 
@@ -58,20 +60,74 @@ struct Rules: AsyncParsableCommand {
 
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Runs every rule's inline examples against the whole rule set; exits 1 when one fails.")
+            abstract: "Runs every rule's inline examples against the whole rule set; with --tickets, scores the rules on a labelled file.",
+            discussion: "Exits 1 when an example fails (or, with --no-worse-than-model, when a rule is less precise than the local model on the tickets it decides).")
 
         @OptionGroup var selection: Selection
+
+        @Option(help: "A labelled CSV (text,department) or JSONL file (tickets with a department) to score the deciding rules on.")
+        var tickets: String?
+
+        @Flag(help: "With --tickets: exit 1 when a rule is less precise than the local model on the tickets it decides.")
+        var noWorseThanModel = false
 
         func run() throws {
             let ruleSet = try selection.load()
             let report = ruleSet.runExamples()
             for failure in report.failures { print(failure) }
             let summary = "\(report.examples) examples in \(report.rulesWithExamples) of \(ruleSet.rules.count) rules"
-            guard report.failures.isEmpty else {
-                print("\(summary): \(report.failures.count) failed")
+            print(report.failures.isEmpty ? "\(summary): all pass" : "\(summary): \(report.failures.count) failed")
+            var failed = !report.failures.isEmpty
+            if let tickets {
+                failed = try score(ruleSet, on: tickets) || failed
+            }
+            if failed { throw ExitCode(1) }
+        }
+
+        /// Prints the rules' score on `path` beside the local model's on the same tickets;
+        /// true when `--no-worse-than-model` fails.
+        private func score(_ ruleSet: RuleSet, on path: String) throws -> Bool {
+            let configuration = try selection.options.loadConfiguration()
+            let labelled: [(ticket: Ticket, label: DepartmentID)]
+            do {
+                labelled = try LabelledTickets.load(path)
+            } catch {
+                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
                 throw ExitCode(1)
             }
-            print("\(summary): all pass")
+            let score = ruleSet.score(labelled)
+            let model = try LabelledTickets.localModel(configuration)
+            print("\n\(path): \(score.tickets) tickets; deciding rules decided \(score.decided) (\(percent(score.decided, of: score.tickets))), the rest go to the model")
+            let width = max(20, score.rules.map(\.ruleID.count).max() ?? 0)
+            print("  " + "rule".padding(toLength: width, withPad: " ", startingAt: 0) + "   hits  right  precision  model on the same tickets")
+            var worse: [String] = []
+            for tally in score.rules {
+                let hitIndices = score.decidedBy.indices.filter { score.decidedBy[$0] == tally.ruleID }
+                let modelRight = model.map { model in
+                    hitIndices.count { model.probabilities(for: labelled[$0].ticket.text).first?.label == labelled[$0].label }
+                }
+                let modelText = modelRight.map { percent($0, of: tally.hits) } ?? "no local model configured"
+                if let modelRight, tally.hits > 0, tally.correct < modelRight { worse.append(tally.ruleID) }
+                print(
+                    "  " + tally.ruleID.padding(toLength: width, withPad: " ", startingAt: 0)
+                        + String(format: " %6d %6d", tally.hits, tally.correct)
+                        + "  " + percent(tally.correct, of: tally.hits).padding(toLength: 9, withPad: " ", startingAt: 0)
+                        + "  " + modelText)
+            }
+            if !score.mismatches.isEmpty {
+                print("\nmismatches:")
+                for mismatch in score.mismatches {
+                    let text = labelled[mismatch.index].ticket.text.replacingOccurrences(of: "\n", with: " ")
+                    print("  \(path) #\(mismatch.index + 1): \(mismatch.ruleID) decided \(mismatch.decided), labelled \(mismatch.expected): \(text.prefix(120))")
+                }
+            }
+            guard noWorseThanModel, !worse.isEmpty else { return false }
+            print("\nless precise than the local model on their own tickets: \(worse.joined(separator: ", "))")
+            return true
+        }
+
+        private func percent(_ part: Int, of whole: Int) -> String {
+            whole == 0 ? "—" : String(format: "%.1f %%", Double(part) * 100 / Double(whole))
         }
     }
 }

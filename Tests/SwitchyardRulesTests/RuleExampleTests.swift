@@ -109,3 +109,46 @@ struct RuleExampleTests {
         #expect(problems.map(\.description) == [message])
     }
 }
+
+@Suite("Scoring rules on labelled tickets")
+struct RuleScoreTests {
+    @Test("hits, right answers, precision and every mismatch per deciding rule; annotating and fallback rules do not decide here")
+    func score() throws {
+        let set = try ruleSet(
+            """
+            rules:
+              - id: stolen
+                when: { field: text, contains: stolen }
+                then: { department: fraud_security }
+              - id: card
+                when: { field: text, contains: card }
+                then: { department: cards }
+              - id: never
+                when: { field: text, contains: zzz }
+                then: { department: general }
+              - id: note
+                decide: false
+                when: { field: text, contains: card }
+                then: { tags: [card] }
+              - id: late
+                fallback: true
+                when: { field: text, contains: late }
+                then: { department: general }
+            """
+        )
+        let labelled: [(ticket: Ticket, label: DepartmentID)] = [
+            (ticket(body: "my card was stolen"), "fraud_security"),
+            (ticket(body: "is my stolen card report done?"), "cards"),
+            (ticket(body: "card not here"), "cards"),
+            (ticket(body: "late again"), "general"),
+        ]
+        let score = set.score(labelled)
+        #expect(score.tickets == 4 && score.decided == 3)
+        #expect(score.rules.map(\.ruleID) == ["stolen", "card", "never"])
+        #expect(score.rules.map(\.hits) == [2, 1, 0])
+        #expect(score.rules.map(\.correct) == [1, 1, 0])
+        #expect(score.rules[0].precision == 0.5 && score.rules[2].precision == nil)
+        #expect(score.mismatches == [.init(index: 1, ruleID: "stolen", decided: "fraud_security", expected: "cards")])
+        #expect(score.decidedBy == ["stolen", "stolen", "card", nil])
+    }
+}

@@ -264,6 +264,28 @@ import Glibc
         #expect(shipped.status == 0, "\(shipped.output)\(shipped.error)")
         #expect(shipped.output.hasSuffix("all pass\n"), "\(shipped.output)")
 
+        try directory.write(
+            """
+            {"body": "my card was stolen", "department": "fraud_security"}
+            {"subject": "Card", "body": "where is my card", "tags": ["vip"], "department": "cards"}
+
+            {"text": "hello", "department": "account_management"}
+            """, to: "labelled.jsonl")
+        let scored = try Self.run([
+            "rules", "test", "--config", config.path, candidate, "--tickets", directory.url.appendingPathComponent("labelled.jsonl").path,
+        ])
+        let scoredLines = scored.output.split(separator: "\n").map(String.init)
+        #expect(scoredLines.contains { $0.hasSuffix("labelled.jsonl: 3 tickets; deciding rules decided 2 (66.7 %), the rest go to the model") }, "\(scored.output)\(scored.error)")
+        #expect(scoredLines.contains { $0.hasPrefix("  any-card") && $0.contains("     2      1  50.0 %") }, "\(scoredLines)")
+        #expect(scoredLines.contains { $0.hasSuffix("labelled.jsonl #1: any-card decided cards, labelled fraud_security: my card was stolen") }, "\(scoredLines)")
+
+        try directory.write("{\"body\": \"no label\"}\n", to: "unlabelled.jsonl")
+        let unlabelled = try Self.run([
+            "rules", "test", "--config", config.path, candidate, "--tickets", directory.url.appendingPathComponent("unlabelled.jsonl").path,
+        ])
+        #expect(unlabelled.status == 1)
+        #expect(unlabelled.error.contains("unlabelled.jsonl:1: not a ticket with a department: missing `$.department`"), "\(unlabelled.error)")
+
         try directory.write("rules:\n  - id: Bad\n", to: "Broken/1.yaml")
         let broken = try Self.run(["rules", "test", "--config", config.path, directory.url.appendingPathComponent("Broken").path])
         #expect(broken.status == 1)
