@@ -56,7 +56,7 @@ log "PostgreSQL (durable) at ${PG_URL%/postgres}"
 # config NAME STORAGE-YAML → writes $TMP/NAME.yaml: the sample's departments, model and triage,
 # the generic adapter unsigned without a callback (nothing is written back anywhere).
 config() {
-    for entry in "$ROOT"/Samples/*; do ln -sf "$entry" "$TMP/$(basename "$entry")"; done
+    for entry in "$ROOT"/Samples/*; do ln -sfn "$entry" "$TMP/$(basename "$entry")"; done
     {
         printf 'server:\n  host: %s\n  port: 0\n  rate_limit: { per_second: 1000000, burst: 10000000 }\nstorage:\n%s\nrules:\n  directory: %s/Rules\nwebhooks:\n  directory: %s/Webhooks\n' \
             "$HOST" "$2" "$ROOT" "$ROOT"

@@ -1,5 +1,17 @@
 import Synchronization
 
+/// How fast one caller may go: `burst` at once after a quiet spell, `perSecond` sustained
+/// (`server.rate_limit`).
+public struct RateLimit: Sendable, Hashable {
+    public var perSecond: Double
+    public var burst: Int
+
+    public init(perSecond: Double, burst: Int) {
+        self.perSecond = perSecond
+        self.burst = burst
+    }
+}
+
 /// Token buckets by key: each holds `burst` tokens and refills at `perSecond`; taking one
 /// either succeeds or says how long until one is there. Safe to use from many tasks at once.
 ///
@@ -10,20 +22,19 @@ public final class TokenBuckets: Sendable {
         var updated: ContinuousClock.Instant
     }
 
-    public let perSecond: Double
-    public let burst: Int
+    public let limit: RateLimit
     private let buckets = Mutex<[String: Bucket]>([:])
 
-    public init(perSecond: Double, burst: Int) {
-        precondition(perSecond > 0 && burst > 0, "a bucket needs a positive rate and size")
-        self.perSecond = perSecond
-        self.burst = burst
+    public init(_ limit: RateLimit) {
+        precondition(limit.perSecond > 0 && limit.burst > 0, "a bucket needs a positive rate and size")
+        self.limit = limit
     }
 
     /// Takes a token from `key`'s bucket: nil when there was one, otherwise how long until
     /// there is. A new key starts full.
     public func take(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
-        let capacity = Double(burst)
+        let capacity = Double(limit.burst)
+        let perSecond = limit.perSecond
         return buckets.withLock { buckets in
             var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = max(0, (now - bucket.updated).timeInterval)

@@ -6,12 +6,9 @@ public struct Rule: Sendable {
     /// Unique across all rule files: `[a-z0-9][a-z0-9_.-]*`.
     public var id: String
     public var description: String?
-    /// A fallback rule is consulted only when the model stage could not decide; a
-    /// deciding rule (the default) is consulted before any model is asked.
-    public var isFallback: Bool
-    /// `false` for an annotating rule (`decide: false`): it adds its tags and priority to
-    /// whatever decides and never picks the department.
-    public var decides: Bool
+    /// When triage consults the rule: deciding (the default), annotating (`decide: false`)
+    /// or fallback (`fallback: true`).
+    public var kind: Kind
     public var condition: Condition
     public var action: RuleAction
     /// Its place among the rules of its kind: a higher `precedence` runs first; equal ones
@@ -25,8 +22,7 @@ public struct Rule: Sendable {
     public init(
         id: String,
         description: String? = nil,
-        isFallback: Bool = false,
-        decides: Bool = true,
+        kind: Kind = .deciding,
         condition: Condition,
         action: RuleAction,
         precedence: Int = 0,
@@ -35,8 +31,7 @@ public struct Rule: Sendable {
     ) {
         self.id = id
         self.description = description
-        self.isFallback = isFallback
-        self.decides = decides
+        self.kind = kind
         self.condition = condition
         self.action = action
         self.precedence = precedence
@@ -57,5 +52,4 @@ extension Rule {
         case annotating
     }
 
-    public var kind: Kind { isFallback ? .fallback : decides ? .deciding : .annotating }
 }

@@ -74,7 +74,7 @@ struct RuleFileParser {
         guard let idNode, let id, let condition, let action, diagnostics.count == problemsBefore else { return nil }
         return ParsedRule(
             rule: Rule(
-                id: id, description: description, isFallback: isFallback, decides: decides,
+                id: id, description: description, kind: isFallback ? .fallback : decides ? .deciding : .annotating,
                 condition: condition, action: action, precedence: precedence, examples: examples,
                 location: reader.location(of: node)
             ),
@@ -95,7 +95,7 @@ struct RuleFileParser {
     }
 
     static let exampleKeys = ["match", "no_match"]
-    static let exampleTicketKeys = ["subject", "body", "tags", "channel", "language", "source", "requester", "custom"]
+    static let exampleTicketKeys = ["subject", "body", "tags", "channel", "language", "source", "requester", "custom_fields"]
 
     private mutating func parseExamples(_ node: Node, at path: String) -> RuleExamples? {
         guard let keys = reader.members(of: node, path, expecting: "a mapping with match and no_match lists", allowed: Self.exampleKeys)
@@ -111,7 +111,7 @@ struct RuleFileParser {
         return examples
     }
 
-    /// A text (the ticket's body) or a ticket in the generic shape.
+    /// A text (the ticket's body) or a ticket with the generic shape's keys (`id` left out).
     private mutating func parseExample(_ node: Node, at path: String) -> RuleExamples.Example? {
         let location = reader.location(of: node)
         if case .scalar = node {
@@ -130,9 +130,9 @@ struct RuleFileParser {
                 email: members["email"].flatMap { reader.string($0, "\(path).requester.email") })
         }
         var custom: [String: String] = [:]
-        if let node = keys["custom"], let members = reader.members(of: node, "\(path).custom", allowed: nil) {
+        if let node = keys["custom_fields"], let members = reader.members(of: node, "\(path).custom_fields", allowed: nil) {
             for key in members.order {
-                if let value = members[key].flatMap({ reader.string($0, "\(path).custom.\(key)", allowingEmpty: true) }) {
+                if let value = members[key].flatMap({ reader.string($0, "\(path).custom_fields.\(key)", allowingEmpty: true) }) {
                     custom[key] = value
                 }
             }

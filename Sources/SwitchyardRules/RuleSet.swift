@@ -86,12 +86,12 @@ public struct RuleAnnotations: Sendable, Hashable {
 
     mutating func add(priority: Priority?, tags: [String]) {
         self.priority = RuleAnnotations.highest(self.priority, priority)
-        self.tags = RuleAnnotations.merged(self.tags, tags)
+        self.tags = (self.tags + tags).removingDuplicates()
     }
 
     /// `decision` with these annotations applied: tags merged, priority the highest.
     public func applied(to decision: (priority: Priority?, tags: [String])) -> (priority: Priority?, tags: [String]) {
-        (Self.highest(priority, decision.priority), Self.merged(tags, decision.tags))
+        (Self.highest(priority, decision.priority), (tags + decision.tags).removingDuplicates())
     }
 
     static func highest(_ first: Priority?, _ second: Priority?) -> Priority? {
@@ -99,10 +99,5 @@ public struct RuleAnnotations: Sendable, Hashable {
         case (let first?, let second?): max(first, second)
         default: first ?? second
         }
-    }
-
-    static func merged(_ first: [String], _ second: [String]) -> [String] {
-        var seen = Set(first)
-        return first + second.filter { seen.insert($0).inserted }
     }
 }

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import SwitchyardCore
-import SwitchyardModels
+public import SwitchyardModels
 import SwitchyardStore
 
 /// The configured classifiers by provider name, and the embedded local model used as fallback.
@@ -62,15 +62,7 @@ struct ModelCatalog {
     static func loadLocalModel(
         _ settings: LocalProviderSettings, store: any TicketStore, owner: String, timeSource: any TimeSource, logger: Logger
     ) async throws -> (LinearTextClassifier, String) {
-        var examples: [LabeledText] = []
-        for file in settings.trainingData {
-            do {
-                examples += try TrainingSet.loadCSV(URL(fileURLWithPath: file))
-            } catch {
-                throw StartupError("local model training data: \(error)")
-            }
-        }
-        guard !examples.isEmpty else { throw StartupError("local model training data is empty: \(settings.trainingData)") }
+        let examples = try settings.trainingExamples()
         let options = TrainingOptions()
         let fingerprint = LinearTextClassifier.fingerprint(of: examples, options: options)
         let version = String(fingerprint.prefix(16))
@@ -105,5 +97,22 @@ struct ModelCatalog {
             }
             try await Task.sleep(for: .milliseconds(250))
         }
+    }
+}
+
+extension LocalProviderSettings {
+    /// The labelled examples of every `training_data` file, in order: what the local model is
+    /// trained on (by the server, and by `switchyard rules test --tickets` to compare with).
+    public func trainingExamples() throws -> [LabeledText] {
+        var examples: [LabeledText] = []
+        for file in trainingData {
+            do {
+                examples += try TrainingSet.loadCSV(URL(fileURLWithPath: file))
+            } catch {
+                throw StartupError("local model training data: \(error)")
+            }
+        }
+        guard !examples.isEmpty else { throw StartupError("local model training data is empty: \(trainingData)") }
+        return examples
     }
 }

@@ -4,8 +4,8 @@ import SwitchyardModels
 import SwitchyardServer
 
 /// Labelled tickets for `rules test --tickets`: a CSV with `text` and `department` columns
-/// (the training data's format), or JSON Lines, one ticket per line in the generic shape plus
-/// its `department`.
+/// (the training data's format), or JSON Lines, one ticket per line with the generic shape's
+/// keys (`id` optional, `custom_fields` values as strings) plus its `department`.
 enum LabelledTickets {
     struct Line: Decodable {
         struct Requester: Decodable {
@@ -13,7 +13,6 @@ enum LabelledTickets {
             var email: String?
         }
         var department: String
-        var text: String?
         var subject: String?
         var body: String?
         var tags: [String]?
@@ -21,7 +20,12 @@ enum LabelledTickets {
         var language: String?
         var source: String?
         var requester: Requester?
-        var custom: [String: String]?
+        var customFields: [String: String]?
+
+        enum CodingKeys: String, CodingKey {
+            case department, subject, body, tags, channel, language, source, requester
+            case customFields = "custom_fields"
+        }
     }
 
     struct Problem: Error, CustomStringConvertible {
@@ -43,14 +47,13 @@ enum LabelledTickets {
             } catch let error as DecodingError {
                 throw Problem(description: "\(path):\(number + 1): not a ticket with a department: \(error.explanation(root: "$"))")
             }
-            let body = decoded.body ?? decoded.text ?? ""
-            var ticket = ticket(subject: decoded.subject ?? "", body: body)
+                var ticket = ticket(subject: decoded.subject ?? "", body: decoded.body ?? "")
             ticket.tags = decoded.tags ?? []
             ticket.channel = decoded.channel
             ticket.language = decoded.language
             ticket.source = decoded.source ?? ticket.source
             ticket.requester = decoded.requester.map { Requester(name: $0.name, email: $0.email) }
-            ticket.customFields = decoded.custom ?? [:]
+            ticket.customFields = decoded.customFields ?? [:]
             result.append((ticket, DepartmentID(decoded.department)))
         }
         return result
@@ -67,10 +70,6 @@ enum LabelledTickets {
             if case .local(let settings) = entry.value { settings } else { nil }
         }.first
         guard let local else { return nil }
-        var examples: [LabeledText] = []
-        for file in local.trainingData {
-            examples += try TrainingSet.loadCSV(URL(fileURLWithPath: file))
-        }
-        return LinearTextClassifier.train(examples, options: TrainingOptions())
+        return LinearTextClassifier.train(try local.trainingExamples(), options: TrainingOptions())
     }
 }

@@ -5,7 +5,7 @@ import Testing
 struct TokenBucketsTests {
     @Test("a new key starts full; an empty bucket says how long until the next token; it refills at the rate, up to the burst")
     func refill() {
-        let buckets = TokenBuckets(perSecond: 2, burst: 3)
+        let buckets = TokenBuckets(RateLimit(perSecond: 2, burst: 3))
         let start = ContinuousClock.now
         for _ in 0..<3 { #expect(buckets.take("a", now: start) == nil) }
         #expect(buckets.take("a", now: start) == .milliseconds(500))
@@ -21,7 +21,7 @@ struct TokenBucketsTests {
 
     @Test("fractional rates: one every ten seconds")
     func slowRate() {
-        let buckets = TokenBuckets(perSecond: 0.1, burst: 1)
+        let buckets = TokenBuckets(RateLimit(perSecond: 0.1, burst: 1))
         let start = ContinuousClock.now
         #expect(buckets.take("a", now: start) == nil)
         #expect(buckets.take("a", now: start) == .seconds(10))

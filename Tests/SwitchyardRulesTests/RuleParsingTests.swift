@@ -13,7 +13,7 @@ struct RuleParsingTests {
 
         let lost = set.rules[0]
         #expect(lost.description == "Cards reported lost or stolen go straight to fraud.")
-        #expect(lost.isFallback == false)
+        #expect(lost.kind == .deciding)
         #expect(lost.kind == .deciding)
         #expect(lost.action == RuleAction(department: "fraud_security", priority: .urgent, tags: ["lost-card"]))
         #expect(lost.location.description == "Rules/10-security.yaml:3:5")
@@ -29,7 +29,7 @@ struct RuleParsingTests {
 
         let billing = set.rules[1]
         #expect(billing.description == nil)
-        #expect(billing.isFallback)
+        #expect(billing.kind == .fallback)
         #expect(billing.kind == .fallback)
         #expect(billing.action == RuleAction(department: "disputes_refunds"))
         #expect(billing.location.description == "Rules/10-security.yaml:15:5")

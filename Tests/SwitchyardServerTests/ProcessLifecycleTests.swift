@@ -269,7 +269,7 @@ import Glibc
             {"body": "my card was stolen", "department": "fraud_security"}
             {"subject": "Card", "body": "where is my card", "tags": ["vip"], "department": "cards"}
 
-            {"text": "hello", "department": "account_management"}
+            {"body": "hello", "department": "account_management"}
             """, to: "labelled.jsonl")
         let scored = try Self.run([
             "rules", "test", "--config", config.path, candidate, "--tickets", directory.url.appendingPathComponent("labelled.jsonl").path,
