@@ -130,6 +130,7 @@ extension Decision {
                 stage: .model,
                 decidedBy: "openai/gpt-4o-mini",
                 fallbackReasons: ["anthropic/claude: timed out after 5s", #"openai/gpt: answered "sales\n", not a department"#],
+                annotatedBy: ["vip-domain", #"has-"order""#],
                 rulesetVersion: "rules-abc",
                 promptVersion: "prompt-123",
                 usage: TokenUsage(promptTokens: 310, completionTokens: 12),
