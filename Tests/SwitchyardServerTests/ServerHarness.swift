@@ -64,7 +64,7 @@ struct ServerHarness: Sendable {
     }
 
     /// Waits until the ticket has a decision and returns the ticket document.
-    func decidedTicket(_ id: String, timeout: Duration = .seconds(10), headers: [String: String] = [:]) async throws -> [String: Any] {
+    func decidedTicket(_ id: String, timeout: Duration = .seconds(60), headers: [String: String] = [:]) async throws -> [String: Any] {
         try await eventually(timeout: timeout, "ticket \(id) decided") {
             let reply = try await get("/v1/tickets/\(id)", headers: headers)
             let json = reply.json

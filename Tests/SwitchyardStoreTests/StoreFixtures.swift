@@ -86,7 +86,7 @@ extension Claim {
 }
 
 /// Awaits `condition` without sleeping blindly: checks it every millisecond until `timeout`.
-func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
+func waitUntil(timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
     struct TimedOut: Error, CustomStringConvertible {
         let timeout: Duration
         var description: String { "condition not met within \(timeout)" }

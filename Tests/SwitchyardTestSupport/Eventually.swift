@@ -9,7 +9,7 @@ public struct TimedOut: Error, CustomStringConvertible {
 }
 
 public func eventually<T>(
-    timeout: Duration = .seconds(10),
+    timeout: Duration = .seconds(60),
     _ what: @autoclosure () -> String = "condition",
     _ condition: () async throws -> T?
 ) async throws -> T {
