@@ -77,6 +77,17 @@ let package = Package(
             ],
             swiftSettings: strictConcurrency
         ),
+        // The pipeline policy: rules, then the model chain, then the fallbacks. Used by the
+        // server's workers and by the command-line tools, without the HTTP server.
+        .target(
+            name: "SwitchyardTriage",
+            dependencies: [
+                "SwitchyardCore", "SwitchyardRules", "SwitchyardModels",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictConcurrency
+        ),
         .target(
             name: "SwitchyardWebhooks",
             dependencies: [
@@ -118,8 +129,8 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardCore", "SwitchyardYAML", "SwitchyardRules", "SwitchyardModels", "SwitchyardWebhooks",
-                "SwitchyardStore", "SwitchyardSQLite", "SwitchyardPostgres",
+                "SwitchyardCore", "SwitchyardYAML", "SwitchyardRules", "SwitchyardModels", "SwitchyardTriage",
+                "SwitchyardWebhooks", "SwitchyardStore", "SwitchyardSQLite", "SwitchyardPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -141,7 +152,8 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardServer", "SwitchyardCore", "SwitchyardRules", "SwitchyardModels",
+                "SwitchyardServer", "SwitchyardCore", "SwitchyardRules", "SwitchyardModels", "SwitchyardTriage",
+                "SwitchyardStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -194,7 +206,7 @@ let package = Package(
             name: "SwitchyardServerTests",
             dependencies: [
                 "SwitchyardServer", "SwitchyardCore", "SwitchyardStore", "SwitchyardSQLite", "SwitchyardWebhooks",
-                "SwitchyardModels",
+                "SwitchyardModels", "SwitchyardTriage", "SwitchyardRules",
                 "SwitchyardTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

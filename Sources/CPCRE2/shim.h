@@ -17,3 +17,8 @@ static const int cpcre2_error_heaplimit = PCRE2_ERROR_HEAPLIMIT;
 static const int cpcre2_error_jit_stacklimit = PCRE2_ERROR_JIT_STACKLIMIT;
 // Added by SwitchyardRules: forbid \C, which can split a UTF-8 character in UTF mode.
 static const uint32_t cpcre2_never_backslash_c = PCRE2_NEVER_BACKSLASH_C;
+// Captures: how many groups a pattern has and their names.
+static const uint32_t cpcre2_info_capturecount = PCRE2_INFO_CAPTURECOUNT;
+static const uint32_t cpcre2_info_namecount = PCRE2_INFO_NAMECOUNT;
+static const uint32_t cpcre2_info_nameentrysize = PCRE2_INFO_NAMEENTRYSIZE;
+static const uint32_t cpcre2_info_nametable = PCRE2_INFO_NAMETABLE;

@@ -51,6 +51,9 @@ public struct Provenance: Sendable, Hashable, Codable {
     public var usage: TokenUsage?
     /// Time from the start of triage to the decision.
     public var latencyMilliseconds: Double
+    /// How the rules went for the ticket: which rules matched or came close, which tests
+    /// held and where. nil for decisions recorded before traces existed.
+    public var trace: RuleTrace?
 
     public init(
         stage: Stage,
@@ -61,7 +64,8 @@ public struct Provenance: Sendable, Hashable, Codable {
         promptVersion: String? = nil,
         modelVersion: String? = nil,
         usage: TokenUsage? = nil,
-        latencyMilliseconds: Double = 0
+        latencyMilliseconds: Double = 0,
+        trace: RuleTrace? = nil
     ) {
         self.stage = stage
         self.decidedBy = decidedBy
@@ -72,6 +76,7 @@ public struct Provenance: Sendable, Hashable, Codable {
         self.modelVersion = modelVersion
         self.usage = usage
         self.latencyMilliseconds = latencyMilliseconds
+        self.trace = trace
     }
 
     enum CodingKeys: String, CodingKey {
@@ -84,6 +89,7 @@ public struct Provenance: Sendable, Hashable, Codable {
         case modelVersion = "model_version"
         case usage
         case latencyMilliseconds = "latency_ms"
+        case trace
     }
 
     /// Decisions recorded before annotating rules existed have no `annotated_by`.
@@ -98,6 +104,7 @@ public struct Provenance: Sendable, Hashable, Codable {
         modelVersion = try container.decodeIfPresent(String.self, forKey: .modelVersion)
         usage = try container.decodeIfPresent(TokenUsage.self, forKey: .usage)
         latencyMilliseconds = try container.decode(Double.self, forKey: .latencyMilliseconds)
+        trace = try container.decodeIfPresent(RuleTrace.self, forKey: .trace)
     }
 }
 
@@ -106,6 +113,9 @@ public struct Decision: Sendable, Hashable, Codable {
     public var department: DepartmentID
     public var priority: Priority?
     public var tags: [String]
+    /// Values rules set for the platform (`fields: {order_id: "${order}"}` in a rule's
+    /// action), by name; empty when no rule set any.
+    public var fields: [String: String]
     /// 0…1. Rules decide with confidence 1; the default department with 0.
     public var confidence: Double
     public var provenance: Provenance
@@ -115,6 +125,7 @@ public struct Decision: Sendable, Hashable, Codable {
         department: DepartmentID,
         priority: Priority? = nil,
         tags: [String] = [],
+        fields: [String: String] = [:],
         confidence: Double,
         provenance: Provenance,
         decidedAt: Date
@@ -122,13 +133,26 @@ public struct Decision: Sendable, Hashable, Codable {
         self.department = department
         self.priority = priority
         self.tags = tags
+        self.fields = fields
         self.confidence = confidence
         self.provenance = provenance
         self.decidedAt = decidedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case department, priority, tags, confidence, provenance
+        case department, priority, tags, fields, confidence, provenance
         case decidedAt = "decided_at"
+    }
+
+    /// Decisions written before rules could set fields have no `fields`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        department = try container.decode(DepartmentID.self, forKey: .department)
+        priority = try container.decodeIfPresent(Priority.self, forKey: .priority)
+        tags = try container.decode([String].self, forKey: .tags)
+        fields = try container.decodeIfPresent([String: String].self, forKey: .fields) ?? [:]
+        confidence = try container.decode(Double.self, forKey: .confidence)
+        provenance = try container.decode(Provenance.self, forKey: .provenance)
+        decidedAt = try container.decode(Date.self, forKey: .decidedAt)
     }
 }

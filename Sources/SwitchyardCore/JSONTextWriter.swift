@@ -7,8 +7,6 @@
 /// `\n`, `\u001f`, …; any JSON reader reads it back.
 public struct JSONTextWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
-    /// Whether the object being written has a member already, so the next needs a comma.
-    private var objectHasMembers = false
 
     public init(capacity: Int = 64) {
         bytes.reserveCapacity(capacity)
@@ -75,24 +73,41 @@ public struct JSONTextWriter: Sendable {
     /// Starts an object whose members are written with ``member(_:)``.
     public mutating func beginObject() {
         bytes.append(UInt8(ascii: "{"))
-        objectHasMembers = false
     }
 
     /// Starts a member of the current object: the comma when one is due, then `"name":`.
     /// Its value is written next (``string(_:)``, ``raw(_:)``, ``beginObject()``, …).
     public mutating func member(_ name: StaticString) {
-        if objectHasMembers { bytes.append(UInt8(ascii: ",")) }
+        separate(after: UInt8(ascii: "{"))
         bytes.append(UInt8(ascii: "\""))
         raw(name)
         raw("\":")
-        objectHasMembers = true
     }
 
-    /// Ends the current object. When it was a member's value, the enclosing object's next
-    /// member is preceded by a comma.
+    /// Ends the current object.
     public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
-        objectHasMembers = true
+    }
+
+    /// Starts an array whose elements are each introduced by ``element()``.
+    public mutating func beginArray() {
+        bytes.append(UInt8(ascii: "["))
+    }
+
+    /// Starts an element of the current array: the comma when one is due. Its value is
+    /// written next.
+    public mutating func element() {
+        separate(after: UInt8(ascii: "["))
+    }
+
+    /// Ends the current array.
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// A comma, unless the container just opened (`opening` is the last byte written).
+    private mutating func separate(after opening: UInt8) {
+        if let last = bytes.last, last != opening { bytes.append(UInt8(ascii: ",")) }
     }
 
     /// `[String]` as JSON text.

@@ -138,6 +138,11 @@ enum PostgresSchema {
                 FOR EACH ROW WHEN (NEW.status = 'queued') EXECUTE FUNCTION switchyard_ticket_queued()
                 """,
             ]
-        )
+        ),
+        Migration(
+            name: "0002-decision-fields",
+            summary: "values rules set on a decision (fields)",
+            statements: ["ALTER TABLE decisions ADD COLUMN fields JSONB NOT NULL DEFAULT '{}'"]
+        ),
     ]
 }

@@ -107,8 +107,8 @@ extension PostgresStore {
     enum InsertDecision: StoreStatement {
         static let sql = """
             INSERT INTO decisions (ticket_id, department, priority, tags, confidence, stage, decided_by, model_version,
-                ruleset_version, provenance, decided_at)
-            VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10::jsonb, $11)
+                ruleset_version, provenance, decided_at, fields)
+            VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::jsonb)
             RETURNING id
             """
     }
@@ -138,6 +138,7 @@ extension PostgresStore {
             arguments.add(provenance.rulesetVersion)
             arguments.add(provenance.storedJSON)
             arguments.add(decision.decidedAt)
+            arguments.add(JSONTextWriter.text(of: decision.fields))
         }
         let decisionID = try await withTransaction { [self] connection in
             let finished = try await connection.rows(

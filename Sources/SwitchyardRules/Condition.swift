@@ -16,32 +16,3 @@ public indirect enum Condition: Sendable {
     /// `exists: false`.
     case field(Field, FieldTest)
 }
-
-extension Condition {
-    /// Whether the condition holds for `ticket`. Matches that PCRE2 gave up on count as
-    /// "no match" and are appended to `stopped`, attributed to `ruleID`.
-    func holds(for ticket: Ticket, ruleID: String, stopped: inout [RuleEvaluation.StoppedMatch]) -> Bool {
-        switch self {
-        case .all(let conditions):
-            conditions.allSatisfy { $0.holds(for: ticket, ruleID: ruleID, stopped: &stopped) }
-        case .any(let conditions):
-            conditions.contains { $0.holds(for: ticket, ruleID: ruleID, stopped: &stopped) }
-        case .none(let conditions):
-            !conditions.contains { $0.holds(for: ticket, ruleID: ruleID, stopped: &stopped) }
-        case .field(let field, .exists(let expected)):
-            field.values(in: ticket).contains { !$0.isEmpty } == expected
-        case .field(let field, let test):
-            field.values(in: ticket).contains { value in
-                switch test.evaluate(value) {
-                case .matched:
-                    return true
-                case .notMatched:
-                    return false
-                case .stopped(let reason):
-                    stopped.append(.init(ruleID: ruleID, field: field, test: test.description, reason: reason))
-                    return false
-                }
-            }
-        }
-    }
-}

@@ -21,6 +21,10 @@ public final class Pattern: @unchecked Sendable {
     public let limits: MatchLimits
     /// Whether the JIT compiled the pattern; when `false`, the interpreter runs it.
     public let isJITCompiled: Bool
+    /// How many capture groups the pattern has (`(…)` and `(?<name>…)`, not `(?:…)`).
+    public let captureCount: Int
+    /// The named groups' numbers: `(?<order>\d+)` is `["order": 1]` when it is the first group.
+    public let groupNumbers: [String: Int]
 
     private let code: OpaquePointer
     private let matchContext: OpaquePointer
@@ -57,6 +61,32 @@ public final class Pattern: @unchecked Sendable {
         // Any JIT failure (not built in, unsupported CPU, out of memory) leaves the
         // interpreter in charge, which pcre2_match then uses transparently.
         self.isJITCompiled = pcre2_jit_compile_8(compiled, cpcre2_jit_complete) == 0
+        self.captureCount = Self.info(compiled, cpcre2_info_capturecount)
+        self.groupNumbers = Self.groupNumbers(compiled)
+    }
+
+    private static func info(_ code: OpaquePointer, _ what: UInt32) -> Int {
+        var value: UInt32 = 0
+        return pcre2_pattern_info_8(code, what, &value) == 0 ? Int(value) : 0
+    }
+
+    /// Reads PCRE2's name table: each entry is the group number in two bytes, big-endian,
+    /// then the name, zero-terminated, padded to the entry size.
+    private static func groupNumbers(_ code: OpaquePointer) -> [String: Int] {
+        let count = info(code, cpcre2_info_namecount)
+        let entrySize = info(code, cpcre2_info_nameentrysize)
+        var table: UnsafePointer<UInt8>?
+        guard count > 0, entrySize > 2, pcre2_pattern_info_8(code, cpcre2_info_nametable, &table) == 0, let table else {
+            return [:]
+        }
+        var numbers: [String: Int] = [:]
+        for entry in 0..<count {
+            let start = table + entry * entrySize
+            let number = Int(start[0]) << 8 | Int(start[1])
+            let nameBytes = UnsafeBufferPointer(start: start + 2, count: entrySize - 2).prefix { $0 != 0 }
+            numbers[String(decoding: nameBytes, as: UTF8.self)] = number
+        }
+        return numbers
     }
 
     deinit {
@@ -68,8 +98,40 @@ public final class Pattern: @unchecked Sendable {
     ///
     /// Reaching a limit gives ``MatchOutcome/stopped(_:)``, which callers treat as no match.
     public func match(_ subject: String) -> MatchOutcome {
+        search(subject, capturing: false).outcome
+    }
+
+    /// Searches `subject` for the pattern and, when it matches, reports where the match and
+    /// each group are (``Found``).
+    public func firstMatch(in subject: String) -> Search {
+        search(subject, capturing: true)
+    }
+
+    /// The result of ``firstMatch(in:)``.
+    public struct Search: Sendable {
+        public var outcome: MatchOutcome
+        /// Where it matched, when ``outcome`` is ``MatchOutcome/matched``.
+        public var found: Found?
+    }
+
+    /// Where a match and its groups lie in the subject, in UTF-8 bytes.
+    public struct Found: Sendable, Hashable {
+        /// `groups[0]` is the whole match; `groups[n]` group n, nil when it took no part.
+        public var groups: [Range<Int>?]
+
+        /// The text of group `number` in `subject`; nil when the group took no part.
+        public func text(of number: Int, in subject: String) -> String? {
+            guard number < groups.count, let range = groups[number] else { return nil }
+            let utf8 = subject.utf8
+            let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let end = utf8.index(start, offsetBy: range.count)
+            return String(subject[start..<end])
+        }
+    }
+
+    private func search(_ subject: String, capturing: Bool) -> Search {
         guard let matchData = pcre2_match_data_create_from_pattern_8(code, nil) else {
-            return .stopped(.error(code: 0, message: "out of memory creating match data"))
+            return Search(outcome: .stopped(.error(code: 0, message: "out of memory creating match data")))
         }
         defer { pcre2_match_data_free_8(matchData) }
 
@@ -80,14 +142,29 @@ public final class Pattern: @unchecked Sendable {
                 pcre2_match_8(code, text, length, 0, cpcre2_no_utf_check, matchData, matchContext)
             }
         }
+        guard result >= 0 else { return Search(outcome: Self.outcome(ofFailure: result)) }
+        guard capturing else { return Search(outcome: .matched) }
+        // The match data was made for this pattern, so it has a pair for every group.
+        let vector = pcre2_get_ovector_pointer_8(matchData)!
+        let pairs = Int(pcre2_get_ovector_count_8(matchData))
+        // PCRE2_UNSET, all bits set, marks a group that took no part.
+        let unset = Int(bitPattern: UInt.max)
+        let groups: [Range<Int>?] = (0..<min(pairs, captureCount + 1)).map { group in
+            let start = vector[2 * group]
+            let end = vector[2 * group + 1]
+            return start == unset || end < start ? nil : Int(start)..<Int(end)
+        }
+        return Search(outcome: .matched, found: Found(groups: groups))
+    }
+
+    private static func outcome(ofFailure result: Int32) -> MatchOutcome {
         switch result {
-        case 0...: return .matched  // 0: matched, but the capture vector was too small.
-        case cpcre2_error_nomatch: return .notMatched
-        case cpcre2_error_matchlimit: return .stopped(.matchLimit)
-        case cpcre2_error_depthlimit: return .stopped(.depthLimit)
-        case cpcre2_error_heaplimit: return .stopped(.heapLimit)
-        case cpcre2_error_jit_stacklimit: return .stopped(.jitStackLimit)
-        default: return .stopped(.error(code: result, message: Self.message(forErrorCode: result)))
+        case cpcre2_error_nomatch: .notMatched
+        case cpcre2_error_matchlimit: .stopped(.matchLimit)
+        case cpcre2_error_depthlimit: .stopped(.depthLimit)
+        case cpcre2_error_heaplimit: .stopped(.heapLimit)
+        case cpcre2_error_jit_stacklimit: .stopped(.jitStackLimit)
+        default: .stopped(.error(code: result, message: message(forErrorCode: result)))
         }
     }
 

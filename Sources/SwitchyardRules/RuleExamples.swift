@@ -56,9 +56,9 @@ extension RuleSet {
             withExamples += 1
             for (position, example) in rule.examples.match.enumerated() {
                 count += 1
-                var stopped: [RuleEvaluation.StoppedMatch] = []
                 let what = "example match[\(position)] of rule \"\(rule.id)\""
-                guard rule.condition.holds(for: example.ticket, ruleID: rule.id, stopped: &stopped) else {
+                let (holds, stopped) = rule.conditionHolds(for: example.ticket)
+                guard holds else {
                     let limit = stopped.first.map { " (a pattern stopped: \($0.reason))" } ?? ""
                     failures.append(.init(location: example.location, message: "\(what) does not match it\(limit)"))
                     continue
@@ -75,8 +75,7 @@ extension RuleSet {
             }
             for (position, example) in rule.examples.noMatch.enumerated() {
                 count += 1
-                var stopped: [RuleEvaluation.StoppedMatch] = []
-                if rule.condition.holds(for: example.ticket, ruleID: rule.id, stopped: &stopped) {
+                if rule.conditionHolds(for: example.ticket).holds {
                     failures.append(
                         .init(
                             location: example.location,

@@ -16,7 +16,7 @@ struct RuleFileParser {
     }
 
     static let ruleKeys = ["id", "description", "fallback", "decide", "priority", "when", "then", "examples"]
-    static let actionKeys = ["department", "priority", "tags"]
+    static let actionKeys = ["department", "priority", "tags", "fields"]
     /// Keys that combine a list of conditions.
     static let combinatorKeys = ["all", "any", "none"]
     static let conditionKeys = combinatorKeys + ["field", "case_sensitive"] + FieldTest.keys
@@ -69,7 +69,7 @@ struct RuleFileParser {
             parseCondition($0, at: "\(path).when")
         }
         let action = reader.required("then", in: keys).flatMap {
-            parseAction($0, at: "\(path).then", decides: decides)
+            parseAction($0, at: "\(path).then", decides: decides, groups: CaptureGroups(condition))
         }
         guard let idNode, let id, let condition, let action, diagnostics.count == problemsBefore else { return nil }
         return ParsedRule(
@@ -137,7 +137,7 @@ struct RuleFileParser {
                 }
             }
         }
-        let tags = keys["tags"].flatMap { readTags($0, at: "\(path).tags") } ?? []
+        let tags = keys["tags"].flatMap { readTags($0, at: "\(path).tags")?.map(\.text) } ?? []
         let ticket = Ticket(
             externalID: "example", source: text("source") ?? "example", subject: text("subject") ?? "",
             body: text("body") ?? "", requester: requester, tags: tags, channel: text("channel"),
@@ -168,11 +168,11 @@ struct RuleFileParser {
 
     /// A deciding or fallback rule's action names its department; an annotating rule's
     /// (`decide: false`) names none and adds tags, a priority or both.
-    private mutating func parseAction(_ node: Node, at path: String, decides: Bool) -> RuleAction? {
+    private mutating func parseAction(_ node: Node, at path: String, decides: Bool, groups: CaptureGroups) -> RuleAction? {
         let problemsBefore = diagnostics.count
         guard
             let keys = reader.members(
-                of: node, path, expecting: "a mapping with department, priority and tags", allowed: Self.actionKeys)
+                of: node, path, expecting: "a mapping with department, priority, tags and fields", allowed: Self.actionKeys)
         else { return nil }
         var department: DepartmentID?
         if decides {
@@ -183,13 +183,63 @@ struct RuleFileParser {
             reader.report(
                 "an annotating rule (decide: false) leaves the department to the next stages; remove "
                     + "\(path).department, or remove `decide: false` to make the rule decide", at: node)
-        } else if keys["priority"] == nil && keys["tags"] == nil && !keys.hadUnknownKeys {
-            reader.report("an annotating rule (decide: false) needs priority or tags at \(path)", at: node)
+        } else if keys["priority"] == nil && keys["tags"] == nil && keys["fields"] == nil && !keys.hadUnknownKeys {
+            reader.report("an annotating rule (decide: false) needs priority, tags or fields at \(path)", at: node)
         }
         let priority = keys["priority"].flatMap { readPriority($0, at: "\(path).priority") }
-        let tags = keys["tags"].flatMap { readTags($0, at: "\(path).tags") } ?? []
+        let tags = keys["tags"].flatMap { node in
+            readTags(node, at: "\(path).tags")?.compactMap { readTemplate($0.text, $0.node, at: $0.path, groups: groups) }
+        } ?? []
+        var fields: [String: InterpolatedText] = [:]
+        if let node = keys["fields"],
+            let members = reader.members(of: node, "\(path).fields", expecting: "a mapping of field names to values", allowed: nil)
+        {
+            for name in members.order {
+                guard let valueNode = members[name] else { continue }
+                let fieldPath = "\(path).fields.\(name)"
+                guard Self.isValidFieldName(name) else {
+                    reader.report(
+                        "invalid field name \"\(name)\" at \(path).fields: use letters, digits, '_' and '-'", at: valueNode)
+                    continue
+                }
+                guard let text = reader.string(valueNode, fieldPath),
+                    let template = readTemplate(text, valueNode, at: fieldPath, groups: groups)
+                else { continue }
+                fields[name] = template
+            }
+        }
         guard diagnostics.count == problemsBefore, department != nil || !decides else { return nil }
-        return RuleAction(department: department, priority: priority, tags: tags)
+        return RuleAction(department: department, priority: priority, tags: tags, fields: fields)
+    }
+
+    /// `[A-Za-z0-9_-]+`: names a write-back can refer to (`decision.fields.NAME`).
+    static func isValidFieldName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy { scalar in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9", "_", "-": true
+                default: false
+                }
+            }
+    }
+
+    /// A tag or field value, its `${…}` references checked against the groups the rule's
+    /// patterns have.
+    private mutating func readTemplate(_ text: String, _ node: Node, at path: String, groups: CaptureGroups) -> InterpolatedText? {
+        let template: InterpolatedText
+        do {
+            template = try InterpolatedText(parsing: text)
+        } catch {
+            reader.report("\(error.message) at \(path)", at: node, character: error.offset)
+            return nil
+        }
+        var valid = true
+        for reference in template.references {
+            guard let problem = groups.problem(with: reference.name) else { continue }
+            reader.report("\(problem) at \(path)", at: node, character: reference.offset)
+            valid = false
+        }
+        return valid ? template : nil
     }
 
     private mutating func readDepartment(_ node: Node, at path: String) -> DepartmentID? {
@@ -215,7 +265,7 @@ struct RuleFileParser {
         return priority
     }
 
-    private mutating func readTags(_ node: Node, at path: String) -> [String]? {
+    private mutating func readTags(_ node: Node, at path: String) -> [(text: String, node: Node, path: String)]? {
         guard let items = reader.sequence(node, path, expecting: "a list of tags") else { return nil }
         return items.enumerated().compactMap { index, item in
             guard let tag = reader.string(item, "\(path)[\(index)]") else { return nil }
@@ -223,7 +273,43 @@ struct RuleFileParser {
                 reader.report("empty tag at \(path)[\(index)]; remove it or write the tag", at: item)
                 return nil
             }
-            return tag
+            return (tag, item, "\(path)[\(index)]")
         }
+    }
+}
+
+/// The capture groups a rule's action may use: those of the patterns in its condition (not
+/// under `none`, whose tests must not match for the rule to hold).
+struct CaptureGroups {
+    /// The most groups any one pattern has: `${N}` refers to the first pattern that matched.
+    var largestCount = 0
+    var names: Set<String> = []
+
+    init(_ condition: Condition?) {
+        if let condition { collect(condition) }
+    }
+
+    private mutating func collect(_ condition: Condition) {
+        switch condition {
+        case .all(let conditions), .any(let conditions): conditions.forEach { collect($0) }
+        case .none: break
+        case .field(_, .matches(let pattern)):
+            largestCount = max(largestCount, pattern.captureCount)
+            names.formUnion(pattern.groupNumbers.keys)
+        case .field: break
+        }
+    }
+
+    /// Why `${name}` cannot be filled in, or nil when it can.
+    func problem(with name: String) -> String? {
+        if let number = Int(name), name.allSatisfy(\.isASCII) {
+            guard number > largestCount else { return nil }
+            return largestCount == 0
+                ? "${\(name)} refers to a capture group, but the rule's patterns (`matches`, outside `none`) have none"
+                : "${\(name)} refers to group \(number), but the rule's patterns have at most \(largestCount)"
+        }
+        guard !names.contains(name) else { return nil }
+        let known = names.isEmpty ? "the rule's patterns name no groups" : "named groups: " + names.sorted().joined(separator: ", ")
+        return "${\(name)} is not a named group of the rule's patterns (write (?<\(name)>…) in a pattern); \(known)"
     }
 }

@@ -36,36 +36,91 @@ public struct RuleSet: Sendable {
     }
 
     /// Runs the rules of one kind on `ticket`, in order, until one matches; also reports
-    /// the matches that PCRE2 gave up on along the way (each counted as "no match").
-    public func evaluate(_ ticket: Ticket, kind: Rule.Kind) -> RuleEvaluation {
-        var stopped: [RuleEvaluation.StoppedMatch] = []
+    /// the matches that PCRE2 gave up on along the way (each counted as "no match") and, as
+    /// `trace` asks, the rules considered.
+    public func evaluate(_ ticket: Ticket, kind: Rule.Kind, trace: TraceDetail = .none) -> RuleEvaluation {
+        var evaluation = RuleEvaluation(match: nil)
         for rule in rules where rule.kind == kind {
             // Deciding and fallback rules always name a department (the parser sees to it).
             guard let department = rule.action.department else { continue }
-            if rule.condition.holds(for: ticket, ruleID: rule.id, stopped: &stopped) {
-                let match = RuleMatch(
-                    ruleID: rule.id,
-                    department: department,
-                    priority: rule.action.priority,
-                    tags: rule.action.tags
-                )
-                return RuleEvaluation(match: match, stoppedMatches: stopped)
+            let outcome = rule.run(on: ticket, trace: trace, evaluation: &evaluation)
+            if let outcome {
+                evaluation.match = RuleMatch(
+                    ruleID: rule.id, department: department, priority: rule.action.priority,
+                    tags: outcome.tags, fields: outcome.fields)
+                return evaluation
             }
         }
-        return RuleEvaluation(match: nil, stoppedMatches: stopped)
+        return evaluation
     }
 
     /// Runs every annotating rule (`decide: false`) on `ticket`, in order: each one that
-    /// matches adds its tags (in order, once each) and may raise the priority (the highest
-    /// wins).
-    public func annotations(for ticket: Ticket) -> RuleAnnotations {
+    /// matches adds its tags (in order, once each) and fields, and may raise the priority (the
+    /// highest wins).
+    public func annotations(for ticket: Ticket, trace: TraceDetail = .none) -> RuleAnnotations {
         var annotations = RuleAnnotations()
+        var evaluation = RuleEvaluation(match: nil)
         for rule in rules where rule.kind == .annotating {
-            guard rule.condition.holds(for: ticket, ruleID: rule.id, stopped: &annotations.stoppedMatches) else { continue }
+            guard let outcome = rule.run(on: ticket, trace: trace, evaluation: &evaluation) else { continue }
             annotations.ruleIDs.append(rule.id)
-            annotations.add(priority: rule.action.priority, tags: rule.action.tags)
+            annotations.add(priority: rule.action.priority, tags: outcome.tags, fields: outcome.fields)
         }
+        annotations.stoppedMatches = evaluation.stoppedMatches
+        annotations.trace = evaluation.trace
         return annotations
+    }
+}
+
+/// How much of the rules' evaluation to record in a ``RuleTrace``.
+public enum TraceDetail: Sendable, Hashable {
+    /// Nothing: the fastest.
+    case none
+    /// The rules that matched or came close (a test held, or a match stopped at a limit);
+    /// the others are only counted. What the server keeps with each decision.
+    case summary
+    /// Every rule considered and every test that ran: `switchyard rules explain`.
+    case full
+}
+
+extension Rule {
+    /// Whether the rule's condition holds for `ticket`, taken alone, and the matches that
+    /// stopped at a limit on the way.
+    func conditionHolds(for ticket: Ticket) -> (holds: Bool, stopped: [RuleEvaluation.StoppedMatch]) {
+        var evaluation = ConditionEvaluation(ruleID: id, tracing: false, capturing: false, stopped: [])
+        let holds = condition.holds(for: ticket, path: "when", &evaluation)
+        return (holds, evaluation.stopped)
+    }
+
+    /// Evaluates the rule's condition on `ticket`, recording into `evaluation`; when it holds,
+    /// the action's tags and fields with the captures filled in.
+    fileprivate func run(
+        on ticket: Ticket, trace: TraceDetail, evaluation: inout RuleEvaluation
+    ) -> (tags: [String], fields: [String: String])? {
+        var condition = ConditionEvaluation(
+            ruleID: id, tracing: trace != .none, capturing: action.usesCaptures, stopped: evaluation.stoppedMatches)
+        // Hand the stopped matches over rather than copying them for every rule.
+        evaluation.stoppedMatches = []
+        let holds = self.condition.holds(for: ticket, path: "when", &condition)
+        evaluation.stoppedMatches = condition.stopped
+        if trace == .full || (trace == .summary && (holds || condition.cameClose)) {
+            evaluation.trace.steps.append(
+                RuleStep(ruleID: id, kind: kind.name, matched: holds, tests: condition.tests))
+        } else if trace == .summary {
+            evaluation.trace.omitted += 1
+        }
+        guard holds else { return nil }
+        return action.rendered(with: condition.captures)
+    }
+}
+
+extension Rule.Kind {
+    /// As the trace and `rules list` name it: `deciding`, `annotating`, `fallback`.
+    public var name: String {
+        switch self {
+        case .deciding: "deciding"
+        case .annotating: "annotating"
+        case .fallback: "fallback"
+        }
     }
 }
 
@@ -79,19 +134,29 @@ public struct RuleAnnotations: Sendable, Hashable {
     public var ruleIDs: [String] = []
     public var priority: Priority?
     public var tags: [String] = []
+    /// Fields set by the matching rules; the first rule (in order) to set a field wins.
+    public var fields: [String: String] = [:]
     /// Matches PCRE2 gave up on (each counted as "no match").
     public var stoppedMatches: [RuleEvaluation.StoppedMatch] = []
+    /// The annotating rules considered, as ``annotations(for:trace:)`` was asked to record.
+    public var trace = RuleTrace()
 
     public init() {}
 
-    mutating func add(priority: Priority?, tags: [String]) {
+    mutating func add(priority: Priority?, tags: [String], fields: [String: String]) {
         self.priority = RuleAnnotations.highest(self.priority, priority)
         self.tags = (self.tags + tags).removingDuplicates()
+        self.fields.merge(fields) { first, _ in first }
     }
 
-    /// `decision` with these annotations applied: tags merged, priority the highest.
-    public func applied(to decision: (priority: Priority?, tags: [String])) -> (priority: Priority?, tags: [String]) {
-        (Self.highest(priority, decision.priority), (tags + decision.tags).removingDuplicates())
+    /// `decision` with these annotations applied: tags merged, priority the highest, fields
+    /// merged (an annotation's value wins over the deciding rule's, as it ran first).
+    public func applied(to decision: Decision) -> Decision {
+        var decision = decision
+        decision.priority = Self.highest(priority, decision.priority)
+        decision.tags = (tags + decision.tags).removingDuplicates()
+        decision.fields.merge(fields) { _, annotation in annotation }
+        return decision
     }
 
     static func highest(_ first: Priority?, _ second: Priority?) -> Priority? {

@@ -83,7 +83,7 @@ extension SQLiteStore {
         let decisionArguments: [any DatabaseValueConvertible] = [
             id.rawValue, decision.department.rawValue, decision.priority?.rawValue, JSONTextWriter.text(of: decision.tags),
             decision.confidence, provenance.stage.rawValue, provenance.decidedBy, provenance.modelVersion,
-            provenance.rulesetVersion, provenance.storedJSON, decision.decidedAt,
+            provenance.rulesetVersion, provenance.storedJSON, decision.decidedAt, JSONTextWriter.text(of: decision.fields),
         ]
         let outboxArguments: [any DatabaseValueConvertible]? = writeBack.map { request in
             [id.rawValue, request.adapter, request.method, request.url, JSONTextWriter.text(of: request.headers), request.body, now]
@@ -102,8 +102,8 @@ extension SQLiteStore {
             let decisionID = try connection.queryFirst(
                 """
                 INSERT INTO decisions (ticket_id, department, priority, tags, confidence, stage, decided_by, model_version,
-                    ruleset_version, provenance, decided_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                    ruleset_version, provenance, decided_at, fields)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                 RETURNING id
                 """,
                 decisionArguments,

@@ -140,5 +140,12 @@ enum Schema {
                 );
                 """
         ),
+        Migration(
+            name: "0003-decision-fields",
+            summary: "values rules set on a decision (fields)",
+            sql: """
+                ALTER TABLE decisions ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';  -- JSON object of strings
+                """
+        ),
     ]
 }

@@ -1,3 +1,4 @@
+import SwitchyardTriage
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -53,7 +54,8 @@ struct Components {
             fallbackModelThreshold: configuration.fallback.localModelThreshold,
             modelDeadline: configuration.model.deadline,
             timeSource: timeSource,
-            metrics: metrics
+            metrics: metrics,
+            logger: logger
         )
         logger.info(
             "Switchyard is ready",

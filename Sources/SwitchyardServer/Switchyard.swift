@@ -1,3 +1,4 @@
+public import SwitchyardTriage
 public import AsyncHTTPClient
 import Foundation
 public import Hummingbird

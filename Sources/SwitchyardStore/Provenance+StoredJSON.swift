@@ -32,6 +32,10 @@ extension Provenance {
         writer.string(rulesetVersion)
         writer.member("stage")
         writer.string(stage.rawValue)
+        if let trace {
+            writer.member("trace")
+            trace.write(to: &writer)
+        }
         if let usage {
             writer.member("usage")
             writer.beginObject()
@@ -43,5 +47,72 @@ extension Provenance {
         }
         writer.endObject()
         return writer.text
+    }
+}
+
+extension RuleTrace {
+    /// The trace as `JSONDecoder` reads it back: members in name order, like the rest of the
+    /// stored provenance.
+    func write(to writer: inout JSONTextWriter) {
+        writer.beginObject()
+        writer.member("omitted")
+        writer.raw("\(omitted)")
+        writer.member("steps")
+        writer.beginArray()
+        for step in steps {
+            writer.element()
+            writer.beginObject()
+            writer.member("kind")
+            writer.string(step.kind)
+            writer.member("matched")
+            writer.raw(step.matched ? "true" : "false")
+            writer.member("rule_id")
+            writer.string(step.ruleID)
+            writer.member("tests")
+            writer.beginArray()
+            for test in step.tests {
+                writer.element()
+                test.write(to: &writer)
+            }
+            writer.endArray()
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+    }
+}
+
+extension TestStep {
+    fileprivate func write(to writer: inout JSONTextWriter) {
+        writer.beginObject()
+        writer.member("field")
+        writer.string(field)
+        writer.member("held")
+        writer.raw(held ? "true" : "false")
+        writer.member("path")
+        writer.string(path)
+        writer.member("spans")
+        writer.beginArray()
+        for span in spans {
+            writer.element()
+            writer.beginObject()
+            writer.member("end")
+            writer.raw("\(span.end)")
+            writer.member("start")
+            writer.raw("\(span.start)")
+            if let value = span.value {
+                writer.member("value")
+                writer.raw("\(value)")
+            }
+            writer.endObject()
+        }
+        writer.endArray()
+        if let stopped {
+            writer.member("stopped")
+            writer.string(stopped)
+        }
+        writer.member("test")
+        writer.string(test)
+        writer.endObject()
     }
 }

@@ -53,6 +53,7 @@ extension Decision {
     package var storable: Decision {
         var decision = self
         decision.tags = tags.storable
+        decision.fields = fields.storable
         decision.provenance.decidedBy = provenance.decidedBy.storable
         decision.provenance.fallbackReasons = provenance.fallbackReasons.storable
         decision.provenance.modelVersion = provenance.modelVersion.storable

@@ -7,12 +7,16 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
     /// whose update replaces the whole tag list.
     case mergedTags
     case decision(DecisionField)
+    /// One value a rule set on the decision (`decision.fields.order_id`); none when no rule set it.
+    case decisionField(String)
     case ticket(TicketField)
     /// A value from the adapter's settings (`settings.base_url`).
     case setting(String)
 
     public enum DecisionField: String, Sendable, Hashable, CaseIterable {
         case department, priority, tags, confidence, stage
+        /// Every value rules set, as a JSON object of strings.
+        case fields
         case decidedBy = "decided_by"
         case decidedAt = "decided_at"
     }
@@ -28,7 +32,9 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
         case "target": self = .target
         case "merged_tags": self = .mergedTags
         default:
-            if name.hasPrefix("decision."), let field = DecisionField(rawValue: String(name.dropFirst(9))) {
+            if name.hasPrefix("decision.fields."), Self.isSettingName(name.dropFirst(16)) {
+                self = .decisionField(String(name.dropFirst(16)))
+            } else if name.hasPrefix("decision."), let field = DecisionField(rawValue: String(name.dropFirst(9))) {
                 self = .decision(field)
             } else if name.hasPrefix("ticket."), let field = TicketField(rawValue: String(name.dropFirst(7))) {
                 self = .ticket(field)
@@ -45,6 +51,7 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
         case .target: "target"
         case .mergedTags: "merged_tags"
         case .decision(let field): "decision." + field.rawValue
+        case .decisionField(let name): "decision.fields." + name
         case .ticket(let field): "ticket." + field.rawValue
         case .setting(let name): "settings." + name
         }
@@ -52,7 +59,7 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
 
     /// Every name a template may use, for error messages.
     static var vocabulary: String {
-        (["target", "merged_tags"] + DecisionField.allCases.map { "decision." + $0.rawValue }
+        (["target", "merged_tags"] + DecisionField.allCases.map { "decision." + $0.rawValue } + ["decision.fields.NAME"]
             + TicketField.allCases.map { "ticket." + $0.rawValue } + ["settings.NAME"])
             .joined(separator: ", ")
     }

@@ -32,6 +32,8 @@ struct WriteBackValues {
             return .array((ticket.tags + decisionTags).removingDuplicates().map(JSONValue.string))
         case .decision(let field):
             return decisionValue(field)
+        case .decisionField(let name):
+            return decision.fields[name].map(JSONValue.string)
         case .ticket(let field):
             return ticketValue(field)
         }
@@ -60,6 +62,7 @@ struct WriteBackValues {
         case .priority: decision.priority.map { .string($0.rawValue) }
         case .tags: .array(decisionTags.map(JSONValue.string))
         case .confidence: .number(decision.confidence)
+        case .fields: .object(decision.fields.mapValues(JSONValue.string))
         case .stage: .string(decision.provenance.stage.rawValue)
         case .decidedBy: decision.provenance.decidedBy.map(JSONValue.string)
         case .decidedAt: .string(decision.decidedAt.formatted(.iso8601))

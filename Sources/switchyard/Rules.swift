@@ -50,7 +50,11 @@ struct Rules: AsyncParsableCommand {
                 for (index, rule) in rules.enumerated() {
                     var action = rule.action.department.map { "→ \($0.rawValue)" } ?? "annotates"
                     if let priority = rule.action.priority { action += ", priority \(priority.rawValue)" }
-                    if !rule.action.tags.isEmpty { action += ", tags \(rule.action.tags.joined(separator: ", "))" }
+                    if !rule.action.tags.isEmpty { action += ", tags \(rule.action.tags.map(\.source).joined(separator: ", "))" }
+                    if !rule.action.fields.isEmpty {
+                        action += ", fields " + rule.action.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                            .joined(separator: ", ")
+                    }
                     let precedence = rule.precedence == 0 ? "" : "  [priority \(rule.precedence)]"
                     print("  \(index + 1). \(rule.id)  \(rule.location)  \(action)\(precedence)")
                 }

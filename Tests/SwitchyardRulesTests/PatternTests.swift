@@ -73,3 +73,20 @@ struct PatternTests {
         #expect(matches == 100)
     }
 }
+
+@Suite("Pattern captures")
+struct PatternCaptureTests {
+    @Test("groups are counted and named, and a match says where each group is")
+    func groups() throws {
+        let pattern = try Pattern(#"(?<word>\p{L}+)-(\d+)(x)?"#)
+        #expect(pattern.captureCount == 3)
+        #expect(pattern.groupNumbers == ["word": 1])
+        let subject = "über Müller-12 end"
+        let found = try #require(pattern.firstMatch(in: subject).found)
+        #expect(found.text(of: 0, in: subject) == "Müller-12")
+        #expect(found.text(of: 1, in: subject) == "Müller")
+        #expect(found.text(of: 2, in: subject) == "12")
+        #expect(found.text(of: 3, in: subject) == nil, "a group that took no part")
+        #expect(pattern.firstMatch(in: "none here").outcome == .notMatched)
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import SwitchyardCore
 import SwitchyardRules
 import Testing
@@ -145,14 +146,19 @@ struct AnnotatingRuleTests {
 
         let one = set.annotations(for: ticket(body: "my card", tags: ["vip"]))
         #expect(one.priority == .high)
-        let applied = one.applied(to: (priority: .low, tags: ["card", "vip-customer"]))
+        func decided(_ priority: Priority?, tags: [String]) -> Decision {
+            Decision(
+                department: "cards", priority: priority, tags: tags, confidence: 1,
+                provenance: Provenance(stage: .rule, rulesetVersion: "x"), decidedAt: Date(timeIntervalSince1970: 0))
+        }
+        let applied = one.applied(to: decided(.low, tags: ["card", "vip-customer"]))
         #expect(applied.priority == .high)
         #expect(applied.tags == ["vip-customer", "card"])
-        #expect(one.applied(to: (priority: .urgent, tags: [])).priority == .urgent, "a decider's higher priority stays")
+        #expect(one.applied(to: decided(.urgent, tags: [])).priority == .urgent, "a decider's higher priority stays")
         #expect(set.annotations(for: ticket(body: "hello")) == RuleAnnotations())
     }
 
-    @Test("an annotating rule names no department and needs priority or tags; it is not a fallback")
+    @Test("an annotating rule names no department and needs priority, tags or fields; it is not a fallback")
     func annotationMistakes() throws {
         let problems = try diagnostics(
             """
@@ -175,7 +181,7 @@ struct AnnotatingRuleTests {
         #expect(
             problems.map(\.description) == [
                 "Rules/test.yaml:5:25: error: an annotating rule (decide: false) leaves the department to the next stages; remove rules[0].then.department, or remove `decide: false` to make the rule decide",
-                "Rules/test.yaml:9:11: error: an annotating rule (decide: false) needs priority or tags at rules[1].then",
+                "Rules/test.yaml:9:11: error: an annotating rule (decide: false) needs priority, tags or fields at rules[1].then",
                 "Rules/test.yaml:11:13: error: a fallback rule decides when the model could not; `decide: false` and `fallback: true` cannot go together at rules[2]",
             ])
     }

@@ -66,4 +66,41 @@ import Testing
             }
         }
     }
+
+    @Test("a rule's captured fields and tags reach the stored decision, its trace and the generic write-back")
+    func capturedFieldsAreWrittenBack() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse(status: .noContent, body: "") }) { callback in
+            var setup = ServerSetup()
+            setup.genericCallbackURL = callback.baseURL + "/hooks/decisions"
+            setup.rules["05-orders.yaml"] = """
+                rules:
+                  - id: order-number
+                    decide: false
+                    when: { field: text, matches: '(?i)\\bORD-(?<order>\\d{6})\\b' }
+                    then: { tags: ["order-${order}"], fields: { order_id: "${order}" } }
+                """
+            try await withServer(setup) { server in
+                let reply = try await server.post(
+                    "/webhooks/generic", json: #"{"id": "C-2", "subject": "Where is ORD-123456?", "body": "I lost my card yesterday"}"#)
+                let id = try #require(reply.json["ticket_id"] as? String)
+                let request = try await eventually("callback received") { callback.requests.first }
+                let sent = try #require(try request.json()["decision"] as? [String: Any])
+                #expect(sent["fields"] as? [String: String] == ["order_id": "123456"])
+                #expect((sent["tags"] as? [String])?.contains("order-123456") == true)
+
+                let document = try await server.decidedTicket(id)
+                let decision = try #require(document["decision"] as? [String: Any])
+                #expect(decision["fields"] as? [String: String] == ["order_id": "123456"])
+                let trace = try #require((decision["provenance"] as? [String: Any])?["trace"] as? [String: Any])
+                let steps = try #require(trace["steps"] as? [[String: Any]])
+                let annotation = try #require(steps.first { $0["rule_id"] as? String == "order-number" })
+                #expect(annotation["kind"] as? String == "annotating")
+                #expect(annotation["matched"] as? Bool == true)
+                let test = try #require((annotation["tests"] as? [[String: Any]])?.first)
+                let span = try #require((test["spans"] as? [[String: Any]])?.first)
+                #expect(span["start"] as? Int == 9, "ORD-123456 in the subject, the first part of text")
+                #expect(span["end"] as? Int == 19)
+            }
+        }
+    }
 }

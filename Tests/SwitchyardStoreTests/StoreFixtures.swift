@@ -125,6 +125,7 @@ extension Decision {
             department: "cards",
             priority: .high,
             tags: ["declined"],
+            fields: ["order_id": "ORD-1\"2", "note": "línea\n2"],
             confidence: 0.92,
             provenance: Provenance(
                 stage: .model,
@@ -134,7 +135,21 @@ extension Decision {
                 rulesetVersion: "rules-abc",
                 promptVersion: "prompt-123",
                 usage: TokenUsage(promptTokens: 310, completionTokens: 12),
-                latencyMilliseconds: 812.5
+                latencyMilliseconds: 812.5,
+                trace: RuleTrace(
+                    steps: [
+                        RuleStep(
+                            ruleID: "vip-domain", kind: "annotating", matched: true,
+                            tests: [
+                                TestStep(
+                                    path: "when", field: "tags", test: "in ['vip']", held: true,
+                                    spans: [TextSpan(value: 1, start: 0, end: 3)]),
+                                TestStep(
+                                    path: "when.any[1]", field: "body", test: #"matches '(a+)+$'"#, held: false,
+                                    stopped: "match limit reached"),
+                            ])
+                    ],
+                    omitted: 7)
             ),
             decidedAt: date
         )

@@ -1,3 +1,4 @@
+import SwitchyardTriage
 public import Foundation
 import SwitchyardCore
 import SwitchyardPostgres

@@ -83,10 +83,13 @@ struct ConfigurationNode {
         guard let scalar = node.scalar else { throw error("expected a single value, found \(kind)") }
         do {
             return try interpolation.interpolate(scalar.string)
-        } catch .unset(let name) {
-            throw error("environment variable \(name) is not set (write ${\(name):-default} to give a default)")
         } catch {
-            throw self.error("unterminated ${ in value")
+            switch error {
+            case .unset(let name):
+                throw self.error("environment variable \(name) is not set (write ${\(name):-default} to give a default)")
+            case .syntax(let problem):
+                throw self.error("\(problem) of the value")
+            }
         }
     }
 

@@ -1,4 +1,7 @@
-/// Replaces `${NAME}` and `${NAME:-fallback}` in configuration values.
+import SwitchyardCore
+
+/// Replaces `${NAME}` and `${NAME:-fallback}` in configuration values, in the project's one
+/// substitution syntax (``InterpolatedText``).
 ///
 /// `${NAME}` with `NAME` unset is an error (a secret that silently becomes empty is worse
 /// than a failed start); `${NAME:-fallback}` uses the fallback when `NAME` is unset or empty.
@@ -8,51 +11,24 @@ struct EnvironmentInterpolation: Sendable {
 
     enum Failure: Error, Equatable {
         case unset(String)
-        case unterminated
+        case syntax(InterpolatedText.SyntaxError)
     }
 
     func interpolate(_ value: String) throws(Failure) -> String {
         guard value.contains("$") else { return value }
-        var result = ""
-        var index = value.startIndex
-        while index < value.endIndex {
-            let character = value[index]
-            let next = value.index(after: index)
-            guard character == "$", next < value.endIndex else {
-                result.append(character)
-                index = next
-                continue
-            }
-            if value[next] == "$" {
-                result.append("$")
-                index = value.index(after: next)
-                continue
-            }
-            guard value[next] == "{" else {
-                result.append(character)
-                index = next
-                continue
-            }
-            guard let close = value[next...].firstIndex(of: "}") else { throw .unterminated }
-            let expression = value[value.index(after: next)..<close]
-            let name: Substring
-            let fallback: Substring?
-            if let separator = expression.range(of: ":-") {
-                name = expression[..<separator.lowerBound]
-                fallback = expression[separator.upperBound...]
-            } else {
-                name = expression
-                fallback = nil
-            }
-            if let fallback {
-                let current = environment[String(name)] ?? ""
-                result += current.isEmpty ? String(fallback) : current
-            } else {
-                guard let current = environment[String(name)] else { throw .unset(String(name)) }
-                result += current
-            }
-            index = value.index(after: close)
+        let text: InterpolatedText
+        do {
+            text = try InterpolatedText(parsing: value)
+        } catch {
+            throw .syntax(error)
         }
-        return result
+        return try text.rendered { reference in
+            let current = environment[reference.name]
+            // With a fallback, an empty variable counts as unset.
+            if reference.fallback != nil, current?.isEmpty ?? true { return nil }
+            return current
+        } missing: { reference throws(Failure) in
+            throw .unset(reference.name)
+        }
     }
 }

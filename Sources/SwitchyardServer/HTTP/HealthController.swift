@@ -1,3 +1,4 @@
+import SwitchyardTriage
 import Hummingbird
 import Prometheus
 import SwitchyardStore

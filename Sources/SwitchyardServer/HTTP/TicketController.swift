@@ -1,3 +1,4 @@
+import SwitchyardTriage
 import Foundation
 import Hummingbird
 import NIOCore

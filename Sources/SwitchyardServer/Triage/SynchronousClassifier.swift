@@ -1,3 +1,4 @@
+import SwitchyardTriage
 import SwitchyardCore
 public import SwitchyardWebhooks
 

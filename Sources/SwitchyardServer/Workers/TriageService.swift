@@ -1,3 +1,4 @@
+import SwitchyardTriage
 import Logging
 public import ServiceLifecycle
 import Synchronization

@@ -1,3 +1,4 @@
+import SwitchyardTriage
 import AsyncHTTPClient
 import Foundation
 import Logging

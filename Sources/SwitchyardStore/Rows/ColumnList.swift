@@ -26,8 +26,8 @@ extension ColumnList {
 
     /// `RecordedDecision(row:)`.
     package static let decisions = ColumnList(
-        names: ["id", "department", "priority", "tags", "confidence", "provenance", "decided_at"],
-        json: ["tags", "provenance"])
+        names: ["id", "department", "priority", "tags", "confidence", "provenance", "decided_at", "fields"],
+        json: ["tags", "provenance", "fields"])
 
     /// `OutboxEntry(row:)`.
     package static let outbox = ColumnList(

@@ -40,6 +40,7 @@ extension RecordedDecision {
                 department: DepartmentID(try row.string(1)),
                 priority: try row.optionalValue(2, as: Priority.self),
                 tags: try row.strings(3),
+                fields: try row.stringObject(7),
                 confidence: try row.double(4),
                 provenance: try row.provenance(5),
                 decidedAt: try row.date(6)

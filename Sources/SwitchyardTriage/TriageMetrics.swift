@@ -1,7 +1,7 @@
 public import CoreMetrics
 import Foundation
 import Synchronization
-import SwitchyardCore
+package import SwitchyardCore
 
 /// The server's metrics, made through an injected factory so that each server instance
 /// (and each test) has its own registry and nothing touches the global bootstrap.
@@ -28,14 +28,14 @@ public struct TriageMetrics: Sendable {
     /// Records nothing.
     public static let disabled = TriageMetrics(factory: NOOPMetricsHandler.instance)
 
-    func recordDecision(_ decision: Decision) {
+    package func recordDecision(_ decision: Decision) {
         counter(
             "switchyard_decisions_total",
             [("stage", decision.provenance.stage.rawValue), ("department", decision.department.rawValue)]
         ).increment()
     }
 
-    func recordModelCall(classifier: String, duration: Duration, failed: Bool) {
+    package func recordModelCall(classifier: String, duration: Duration, failed: Bool) {
         Timer(label: "switchyard_model_call_seconds", dimensions: [("classifier", classifier)], factory: factory)
             .recordNanoseconds(Int64(duration.milliseconds * 1_000_000))
         if failed {
@@ -44,19 +44,19 @@ public struct TriageMetrics: Sendable {
     }
 
     /// A rule's pattern hit a PCRE2 limit and counted as no match: the rule needs a cheaper pattern.
-    func recordRuleLimitHit(ruleID: String) {
+    package func recordRuleLimitHit(ruleID: String) {
         counter("switchyard_rule_limit_hits_total", [("rule", ruleID)]).increment()
     }
 
-    func recordWebhook(adapter: String, outcome: String) {
+    package func recordWebhook(adapter: String, outcome: String) {
         counter("switchyard_webhooks_total", [("adapter", adapter), ("outcome", outcome)]).increment()
     }
 
-    func recordWriteBack(adapter: String, outcome: String) {
+    package func recordWriteBack(adapter: String, outcome: String) {
         counter("switchyard_write_backs_total", [("adapter", adapter), ("outcome", outcome)]).increment()
     }
 
-    func recordQueueDepth(_ depth: Int) {
+    package func recordQueueDepth(_ depth: Int) {
         Gauge(label: "switchyard_queue_depth", factory: factory).record(depth)
     }
 }

@@ -1,13 +1,14 @@
 public import SwitchyardCore
 public import SwitchyardModels
-import SwitchyardRules
+public import SwitchyardRules
+public import Logging
 
 /// Decides a ticket's department: rules first, then the model chain, then the fallbacks
 /// (the local model when confident, fallback rules, the default department).
 ///
 /// `decide` never throws: every model failure becomes a recorded reason and the next stage
 /// decides. The same pipeline serves the background workers, `POST /v1/classify` and the
-/// command line.
+/// command line (`rules replay` hands it a candidate rule set and turns the model stage off).
 public struct Triage: Sendable {
     public let departments: DepartmentCatalog
     public let defaultDepartment: DepartmentID
@@ -25,6 +26,8 @@ public struct Triage: Sendable {
     public static let fallbackModelDeadline: Duration = .seconds(1)
     let timeSource: any TimeSource
     let metrics: TriageMetrics
+    /// Where matches stopped at a PCRE2 limit are reported (rule, field and test; never text).
+    let logger: Logger
 
     public init(
         departments: DepartmentCatalog,
@@ -36,7 +39,8 @@ public struct Triage: Sendable {
         fallbackModelThreshold: Double,
         modelDeadline: Duration,
         timeSource: any TimeSource = SystemTimeSource(),
-        metrics: TriageMetrics = .disabled
+        metrics: TriageMetrics = .disabled,
+        logger: Logger = Logger(label: "switchyard.triage", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.departments = departments
         self.defaultDepartment = defaultDepartment
@@ -48,36 +52,57 @@ public struct Triage: Sendable {
         self.modelDeadline = modelDeadline
         self.timeSource = timeSource
         self.metrics = metrics
+        self.logger = logger
     }
 
-    /// Decides `ticket`, giving the model stage until `deadline` at the latest.
+    /// Decides `ticket` with the rules in force, giving the model stage until `deadline` at
+    /// the latest. The decision's provenance carries a summary trace of the rules.
     public func decide(_ ticket: Ticket, deadline: ContinuousClock.Instant? = nil) async -> Decision {
+        await decide(ticket, ruleSet: rules.current, deadline: deadline)
+    }
+
+    /// Decides `ticket` with `ruleSet`.
+    ///
+    /// - Parameters:
+    ///   - models: `false` skips the model chain and the local model, as if they had failed:
+    ///     rules, fallback rules and the default department decide (what `rules replay` asks
+    ///     when it compares rule sets without calling a model).
+    ///   - trace: how much of the rules' evaluation the decision's provenance records.
+    public func decide(
+        _ ticket: Ticket, ruleSet: RuleSet, models: Bool = true, trace: TraceDetail = .summary,
+        deadline: ContinuousClock.Instant? = nil
+    ) async -> Decision {
         let clock = ContinuousClock()
         let start = clock.now
-        let ruleSet = rules.current
-        let annotations = ruleSet.annotations(for: ticket)
+        let annotations = ruleSet.annotations(for: ticket, trace: trace)
         recordLimitHits(annotations.stoppedMatches)
-        var decision = await decide(ticket, ruleSet: ruleSet, start: start, deadline: deadline, clock: clock)
-        // Annotating rules add to whatever decided: tags merged, the highest priority.
-        (decision.priority, decision.tags) = annotations.applied(to: (decision.priority, decision.tags))
+        var ruleTrace = annotations.trace
+        var decision = await decide(
+            ticket, ruleSet: ruleSet, models: models, trace: trace, ruleTrace: &ruleTrace, start: start,
+            deadline: deadline, clock: clock)
+        // Annotating rules add to whatever decided: tags merged, the highest priority, fields.
+        decision = annotations.applied(to: decision)
         decision.provenance.annotatedBy = annotations.ruleIDs
         decision.provenance.latencyMilliseconds = (clock.now - start).milliseconds
+        decision.provenance.trace = trace == .none ? nil : ruleTrace
         metrics.recordDecision(decision)
         return decision
     }
 
     private func decide(
-        _ ticket: Ticket, ruleSet: RuleSet, start: ContinuousClock.Instant, deadline: ContinuousClock.Instant?,
-        clock: ContinuousClock
+        _ ticket: Ticket, ruleSet: RuleSet, models: Bool, trace: TraceDetail, ruleTrace: inout RuleTrace,
+        start: ContinuousClock.Instant, deadline: ContinuousClock.Instant?, clock: ContinuousClock
     ) async -> Decision {
         func decision(
-            _ department: DepartmentID, priority: Priority? = nil, tags: [String] = [], confidence: Double,
+            _ department: DepartmentID, priority: Priority? = nil, tags: [String] = [], fields: [String: String] = [:],
+            confidence: Double,
             stage: Stage, decidedBy: String?, reasons: [String] = [], answer: Classification? = nil, usage: TokenUsage? = nil
         ) -> Decision {
             Decision(
                 department: department,
                 priority: priority,
                 tags: tags,
+                fields: fields,
                 confidence: confidence,
                 provenance: Provenance(
                     stage: stage,
@@ -93,10 +118,10 @@ public struct Triage: Sendable {
         }
 
         // 1. Deciding rules: deterministic, no model call.
-        if let match = evaluate(ruleSet, ticket, kind: .deciding) {
+        if let match = evaluate(ruleSet, ticket, kind: .deciding, trace: trace, into: &ruleTrace) {
             return decision(
-                match.department, priority: match.priority, tags: match.tags, confidence: 1, stage: .rule,
-                decidedBy: match.ruleID)
+                match.department, priority: match.priority, tags: match.tags, fields: match.fields, confidence: 1,
+                stage: .rule, decidedBy: match.ruleID)
         }
 
         // 2. The model chain, within the model deadline.
@@ -104,7 +129,8 @@ public struct Triage: Sendable {
         var reasons: [String] = []
         var usage: TokenUsage?
         var answers: [String: Classification] = [:]
-        for classifier in chain {
+        if !models { reasons.append("the model stage was switched off") }
+        for classifier in chain where models {
             let callStart = clock.now
             do {
                 let answer = try await classifier.classify(ticket, departments: departments, deadline: modelDeadline)
@@ -126,7 +152,7 @@ public struct Triage: Sendable {
         }
 
         // 3a. The embedded local model, when it is confident enough.
-        if let fallbackModel {
+        if let fallbackModel, models {
             var answer = answers[fallbackModel.name]
             if answer == nil {
                 // The local model answers in microseconds; give it its own short deadline so a
@@ -151,10 +177,10 @@ public struct Triage: Sendable {
         }
 
         // 3b. Fallback rules.
-        if let match = evaluate(ruleSet, ticket, kind: .fallback) {
+        if let match = evaluate(ruleSet, ticket, kind: .fallback, trace: trace, into: &ruleTrace) {
             return decision(
-                match.department, priority: match.priority, tags: match.tags, confidence: 1, stage: .fallbackRule,
-                decidedBy: match.ruleID, reasons: reasons, usage: usage)
+                match.department, priority: match.priority, tags: match.tags, fields: match.fields, confidence: 1,
+                stage: .fallbackRule, decidedBy: match.ruleID, reasons: reasons, usage: usage)
         }
 
         // 3c. The default department.
@@ -162,15 +188,24 @@ public struct Triage: Sendable {
     }
 
     /// The first matching rule of `kind`, counting patterns that PCRE2 stopped at a limit.
-    private func evaluate(_ ruleSet: RuleSet, _ ticket: Ticket, kind: Rule.Kind) -> RuleMatch? {
-        let evaluation = ruleSet.evaluate(ticket, kind: kind)
+    private func evaluate(
+        _ ruleSet: RuleSet, _ ticket: Ticket, kind: Rule.Kind, trace: TraceDetail, into ruleTrace: inout RuleTrace
+    ) -> RuleMatch? {
+        let evaluation = ruleSet.evaluate(ticket, kind: kind, trace: trace)
         recordLimitHits(evaluation.stoppedMatches)
+        ruleTrace.append(evaluation.trace)
         return evaluation.match
     }
 
     private func recordLimitHits(_ stopped: [RuleEvaluation.StoppedMatch]) {
         for match in stopped {
             metrics.recordRuleLimitHit(ruleID: match.ruleID)
+            logger.warning(
+                "A rule's match stopped at a limit and counted as no match; the rule needs a cheaper pattern",
+                metadata: [
+                    "rule": "\(match.ruleID)", "field": "\(match.field.name)", "test": "\(match.test)",
+                    "reason": "\(match.reason)",
+                ])
         }
     }
 }
