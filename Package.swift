@@ -153,7 +153,7 @@ let package = Package(
             name: "switchyard",
             dependencies: [
                 "SwitchyardServer", "SwitchyardCore", "SwitchyardRules", "SwitchyardModels", "SwitchyardTriage",
-                "SwitchyardStore",
+                "SwitchyardStore", "SwitchyardWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -198,6 +198,21 @@ extension PostgresStore {
         return try rows.first.map { try RowReader($0, table: "tickets").value(0, as: Int.self) } ?? 0
     }
 
+    enum SelectDecidedTicketIDs: StoreStatement {
+        static let sql = """
+            SELECT id FROM tickets WHERE status = 'decided' AND received_at >= $1 ORDER BY received_at, seq LIMIT $2
+            """
+    }
+
+    public func decidedTicketIDs(receivedSince since: Date, limit: Int) async throws -> [TicketID] {
+        let arguments = Arguments { $0.add(since); $0.add(max(0, limit)) }.bindings
+        return try await withConnection { [self] connection in
+            try await connection.rows(SelectDecidedTicketIDs.self, arguments, logger: logger).map {
+                TicketID(try RowReader($0, table: "tickets").string(0))
+            }
+        }
+    }
+
     enum SelectTicket: StoreStatement {
         static let sql = "SELECT \(ColumnList.tickets.postgres()) FROM tickets WHERE id = $1"
     }

@@ -151,6 +151,16 @@ extension SQLiteStore {
         ) { try $0.value(0, as: Int.self) } ?? 0
     }
 
+    public func decidedTicketIDs(receivedSince since: Date, limit: Int) async throws -> [TicketID] {
+        try await database.read { connection in
+            try connection.query(
+                "SELECT id FROM tickets WHERE status = 'decided' AND received_at >= ?1 ORDER BY received_at, rowid LIMIT ?2",
+                [since, max(0, limit)],
+                table: "tickets"
+            ) { TicketID(try $0.string(0)) }
+        }
+    }
+
     public func ticket(_ id: TicketID) async throws -> TicketRecord? {
         try await database.read { connection in
             guard

@@ -27,6 +27,15 @@ public final class SQLiteStore: TicketStore {
         self.logger = logger
     }
 
+    /// Opens an existing store for reading only, beside the server that writes it: no lock,
+    /// no migrations; every write throws `StoreError.readOnly`. For the command-line tools
+    /// that read past tickets (`rules explain`, `rules replay`).
+    public init(readingOnly path: String, logger: Logger = Logger(label: "switchyard.store")) throws {
+        self.database = try Database(readingOnly: path, migrations: Schema.migrations, logger: logger)
+        self.identifiers = RandomIdentifierGenerator()
+        self.logger = logger
+    }
+
     /// Opens the store at `path`, runs `body` with it and closes it after `body` returns or
     /// throws (the counterpart of `PostgresStore.withStore`).
     public static func withStore<Result: Sendable>(

@@ -36,6 +36,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let inUse = Code(rawValue: "in_use")
         /// The store was closed.
         public static let closed = Code(rawValue: "closed")
+        /// The store was opened for reading only (the command-line tools beside a running server).
+        public static let readOnly = Code(rawValue: "read_only")
     }
 
     public let code: Code
@@ -51,6 +53,10 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension StoreError {
+    public static func readOnly(_ location: String) -> StoreError {
+        StoreError(code: .readOnly, message: "the store \(location) was opened read-only; nothing can be written through it")
+    }
+
     public static func ticketNotFound(_ id: TicketID) -> StoreError {
         StoreError(
             code: .ticketNotFound,

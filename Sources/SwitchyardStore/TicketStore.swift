@@ -58,6 +58,10 @@ public protocol TicketStore: Sendable {
     /// Everything known about one ticket, or nil.
     func ticket(_ id: TicketID) async throws -> TicketRecord?
 
+    /// The ids of decided tickets received at or after `since`, oldest first, at most
+    /// `limit` (`rules replay` reads each one with ``ticket(_:)``).
+    func decidedTicketIDs(receivedSince since: Date, limit: Int) async throws -> [TicketID]
+
     /// Adds feedback on decision `decisionID` of the ticket (nil: its current decision).
     /// Throws `ticketNotFound`, or `decisionNotFound` when the ticket has no such decision
     /// (or no decision yet).

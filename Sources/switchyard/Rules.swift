@@ -8,8 +8,8 @@ import SwitchyardServer
 /// `switchyard rules …`: the rule files, checked and listed without running the server.
 struct Rules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Lists the rules in the order they run, or runs their inline examples.",
-        subcommands: [List.self, Test.self]
+        abstract: "Lists, tests, explains and replays the rule files, without running the server.",
+        subcommands: [List.self, Test.self, Explain.self]
     )
 
     /// The folder and the configuration's departments and match limits.
@@ -21,16 +21,21 @@ struct Rules: AsyncParsableCommand {
 
         /// The rule set, or the problems one per line on standard error and exit status 1.
         func load() throws -> RuleSet {
-            let configuration = try options.loadConfiguration()
-            let directory = directory ?? configuration.rules.directory
-            do {
-                return try RuleSet.load(
-                    directory: URL(fileURLWithPath: directory), departments: configuration.departments,
-                    limits: MatchLimits(matchLimit: configuration.rules.matchLimit, depthLimit: configuration.rules.depthLimit))
-            } catch {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(1)
-            }
+            try Rules.load(directory, configuration: try options.loadConfiguration())
+        }
+    }
+
+    /// The rules in `directory` (default: the configuration's), or the problems one per line
+    /// on standard error and exit status 1.
+    static func load(_ directory: String?, configuration: Configuration) throws -> RuleSet {
+        let directory = directory ?? configuration.rules.directory
+        do {
+            return try RuleSet.load(
+                directory: URL(fileURLWithPath: directory), departments: configuration.departments,
+                limits: MatchLimits(matchLimit: configuration.rules.matchLimit, depthLimit: configuration.rules.depthLimit))
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 

@@ -236,3 +236,51 @@ struct RuleTraceTests {
         #expect(evaluation.stoppedMatches.map(\.ruleID) == ["catastrophic"])
     }
 }
+
+@Suite("rules explain")
+struct RuleExplanationTests {
+    @Test("the explanation lists every rule in order, each test, the matched text and why evaluation stopped")
+    func explanationText() throws {
+        let set = try ruleSet(RuleTraceTests.rules)
+        let decided = set.explain(ticket(subject: "Refund please", body: "I lost my card", tags: ["vip"]))
+        #expect(
+            decided.text(for: ticket(subject: "Refund please", body: "I lost my card", tags: ["vip"])) == """
+                ruleset \(set.version)
+
+                annotating rules (every match adds tags, priority and fields):
+                  ✓ vip  Rules/test.yaml:2:5
+                      when: tags in ['vip'] — held: "vip" at tag 0, 0–3
+                  → annotated by vip
+
+                deciding rules (the first match decides):
+                  ✓ refund  Rules/test.yaml:6:5
+                      when.all[0]: subject contains 'refund' — held: "Refund" at 0–6
+                      when.all[1].none[0]: body matches '(?i)chargeback' — did not hold
+                  → stopped: "refund" decides disputes_refunds; no model is asked
+                """)
+        let probe = ticket(body: "nothing to see")
+        #expect(
+            set.explain(probe).text(for: probe) == """
+                ruleset \(set.version)
+
+                annotating rules (every match adds tags, priority and fields):
+                  ✗ vip  Rules/test.yaml:2:5
+                      when: tags in ['vip'] — did not hold
+                  → none matched
+
+                deciding rules (the first match decides):
+                  ✗ refund  Rules/test.yaml:6:5
+                      when.all[0]: subject contains 'refund' — did not hold
+                  ✗ lost-card  Rules/test.yaml:12:5
+                      when.any[0]: body matches '(?i)\\blost\\b' — did not hold
+                      when.any[1]: body ends_with 'stolen' — did not hold
+                  ✗ never  Rules/test.yaml:18:5
+                      when: channel equals 'fax' — did not hold
+                  → no deciding rule matched: the model stage decides
+
+                fallback rules (the first match decides when the model stage cannot):
+                  none
+                  → if the model stage cannot decide and no fallback rule matches: the default department
+                """)
+    }
+}

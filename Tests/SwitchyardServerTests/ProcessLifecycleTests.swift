@@ -2,6 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SwitchyardCore
+import SwitchyardSQLite
+import SwitchyardServer
 import SwitchyardTestSupport
 import Testing
 
@@ -290,6 +293,49 @@ import Glibc
         let broken = try Self.run(["rules", "test", "--config", config.path, directory.url.appendingPathComponent("Broken").path])
         #expect(broken.status == 1)
         #expect(broken.error.contains("1.yaml:2:5: error: missing required key"), "\(broken.error)")
+    }
+
+    @Test("rules explain reads a stored ticket beside the process that holds the SQLite store, or a ticket file")
+    func rulesExplain() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+        try directory.write(
+            """
+            rules:
+              - id: order
+                decide: false
+                when: { field: body, matches: 'ORD-(?<order>\\d+)' }
+                then: { fields: { order_id: "${order}" } }
+              - id: stolen-card
+                when: { field: text, contains: stolen }
+                then: { department: fraud_security }
+            """, to: "Candidate/50-cards.yaml")
+        let candidate = directory.url.appendingPathComponent("Candidate").path
+        let storage = try Configuration.load(path: config.path, environment: [:]).storage
+        let store = try SQLiteStore(path: storage.path)
+        let id = try await store.accept(
+            Ticket(externalID: "E-1", source: "generic", subject: "Help", body: "my card was stolen, ORD-77"),
+            idempotencyKey: "E-1", receivedAt: Date()
+        ).ticketID
+        let explained = try Self.run(["rules", "explain", "--config", config.path, "--rules", candidate, id.rawValue])
+        try await store.close()
+        #expect(explained.status == 0, "\(explained.error)")
+        let lines = explained.output.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("ticket \(id) (generic E-1), received ") == true, "\(lines)")
+        #expect(lines.contains("      when: body matches 'ORD-(?<order>\\d+)' — held: \"ORD-77\" at 20–26"), "\(lines)")
+        #expect(lines.contains("  → stopped: \"stolen-card\" decides fraud_security; no model is asked"), "\(lines)")
+
+        let file = try directory.write(#"{"id": "F-1", "body": "nothing"}"#, to: "ticket.json")
+        let fromFile = try Self.run(["rules", "explain", "--config", config.path, "--rules", candidate, "--json", file.path])
+        #expect(fromFile.status == 0, "\(fromFile.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(fromFile.output.utf8)) as? [String: Any])
+        #expect(json["decided_by"] == nil)
+        #expect(((json["deciding"] as? [String: Any])?["steps"] as? [[String: Any]])?.first?["rule_id"] as? String == "stolen-card")
+
+        let unknown = try Self.run(["rules", "explain", "--config", config.path, "tkt_unknown"])
+        #expect(unknown.status == 1)
+        #expect(unknown.error.contains("no ticket tkt_unknown in the store"), "\(unknown.error)")
     }
 
     /// Runs the real binary with `arguments` (and `input` on standard input) to its end.

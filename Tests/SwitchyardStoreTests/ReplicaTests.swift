@@ -169,4 +169,21 @@ struct ReplicaTests {
             #expect(try await store.ticket(recent)?.ticket == .sample(3))
         }
     }
+
+    @Test("decided tickets are listed by the time they were received, from a moment on, oldest first, up to a limit", arguments: Engine.allCases)
+    func decidedTicketsSince(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            var decided: [TicketID] = []
+            for number in 1...4 {
+                let id = try await store.acceptAndClaim(number, worker: "w\(number)", now: t0 + Double(number * 10))
+                try await store.recordDecision(.sample(), for: id, claim: .named("w\(number)"), writeBack: nil, now: t0 + 50)
+                decided.append(id)
+            }
+            _ = try await store.accept(.sample(5), idempotencyKey: "key-5", receivedAt: t0 + 60)
+            #expect(try await store.decidedTicketIDs(receivedSince: t0, limit: 100) == decided, "the undecided one is not listed")
+            #expect(try await store.decidedTicketIDs(receivedSince: t0 + 20, limit: 100) == Array(decided[1...]), "from the moment on")
+            #expect(try await store.decidedTicketIDs(receivedSince: t0, limit: 2) == Array(decided[..<2]))
+            #expect(try await store.decidedTicketIDs(receivedSince: t0 + 100, limit: 10).isEmpty)
+        }
+    }
 }

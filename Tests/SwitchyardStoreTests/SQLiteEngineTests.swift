@@ -49,6 +49,23 @@ struct SQLiteEngineTests {
         }
     }
 
+    @Test("a read-only opening beside the writing process sees its commits, takes no lock and cannot write")
+    func readOnlyBesideTheWriter() async throws {
+        try await StoreLocation.withFresh(.sqlite) { location in
+            #expect(throws: StoreError.self, "no file yet") { _ = try SQLiteStore(readingOnly: location.address) }
+            let writer = try location.openSQLite()
+            let reader = try SQLiteStore(readingOnly: location.address, logger: StoreLocation.quietLogger)
+            let id = try await writer.accept(.sample(1), idempotencyKey: "key-1", receivedAt: t0).ticketID
+            #expect(try await reader.ticket(id)?.ticket == .sample(1), "the writer's commit is visible")
+            let refused = await #expect(throws: StoreError.self) {
+                _ = try await reader.accept(.sample(2), idempotencyKey: "key-2", receivedAt: t0)
+            }
+            #expect(refused?.code == .readOnly)
+            try await reader.close()
+            try await writer.close()
+        }
+    }
+
     @Test("the reader connection cannot write")
     func readerIsReadOnly() async throws {
         try await withSQLiteStore { store in

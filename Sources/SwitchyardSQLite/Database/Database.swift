@@ -15,11 +15,41 @@ final class Database: Sendable {
     static let busyTimeout: Duration = .seconds(5)
 
     let path: String
-    private let writer: ConnectionThread<WriteJob>
+    /// nil when opened read-only.
+    private let writer: ConnectionThread<WriteJob>?
     private let reader: ConnectionThread<ReadJob>
     private let committer: GroupCommitter
-    /// Held while the database is open: one process per file.
-    private let lock: FileLock
+    /// Held while the database is open for writing: one writing process per file. nil when
+    /// opened read-only.
+    private let lock: FileLock?
+
+    /// Opens an existing file for reading only, beside the process that writes it (WAL lets
+    /// readers see its committed transactions): no lock, no migrations, and every write
+    /// fails with `StoreError.readOnly`. The schema must be up to date.
+    init(readingOnly path: String, migrations: [Migration], logger: Logger) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.invalidLocation("path \"\(path)\"", reason: "no store file there (the server creates it at its first start)")
+        }
+        let readerConnection = try Connection(path: path, readOnly: true)
+        readerConnection.setBusyTimeout(Self.busyTimeout)
+        let applied = try Self.appliedMigrations(readerConnection)
+        let unknown = applied.filter { name in !migrations.contains { $0.name == name } }
+        guard unknown.isEmpty else { throw StoreError.schemaTooNew(unknown: unknown) }
+        let pending = migrations.map(\.name).filter { !applied.contains($0) }
+        guard pending.isEmpty else {
+            throw StoreError.invalidLocation(
+                "path \"\(path)\"",
+                reason: "its schema lacks \(pending.joined(separator: ", ")); run `switchyard store migrate` or start the server once")
+        }
+        self.path = path
+        self.lock = nil
+        self.committer = GroupCommitter(logger: logger)
+        self.writer = nil
+        self.reader = ConnectionThread(name: "store.reader", connection: readerConnection, maximumBatch: 1) {
+            connection, jobs in
+            for job in jobs { job.run(connection) }
+        }
+    }
 
     /// Opens (creating if needed) the file at `path`, configures it and applies
     /// `migrations` that have not been applied yet.
@@ -69,7 +99,7 @@ final class Database: Sendable {
     }
 
     deinit {
-        writer.closeEventually()
+        writer?.closeEventually()
         reader.closeEventually()
     }
 
@@ -96,7 +126,8 @@ final class Database: Sendable {
     /// rolled back (and only its own) and the error is rethrown.
     @discardableResult
     func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        guard let writer else { throw StoreError.readOnly(path) }
+        return try await withCheckedThrowingContinuation { continuation in
             let job = WriteJob(
                 run: { connection in
                     do {
@@ -122,16 +153,16 @@ final class Database: Sendable {
 
     /// Finishes queued reads and writes, then closes both connections. Idempotent.
     func close() async {
-        await writer.close()
+        await writer?.close()
         await reader.close()
-        lock.release()
+        lock?.release()
     }
 
     /// Transactions committed and write jobs they carried, since opening.
     var statistics: GroupCommitter.Statistics { committer.statistics }
 
     /// Writes queued and not yet picked up by the writer thread.
-    var pendingWrites: Int { writer.pendingCount }
+    var pendingWrites: Int { writer?.pendingCount ?? 0 }
 
     /// Applies the migrations `connection`'s file does not have yet, each in its own
     /// transaction, and returns the names of all applied ones.

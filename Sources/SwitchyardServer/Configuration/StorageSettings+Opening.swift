@@ -8,15 +8,33 @@ extension Configuration.StorageSettings {
     /// Opens the configured store (migrating it), runs `body` with it, and closes it after
     /// `body` returns or throws.
     ///
-    /// - Parameter migrate: false to leave a PostgreSQL schema as it is (`store check`);
-    ///   SQLite, embedded, always migrates.
+    /// - Parameters:
+    ///   - migrate: false to leave a PostgreSQL schema as it is (`store check`); SQLite,
+    ///     embedded, always migrates.
+    ///   - readOnly: true to read beside a running server (`rules explain`, `rules replay`):
+    ///     a SQLite file is opened without its lock and without migrating, a PostgreSQL
+    ///     database without migrating; writes throw `StoreError.readOnly` on SQLite.
     public func withStore<Result: Sendable>(
         identifiers: any IdentifierGenerator = RandomIdentifierGenerator(),
         migrate: Bool = true,
+        readOnly: Bool = false,
         logger: Logger,
         _ body: (any TicketStore) async throws -> Result
     ) async throws -> Result {
         switch engine {
+        case .sqlite where readOnly:
+            let store = try SQLiteStore(readingOnly: path, logger: logger)
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        case .postgres where readOnly:
+            guard let postgres else { throw StoreError.invalidLocation("postgres", reason: "storage.url is not set") }
+            return try await PostgresStore.withStore(postgres, identifiers: identifiers, migrate: false, logger: logger, body)
         case .sqlite:
             return try await SQLiteStore.withStore(path: path, identifiers: identifiers, logger: logger, body)
         case .postgres:
