@@ -178,6 +178,7 @@ let package = Package(
         .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore", "SwitchyardTestSupport"]),
         .testTarget(name: "SwitchyardYAMLTests", dependencies: ["SwitchyardYAML", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "SwitchyardRulesTests", dependencies: ["SwitchyardRules", "SwitchyardCore", "SwitchyardYAML"]),
+        .testTarget(name: "SwitchyardTriageTests", dependencies: ["SwitchyardTriage", "SwitchyardRules", "SwitchyardCore"]),
         .testTarget(
             name: "SwitchyardModelsTests",
             dependencies: [

@@ -159,7 +159,7 @@ public struct RuleAnnotations: Sendable, Hashable {
         return decision
     }
 
-    static func highest(_ first: Priority?, _ second: Priority?) -> Priority? {
+    public static func highest(_ first: Priority?, _ second: Priority?) -> Priority? {
         switch (first, second) {
         case (let first?, let second?): max(first, second)
         default: first ?? second

@@ -9,7 +9,7 @@ import SwitchyardServer
 struct Rules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Lists, tests, explains and replays the rule files, without running the server.",
-        subcommands: [List.self, Test.self, Explain.self]
+        subcommands: [List.self, Test.self, Explain.self, Replay.self]
     )
 
     /// The folder and the configuration's departments and match limits.

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import SwitchyardCore
 import SwitchyardSQLite
+import SwitchyardStore
 import SwitchyardServer
 import SwitchyardTestSupport
 import Testing
@@ -295,7 +296,7 @@ import Glibc
         #expect(broken.error.contains("1.yaml:2:5: error: missing required key"), "\(broken.error)")
     }
 
-    @Test("rules explain reads a stored ticket beside the process that holds the SQLite store, or a ticket file")
+    @Test("rules explain and rules replay read stored tickets and feedback beside the process that holds the SQLite store; explain reads a ticket file too")
     func rulesExplain() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -318,8 +319,36 @@ import Glibc
             Ticket(externalID: "E-1", source: "generic", subject: "Help", body: "my card was stolen, ORD-77"),
             idempotencyKey: "E-1", receivedAt: Date()
         ).ticketID
+        let claim = Claim(instance: "test-instance", token: "test-claim")
+        _ = try await store.claimQueued(limit: 1, claim: claim, now: Date(), lease: .seconds(30))
+        let decided = Decision(
+            department: "cards", confidence: 0.8,
+            provenance: Provenance(stage: .model, decidedBy: "local/linear", rulesetVersion: "old"), decidedAt: Date())
+        try await store.recordDecision(decided, for: id, claim: claim, writeBack: nil, now: Date())
+        try await store.addFeedback(
+            Feedback(verdict: .down, department: "fraud_security", agent: "maria", createdAt: Date()), to: id, decision: nil)
         let explained = try Self.run(["rules", "explain", "--config", config.path, "--rules", candidate, id.rawValue])
+        let replayed = try Self.run(["rules", "replay", "--config", config.path, "--candidate", candidate, "--since", "1d", "--no-model", "--json"])
+        let replayedText = try Self.run(["rules", "replay", "--config", config.path, "--candidate", candidate, "--since", "1d", "--no-model"])
         try await store.close()
+        #expect(replayed.status == 0, "\(replayed.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(replayed.output.utf8)) as? [String: Any])
+        #expect(report["tickets"] as? Int == 1)
+        #expect(report["changed"] as? Int == 1)
+        let change = try #require((report["changes"] as? [[String: Any]])?.first)
+        #expect(change["from"] as? String == "cards")
+        #expect(change["to"] as? String == "fraud_security")
+        let example = try #require((change["examples"] as? [[String: Any]])?.first)
+        #expect(example["ticket"] as? String == id.rawValue)
+        #expect(example["before"] as? String == "model local/linear")
+        #expect(example["after"] as? String == "rule stolen-card")
+        let judgement = try #require(report["judgement"] as? [String: Int])
+        #expect(judgement == ["judged": 1, "right_before": 0, "right_after": 1, "fixed": 1, "broken": 0, "unknown": 0])
+        #expect(replayedText.output.contains("decisions that would change department: 1 of 1 (100.0 %)"), "\(replayedText.output)")
+        #expect(
+            replayedText.output.contains(
+                "agents' feedback: 1 tickets can be judged; what was decided was right on 0 (0.0 %), the candidate would be on 1 (100.0 %): 1 more right"),
+            "\(replayedText.output)")
         #expect(explained.status == 0, "\(explained.error)")
         let lines = explained.output.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("ticket \(id) (generic E-1), received ") == true, "\(lines)")

@@ -120,16 +120,7 @@ struct ConfigurationNode {
     /// `250ms`, `10s`, `5m`, `1h`; a bare number is seconds.
     func duration() throws(ConfigurationError) -> Duration {
         let text = try string().trimmingCharacters(in: .whitespaces)
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        for unit in units where text.hasSuffix(unit.suffix) {
-            let number = text.dropLast(unit.suffix.count)
-            if let value = Double(number), value.isFinite, value >= 0 {
-                return .milliseconds(Int64((value * unit.seconds * 1000).rounded()))
-            }
-        }
-        if let value = Double(text), value.isFinite, value >= 0 {
-            return .milliseconds(Int64((value * 1000).rounded()))
-        }
+        if let duration = Duration(text: text) { return duration }
         throw error("expected a duration such as 250ms, 10s, 5m, 1h or 90d, found \"\(text)\"")
     }
 
