@@ -159,7 +159,15 @@ extension RuleFileParser {
             return nil
         }
         do {
-            return try Pattern(source, limits: limits)
+            let pattern = try Pattern(source, limits: limits)
+            patternSites.append(.init(pattern: pattern, location: reader.location(of: node), path: path))
+            for risk in PatternRisks.find(in: source) {
+                warnings.append(
+                    Diagnostic(
+                        location: reader.location(ofCharacter: risk.offset, in: node) ?? reader.location(of: node),
+                        message: "\(risk.message) at \(path)", severity: .warning))
+            }
+            return pattern
         } catch {
             reader.report("invalid regular expression at \(path): \(error)", at: node, character: error.characterOffset)
             return nil

@@ -24,6 +24,10 @@ struct RuleFileParser {
     let departments: DepartmentCatalog
     let limits: MatchLimits
     var reader: YAMLReader
+    /// The patterns of the rule being read, with their places.
+    var patternSites: [Rule.PatternSite] = []
+    /// What works but is likely a mistake (patterns prone to backtracking), for `rules lint`.
+    var warnings: [Diagnostic] = []
 
     var diagnostics: [Diagnostic] { reader.diagnostics }
 
@@ -49,6 +53,7 @@ struct RuleFileParser {
 
     private mutating func parseRule(_ node: Node, at path: String) -> ParsedRule? {
         let problemsBefore = diagnostics.count
+        patternSites = []
         guard
             let keys = reader.members(
                 of: node, path, expecting: "a rule (a mapping with id, when and then)", allowed: Self.ruleKeys)
@@ -72,14 +77,13 @@ struct RuleFileParser {
             parseAction($0, at: "\(path).then", decides: decides, groups: CaptureGroups(condition))
         }
         guard let idNode, let id, let condition, let action, diagnostics.count == problemsBefore else { return nil }
-        return ParsedRule(
-            rule: Rule(
-                id: id, description: description, kind: isFallback ? .fallback : decides ? .deciding : .annotating,
-                condition: condition, action: action, precedence: precedence, examples: examples,
-                location: reader.location(of: node)
-            ),
-            idLocation: reader.location(of: idNode)
+        var rule = Rule(
+            id: id, description: description, kind: isFallback ? .fallback : decides ? .deciding : .annotating,
+            condition: condition, action: action, precedence: precedence, examples: examples,
+            location: reader.location(of: node)
         )
+        rule.patternSites = patternSites
+        return ParsedRule(rule: rule, idLocation: reader.location(of: idNode))
     }
 
     /// A rule's `priority: N`: a whole number from -1000 to 1000.

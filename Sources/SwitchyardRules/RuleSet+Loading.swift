@@ -86,6 +86,7 @@ extension RuleSet {
         var rules: [Rule] = []
         var firstLocations: [String: SourceLocation] = [:]
         var version = RuleSetVersion()
+        var warnings: [Diagnostic] = []
 
         for source in sources {
             version.add(file: source.file, text: source.text)
@@ -105,6 +106,7 @@ extension RuleSet {
                 rules.append(parsed.rule)
             }
             diagnostics += parser.diagnostics
+            warnings += parser.warnings
         }
         guard diagnostics.isEmpty else {
             throw RuleLoadError(diagnostics: diagnostics.sorted { $0.location < $1.location })
@@ -113,6 +115,6 @@ extension RuleSet {
         let ordered = rules.enumerated().sorted {
             ($0.element.precedence, -$0.offset) > ($1.element.precedence, -$1.offset)
         }.map(\.element)
-        return RuleSet(rules: ordered, version: version.finalize(), files: sources.map(\.file))
+        return RuleSet(rules: ordered, version: version.finalize(), files: sources.map(\.file), warnings: warnings.sorted())
     }
 }

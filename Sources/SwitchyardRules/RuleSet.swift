@@ -1,4 +1,5 @@
 public import SwitchyardCore
+public import SwitchyardYAML
 
 /// The rules from every rule file, validated and compiled, ready to match tickets.
 ///
@@ -14,11 +15,15 @@ public struct RuleSet: Sendable {
     public let version: String
     /// The files the rules came from, as named in diagnostics and locations.
     public let files: [String]
+    /// What works but is likely a mistake, found while reading the files (patterns prone to
+    /// catastrophic backtracking); ``lint(departments:)`` adds what needs the whole set.
+    public let warnings: [Diagnostic]
 
-    init(rules: [Rule], version: String, files: [String]) {
+    init(rules: [Rule], version: String, files: [String], warnings: [Diagnostic] = []) {
         self.rules = rules
         self.version = version
         self.files = files
+        self.warnings = warnings
     }
 
     /// No rules at all: every ticket goes on to the model stage.

@@ -40,6 +40,9 @@ struct Components {
         } catch {
             throw StartupError("rules in \(configuration.rules.directory) are invalid:\n\(error)")
         }
+        for warning in ruleSet.warnings {
+            logger.warning("Rule file warning", metadata: ["problem": "\(warning)"])
+        }
         let adapters = try loadAdapters(configuration)
         let models = try await ModelCatalog.load(
             configuration: configuration, store: store, instance: instance, timeSource: timeSource,

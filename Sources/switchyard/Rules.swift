@@ -9,7 +9,7 @@ import SwitchyardServer
 struct Rules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Lists, tests, explains and replays the rule files, without running the server.",
-        subcommands: [List.self, Test.self, Explain.self, Replay.self]
+        subcommands: [List.self, Lint.self, Test.self, Explain.self, Replay.self]
     )
 
     /// The folder and the configuration's departments and match limits.
@@ -64,6 +64,37 @@ struct Rules: AsyncParsableCommand {
                     print("  \(index + 1). \(rule.id)  \(rule.location)  \(action)\(precedence)")
                 }
             }
+        }
+    }
+
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Checks the rule files: every error, and warnings for rules that can never fire, patterns prone to catastrophic backtracking and departments no rule uses.",
+            discussion: "Prints each problem as file:line:column: error|warning: …. Exits 1 on errors (with --strict, on warnings too), 0 otherwise.")
+
+        @OptionGroup var selection: Selection
+
+        @Flag(help: "Treat warnings as errors.")
+        var strict = false
+
+        func run() throws {
+            let configuration = try selection.options.loadConfiguration()
+            let directory = selection.directory ?? configuration.rules.directory
+            let ruleSet: RuleSet
+            do {
+                ruleSet = try RuleSet.load(
+                    directory: URL(fileURLWithPath: directory), departments: configuration.departments,
+                    limits: MatchLimits(matchLimit: configuration.rules.matchLimit, depthLimit: configuration.rules.depthLimit))
+            } catch {
+                for diagnostic in error.diagnostics { print(diagnostic) }
+                print("\(directory): \(error.diagnostics.count) error\(error.diagnostics.count == 1 ? "" : "s")")
+                throw ExitCode(1)
+            }
+            let warnings = ruleSet.lint(departments: configuration.departments, configuration: selection.options.config)
+            for warning in warnings { print(warning) }
+            let count = "\(warnings.count) warning\(warnings.count == 1 ? "" : "s")"
+            print("\(ruleSet.rules.count) rules in \(ruleSet.files.count) files: no errors, \(count)")
+            if strict && !warnings.isEmpty { throw ExitCode(1) }
         }
     }
 

@@ -264,6 +264,15 @@ import Glibc
                 "3 examples in 2 of 3 rules: 1 failed",
             ], "\(tested.output)")
 
+        let linted = try Self.run(["rules", "lint", "--config", config.path, candidate])
+        #expect(linted.status == 0, "warnings alone pass: \(linted.output)\(linted.error)")
+        #expect(
+            linted.output.contains(#"\#(candidate)/50-cards.yaml:12:5: warning: rule "stolen-card" can never fire on its examples: "any-card" (\#(candidate)/50-cards.yaml:6:5) decides all of them first"#),
+            "\(linted.output)")
+        #expect(linted.output.hasSuffix("3 rules in 1 files: no errors, 2 warnings\n"), "\(linted.output)")
+        let strict = try Self.run(["rules", "lint", "--strict", "--config", config.path, candidate])
+        #expect(strict.status == 1)
+
         let shipped = try Self.run(["rules", "test", "--config", packageRoot.appendingPathComponent("Samples/switchyard.yaml").path])
         #expect(shipped.status == 0, "\(shipped.output)\(shipped.error)")
         #expect(shipped.output.hasSuffix("all pass\n"), "\(shipped.output)")
@@ -294,6 +303,9 @@ import Glibc
         let broken = try Self.run(["rules", "test", "--config", config.path, directory.url.appendingPathComponent("Broken").path])
         #expect(broken.status == 1)
         #expect(broken.error.contains("1.yaml:2:5: error: missing required key"), "\(broken.error)")
+        let brokenLint = try Self.run(["rules", "lint", "--config", config.path, directory.url.appendingPathComponent("Broken").path])
+        #expect(brokenLint.status == 1)
+        #expect(brokenLint.output.contains("1.yaml:2:5: error: missing required key"), "\(brokenLint.output)")
     }
 
     @Test("rules explain and rules replay read stored tickets and feedback beside the process that holds the SQLite store; explain reads a ticket file too")
