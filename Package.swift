@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "SwitchyardTriage",
             dependencies: [
-                "SwitchyardCore", "SwitchyardRules", "SwitchyardModels",
+                "SwitchyardCore", "SwitchyardYAML", "SwitchyardRules", "SwitchyardModels",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -137,6 +137,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),

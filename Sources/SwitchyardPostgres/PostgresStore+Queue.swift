@@ -213,6 +213,39 @@ extension PostgresStore {
         }
     }
 
+    enum RuleHits: StoreStatement {
+        static let sql = """
+            SELECT decided_by, count(*), max(decided_at) FROM decisions
+            WHERE stage IN ('rule', 'fallback_rule') AND decided_by IS NOT NULL GROUP BY decided_by
+            UNION ALL
+            SELECT annotation, count(*), max(decided_at)
+            FROM decisions CROSS JOIN LATERAL jsonb_array_elements_text(COALESCE(provenance -> 'annotated_by', '[]'::jsonb)) AS annotation
+            GROUP BY annotation
+            """
+    }
+
+    enum RuleVerdicts: StoreStatement {
+        static let sql = """
+            SELECT decisions.decided_by, feedback.verdict, count(*) FROM feedback JOIN decisions ON decisions.id = feedback.decision_id
+            WHERE decisions.stage IN ('rule', 'fallback_rule') AND decisions.decided_by IS NOT NULL
+            GROUP BY decisions.decided_by, feedback.verdict
+            """
+    }
+
+    public func ruleStatistics() async throws -> [String: RuleStatistics] {
+        try await withConnection { [self] connection in
+            let hits = try await connection.rows(RuleHits.self, logger: logger).map { row in
+                let reader = RowReader(row, table: "decisions")
+                return (try reader.string(0), try reader.int(1), try reader.optionalDate(2))
+            }
+            let verdicts = try await connection.rows(RuleVerdicts.self, logger: logger).map { row in
+                let reader = RowReader(row, table: "feedback")
+                return (try reader.string(0), try reader.string(1), try reader.int(2))
+            }
+            return RuleStatistics.combine(hits: hits, verdicts: verdicts)
+        }
+    }
+
     enum SelectTicket: StoreStatement {
         static let sql = "SELECT \(ColumnList.tickets.postgres()) FROM tickets WHERE id = $1"
     }

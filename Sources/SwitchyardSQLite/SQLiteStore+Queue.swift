@@ -161,6 +161,34 @@ extension SQLiteStore {
         }
     }
 
+    public func ruleStatistics() async throws -> [String: RuleStatistics] {
+        try await database.read { connection in
+            let decided = try connection.query(
+                """
+                SELECT decided_by, count(*), max(decided_at) FROM decisions
+                WHERE stage IN ('rule', 'fallback_rule') AND decided_by IS NOT NULL GROUP BY decided_by
+                """,
+                table: "decisions"
+            ) { (try $0.string(0), try $0.int(1), try $0.optionalDate(2)) }
+            let annotated = try connection.query(
+                """
+                SELECT annotation.value, count(*), max(decisions.decided_at)
+                FROM decisions, json_each(decisions.provenance, '$.annotated_by') AS annotation GROUP BY annotation.value
+                """,
+                table: "decisions"
+            ) { (try $0.string(0), try $0.int(1), try $0.optionalDate(2)) }
+            let verdicts = try connection.query(
+                """
+                SELECT decisions.decided_by, feedback.verdict, count(*) FROM feedback JOIN decisions ON decisions.id = feedback.decision_id
+                WHERE decisions.stage IN ('rule', 'fallback_rule') AND decisions.decided_by IS NOT NULL
+                GROUP BY decisions.decided_by, feedback.verdict
+                """,
+                table: "feedback"
+            ) { (try $0.string(0), try $0.string(1), try $0.int(2)) }
+            return RuleStatistics.combine(hits: decided + annotated, verdicts: verdicts)
+        }
+    }
+
     public func ticket(_ id: TicketID) async throws -> TicketRecord? {
         try await database.read { connection in
             guard

@@ -31,12 +31,10 @@ struct Components {
         metrics: TriageMetrics,
         logger: Logger
     ) async throws -> Components {
+        let loader = ruleLoader(configuration.rules, departments: configuration.departments)
         let ruleSet: RuleSet
         do {
-            ruleSet = try RuleSet.load(
-                directory: URL(fileURLWithPath: configuration.rules.directory),
-                departments: configuration.departments,
-                limits: MatchLimits(matchLimit: configuration.rules.matchLimit, depthLimit: configuration.rules.depthLimit))
+            ruleSet = try loader()
         } catch {
             throw StartupError("rules in \(configuration.rules.directory) are invalid:\n\(error)")
         }
@@ -50,7 +48,7 @@ struct Components {
         let triage = Triage(
             departments: configuration.departments,
             defaultDepartment: configuration.defaultDepartment,
-            rules: RuleBook(ruleSet),
+            rules: RuleBook(ruleSet, loader: loader, loadedAt: timeSource.now()),
             chain: configuration.model.chain.compactMap { models.classifiers[$0] },
             fallbackModel: configuration.fallback.useLocalModel ? models.localModel : nil,
             confidenceThreshold: configuration.model.confidenceThreshold,
@@ -68,6 +66,15 @@ struct Components {
                 "adapters": "\(configuration.adapters.keys.sorted().joined(separator: ","))",
             ])
         return Components(triage: triage, adapters: adapters)
+    }
+
+    /// Reads the rule folder as the server does at start and on every reload.
+    static func ruleLoader(_ settings: Configuration.RulesSettings, departments: DepartmentCatalog) -> RuleBook.Loader {
+        let directory = URL(fileURLWithPath: settings.directory)
+        let limits = MatchLimits(matchLimit: settings.matchLimit, depthLimit: settings.depthLimit)
+        return { () throws(RuleLoadError) -> RuleSet in
+            try RuleSet.load(directory: directory, departments: departments, limits: limits)
+        }
     }
 
     /// Loads the adapter files and checks that every enabled adapter exists and can write

@@ -98,6 +98,9 @@ public struct Switchyard: Sendable {
             store: store, triage: triage, classifier: synchronousClassifier,
             bodyLimits: bodyLimits, timeSource: timeSource, access: access, rateLimiter: rateLimiter
         ).addRoutes(to: routes)
+        RulesController(
+            rules: triage.rules, reloader: ruleReloader, store: store, access: access, directory: configuration.rules.directory
+        ).addRoutes(to: routes)
         HealthController(
             store: store, health: health, metricsRole: configuration.access.metricsRole, access: access,
             openAPIDocument: openAPIDocument, registry: registry,
@@ -129,7 +132,11 @@ public struct Switchyard: Sendable {
                 availableConnectionsDelegate: MaximumAvailableConnections(server.maxConnections, logger: logger)
             ),
             // Stopped in reverse order: the workers finish before the instance retires.
-            services: [instanceService, TicketWatchService(store: store, work: work), triageService, writeBackService],
+            services: [
+                instanceService, TicketWatchService(store: store, work: work),
+                RuleWatchService(reloader: ruleReloader, directory: configuration.rules.directory, interval: configuration.rules.watchInterval),
+                triageService, writeBackService,
+            ],
             onServerRunning: { channel in
                 await onServerRunning(channel.localAddress?.port ?? configuration.server.port)
             },
@@ -146,6 +153,11 @@ extension Switchyard {
     /// `classify` command and `POST /v1/classify`).
     public func classify(ticketJSON body: [UInt8]) async throws(SynchronousClassificationError) -> Decision {
         try await synchronousClassifier.classify(body)
+    }
+
+    /// Reloads the rules for the folder watch, `SIGHUP` and `POST /v1/rules/reload`.
+    var ruleReloader: RuleReloader {
+        RuleReloader(rules: triage.rules, metrics: metrics, timeSource: timeSource, logger: logger)
     }
 
     var synchronousClassifier: SynchronousClassifier {

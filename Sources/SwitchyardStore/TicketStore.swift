@@ -62,6 +62,10 @@ public protocol TicketStore: Sendable {
     /// `limit` (`rules replay` reads each one with ``ticket(_:)``).
     func decidedTicketIDs(receivedSince since: Date, limit: Int) async throws -> [TicketID]
 
+    /// Per rule id: the decisions it made (stage `rule` or `fallback_rule`) or annotated, the
+    /// last one, and the thumbs on the decisions it made. Rules without decisions are absent.
+    func ruleStatistics() async throws -> [String: RuleStatistics]
+
     /// Adds feedback on decision `decisionID` of the ticket (nil: its current decision).
     /// Throws `ticketNotFound`, or `decisionNotFound` when the ticket has no such decision
     /// (or no decision yet).

@@ -43,6 +43,20 @@ public struct TriageMetrics: Sendable {
         }
     }
 
+    /// A rule matched a ticket: deciding and fallback rules when they decided, annotating
+    /// rules whenever they added to a decision.
+    package func recordRuleHit(ruleID: String, kind: String) {
+        counter("switchyard_rule_hits_total", [("rule", ruleID), ("kind", kind)]).increment()
+    }
+
+    /// A reload of the rule folder: `applied`, `unchanged` or `refused`; while the last one was
+    /// refused, `switchyard_rules_reload_failing` is 1 (the set in force stays).
+    package func recordRuleReload(outcome: String, rules: Int) {
+        counter("switchyard_rule_reloads_total", [("outcome", outcome)]).increment()
+        Gauge(label: "switchyard_rules_reload_failing", factory: factory).record(outcome == "refused" ? 1 : 0)
+        Gauge(label: "switchyard_rules_loaded", factory: factory).record(rules)
+    }
+
     /// A rule's pattern hit a PCRE2 limit and counted as no match: the rule needs a cheaper pattern.
     package func recordRuleLimitHit(ruleID: String) {
         counter("switchyard_rule_limit_hits_total", [("rule", ruleID)]).increment()

@@ -42,6 +42,8 @@ import Testing
             Endpoint(method: .POST, path: "/v1/tickets/{id}/feedback", body: #"{"verdict": "up"}"#, role: "agent"),
             Endpoint(method: .POST, path: "/v1/classify", body: #"{"id": "c", "body": "stolen card"}"#, role: "admin"),
             Endpoint(method: .GET, path: "/v1/write-backs", role: "admin"),
+            Endpoint(method: .GET, path: "/v1/rules", role: "lead"),
+            Endpoint(method: .POST, path: "/v1/rules/reload", role: "lead"),
         ]
         let tokens = ["agent": Self.agentToken, "lead": Self.leadToken, "admin": Self.adminToken]
         let order = ["agent", "lead", "admin"]

@@ -78,6 +78,8 @@ import Glibc
         // lease must outlast a decision (model.deadline + 1s), and the local model answers at once.
         var setup = ServerSetup()
         setup.modelDeadline = "1s"
+        // Rules reload on SIGHUP only, so the SIGHUP test knows what reloaded them.
+        setup.rulesExtra = "  watch_interval: off"
         return try directory.write(
             try setup.configuration(in: directory).replacingOccurrences(of: "lease: 30s", with: "lease: 3s"),
             to: "switchyard.yaml")
@@ -124,7 +126,7 @@ import Glibc
         #expect(reused.contains("Loaded the local model from the store"))
     }
 
-    @Test("SIGTERM stops the server cleanly with exit status 0")
+    @Test("SIGHUP reloads the rules and keeps serving; SIGTERM stops the server cleanly with exit status 0")
     func sigtermExitsCleanly() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -135,6 +137,16 @@ import Glibc
         let (status, _) = try await Self.request(
             client, .POST, port: server.port, path: "/webhooks/generic", body: #"{"id": "S-1", "body": "hello"}"#)
         #expect(status == 202)
+
+        _ = try directory.write(
+            "rules:\n  - id: hup\n    when: { field: body, contains: hup }\n    then: { department: cards }\n", to: "Rules/80-hup.yaml")
+        kill(server.process.processIdentifier, SIGHUP)
+        let reloaded = try await eventually("SIGHUP reloaded the rules") { () -> [String: Any]? in
+            let (_, document) = try await Self.request(client, .GET, port: server.port, path: "/v1/rules")
+            let ids = (document["rules"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+            return ids.contains("hup") ? document : nil
+        }
+        #expect((reloaded["last_reload"] as? [String: Any])?["trigger"] as? String == "SIGHUP")
         kill(server.process.processIdentifier, SIGTERM)
         #expect(try await server.waitForExit(timeout: .seconds(30)) == 0)
         let log = try String(contentsOf: server.log, encoding: .utf8)

@@ -99,6 +99,8 @@ struct ServerSetup {
     var serverExtra: String = ""
     /// The `access:` section's YAML, indented under it (empty: no tokens).
     var access: String = ""
+    /// More `rules:` keys, each line indented by two spaces.
+    var rulesExtra: String = ""
 
     static let zendeskSecret = "test-zendesk-secret"
 
@@ -137,6 +139,7 @@ struct ServerSetup {
         \(access.isEmpty ? "" : "access:\n" + access)
         rules:
           directory: Rules
+        \(rulesExtra)
         webhooks:
           directory: \(packageRoot.appendingPathComponent("Webhooks").path)
         departments:

@@ -186,4 +186,35 @@ struct ReplicaTests {
             #expect(try await store.decidedTicketIDs(receivedSince: t0 + 100, limit: 10).isEmpty)
         }
     }
+
+    @Test("rule statistics: decisions each rule made or annotated, the last one, and agents' verdicts on them", arguments: Engine.allCases)
+    func ruleStatistics(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            func decide(_ number: Int, stage: Stage, by rule: String?, annotatedBy: [String] = [], at date: Date) async throws -> TicketID {
+                let id = try await store.acceptAndClaim(number, worker: "w\(number)", now: date)
+                let decision = Decision(
+                    department: "cards", confidence: 1,
+                    provenance: Provenance(stage: stage, decidedBy: rule, annotatedBy: annotatedBy, rulesetVersion: "v"),
+                    decidedAt: date)
+                try await store.recordDecision(decision, for: id, claim: .named("w\(number)"), writeBack: nil, now: date)
+                return id
+            }
+            let first = try await decide(1, stage: .rule, by: "lost-card", annotatedBy: ["vip"], at: t0)
+            let second = try await decide(2, stage: .rule, by: "lost-card", at: t0 + 60)
+            _ = try await decide(3, stage: .fallbackRule, by: "fallback-atm", annotatedBy: ["vip", "order"], at: t0 + 30)
+            let model = try await decide(4, stage: .model, by: "local/linear", at: t0 + 90)
+            try await store.addFeedback(Feedback(verdict: .up, createdAt: t0), to: first, decision: nil)
+            try await store.addFeedback(Feedback(verdict: .down, department: "fraud_security", createdAt: t0), to: second, decision: nil)
+            try await store.addFeedback(Feedback(verdict: .up, createdAt: t0), to: second, decision: nil)
+            try await store.addFeedback(Feedback(verdict: .down, createdAt: t0), to: model, decision: nil)
+
+            let statistics = try await store.ruleStatistics()
+            #expect(Set(statistics.keys) == ["lost-card", "fallback-atm", "vip", "order"], "a model's decision is no rule's")
+            #expect(statistics["lost-card"] == RuleStatistics(ruleID: "lost-card", hits: 2, lastHit: t0 + 60, up: 2, down: 1))
+            #expect(statistics["fallback-atm"] == RuleStatistics(ruleID: "fallback-atm", hits: 1, lastHit: t0 + 30))
+            #expect(statistics["vip"] == RuleStatistics(ruleID: "vip", hits: 2, lastHit: t0 + 30))
+            #expect(statistics["order"]?.hits == 1)
+            #expect(statistics["lost-card"]?.precision == 2.0 / 3.0)
+        }
+    }
 }

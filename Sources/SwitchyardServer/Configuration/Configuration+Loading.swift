@@ -308,10 +308,13 @@ private struct ConfigurationReader {
     }
 
     private func readRules(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.RulesSettings {
-        let node = try node.allowing(["directory", "match_limit", "depth_limit"])
+        let node = try node.allowing(["directory", "match_limit", "depth_limit", "watch_interval"])
         var settings = Configuration.RulesSettings(directory: resolve(try node["directory"]?.string() ?? "Rules"))
         if let limit = node["match_limit"] { settings.matchLimit = UInt32(try limit.int(in: 1...100_000_000)) }
         if let limit = node["depth_limit"] { settings.depthLimit = UInt32(try limit.int(in: 1...100_000_000)) }
+        if let watch = node["watch_interval"] {
+            settings.watchInterval = try watch.string() == "off" ? nil : try positive(watch)
+        }
         return settings
     }
 

@@ -77,6 +77,9 @@ public struct Configuration: Sendable {
         public var matchLimit: UInt32 = 100_000
         /// PCRE2 depth limit per match.
         public var depthLimit: UInt32 = 10_000
+        /// How often the folder is checked for changed files, which are then reloaded; nil
+        /// (`off`): only `SIGHUP` and `POST /v1/rules/reload` reload.
+        public var watchInterval: Duration? = .seconds(2)
     }
 
     public struct WebhooksSettings: Sendable, Hashable {
