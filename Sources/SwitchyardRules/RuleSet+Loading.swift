@@ -1,10 +1,10 @@
 public import Foundation
 public import SwitchyardCore
-import SwitchyardYAML
+public import SwitchyardYAML
 
 extension RuleSet {
     /// Loads every `*.yaml` and `*.yml` file directly in `directory` (not in subfolders,
-    /// hidden files skipped), in name order.
+    /// hidden files skipped, at most 1 MiB each: ``YAMLFolder``), in name order.
     ///
     /// An empty directory gives an empty rule set. Files are named in diagnostics by
     /// `directory`'s path as given plus the file name, for example `Rules/10-security.yaml`.
@@ -26,37 +26,16 @@ extension RuleSet {
                 )
             ])
         }
-        let names: [String]
+        let folder: (files: [YAMLFolder.File], diagnostics: [Diagnostic])
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            folder = try YAMLFolder.read(directory)
         } catch {
             throw RuleLoadError(diagnostics: [
                 Diagnostic(location: .file(directoryName), message: "cannot list the rule directory: \(error)")
             ])
         }
-
-        var sources: [(file: String, text: String)] = []
-        var diagnostics: [Diagnostic] = []
-        for name in names.filter(isRuleFileName).sorted() {
-            let url = directory.appendingPathComponent(name, isDirectory: false)
-            let file = url.relativePath
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
-                continue
-            }
-            do {
-                let data = try Data(contentsOf: url)
-                guard let text = String(validating: data, as: UTF8.self) else {
-                    diagnostics.append(
-                        Diagnostic(location: .file(file), message: "not valid UTF-8 text; save the file as UTF-8")
-                    )
-                    continue
-                }
-                sources.append((file, text))
-            } catch {
-                diagnostics.append(Diagnostic(location: .file(file), message: "cannot read the file: \(error)"))
-            }
-        }
+        let sources = folder.files.map { (file: $0.path, text: $0.text) }
+        let diagnostics = folder.diagnostics
         return try compile(sources, departments: departments, limits: limits, diagnostics: diagnostics)
     }
 
@@ -68,10 +47,6 @@ extension RuleSet {
         _ yaml: String, file: String, departments: DepartmentCatalog, limits: MatchLimits = MatchLimits()
     ) throws(RuleLoadError) -> RuleSet {
         try compile([(file, yaml)], departments: departments, limits: limits)
-    }
-
-    private static func isRuleFileName(_ name: String) -> Bool {
-        !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml"))
     }
 
     /// Parses each file, then checks what spans files (unique ids); throws if any file had

@@ -22,11 +22,9 @@ public struct AdapterRegistry: Sendable {
     ///   syntax, unknown key, bad value, two files with the same adapter name), each with its
     ///   `file:line:column`; or when the directory holds no adapter file.
     public static func load(directory: URL) throws(AdapterLoadError) -> AdapterRegistry {
-        let files: [URL]
+        let folder: (files: [YAMLFolder.File], diagnostics: [Diagnostic])
         do {
-            files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-                .filter { ["yaml", "yml"].contains($0.pathExtension.lowercased()) }
-                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+            folder = try YAMLFolder.read(directory)
         } catch {
             throw AdapterLoadError(diagnostics: [
                 Diagnostic(
@@ -34,26 +32,18 @@ public struct AdapterRegistry: Sendable {
                     message: "cannot list the adapter directory: \(error.localizedDescription)")
             ])
         }
-        guard !files.isEmpty else {
+        guard !folder.files.isEmpty || !folder.diagnostics.isEmpty else {
             throw AdapterLoadError(diagnostics: [
                 Diagnostic(location: .file(directory.path), message: "no adapter files (*.yaml) in the adapter directory")
             ])
         }
 
-        var diagnostics: [Diagnostic] = []
+        var diagnostics = folder.diagnostics
         var adapters: [Adapter] = []
         var firstFileByName: [String: String] = [:]
-        for file in files {
+        for file in folder.files {
             let path = file.path
-            let yaml: String
-            do {
-                yaml = try String(contentsOf: file, encoding: .utf8)
-            } catch {
-                diagnostics.append(
-                    Diagnostic(
-                        location: .file(path), message: "cannot read the file as UTF-8 text: \(error.localizedDescription)"))
-                continue
-            }
+            let yaml = file.text
             var parser = AdapterFileParser(file: path, text: yaml)
             guard let parsed = parser.parse() else {
                 diagnostics += parser.diagnostics

@@ -14,9 +14,10 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
     case setting(String)
 
     public enum DecisionField: String, Sendable, Hashable, CaseIterable {
-        case department, priority, tags, confidence, stage
+        case department, priority, tags
         /// Every value rules set, as a JSON object of strings.
         case fields
+        case confidence, stage
         case decidedBy = "decided_by"
         case decidedAt = "decided_at"
     }
@@ -59,7 +60,8 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
 
     /// Every name a template may use, for error messages.
     static var vocabulary: String {
-        (["target", "merged_tags"] + DecisionField.allCases.map { "decision." + $0.rawValue } + ["decision.fields.NAME"]
+        (["target", "merged_tags"]
+            + DecisionField.allCases.flatMap { $0 == .fields ? ["decision.fields", "decision.fields.NAME"] : ["decision." + $0.rawValue] }
             + TicketField.allCases.map { "ticket." + $0.rawValue } + ["settings.NAME"])
             .joined(separator: ", ")
     }

@@ -30,13 +30,71 @@ public struct YAMLReader: Sendable {
 
     /// Parses the text into nodes. A syntax error is reported at the line and column libyaml
     /// gives, with what it was reading at the time.
+    ///
+    /// Files people edit are hostile input too: text over ``YAMLFolder/maximumFileBytes`` is
+    /// refused, and so is a file whose aliases (`*name`) expand it past a bound proportional to
+    /// its size (an alias bomb: 15 lines that expand to billions of values), reported at the
+    /// first value used again through an alias.
     public mutating func compose() -> Document {
+        let bytes = text.utf8.count
+        guard bytes <= YAMLFolder.maximumFileBytes else {
+            diagnostics.append(Diagnostic(location: .file(file), message: YAMLFolder.tooLarge(bytes)))
+            return .invalid
+        }
+        let node: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else { return .empty }
-            return .node(node)
+            guard let composed = try Yams.compose(yaml: text) else { return .empty }
+            node = composed
         } catch {
             diagnostics.append(Self.diagnostic(for: error, file: file, text: text))
             return .invalid
+        }
+        if let repeated = Self.aliasExpansionExceeded(node, budget: Self.expansionBudget(bytes: bytes)) {
+            report(
+                "aliases (*name) expand this file to more than \(Self.expansionBudget(bytes: bytes)) values, far more than it "
+                    + "holds; this value is used again through an alias: write the values out instead of repeating them with aliases",
+                at: repeated)
+            return .invalid
+        }
+        return .node(node)
+    }
+
+    /// How many values a file of `bytes` may expand to: without aliases a value needs at least
+    /// one character, so a file holds fewer values than bytes; aliases may repeat some.
+    static func expansionBudget(bytes: Int) -> Int { 10_000 + 4 * bytes }
+
+    /// Counts the values of the composed tree (aliases make a value count once per use) and,
+    /// past `budget`, stops and returns the first value met twice (a use through an alias).
+    /// Bounded by `budget` however far the aliases would expand.
+    static func aliasExpansionExceeded(_ root: Node, budget: Int) -> Node? {
+        var visited = 0
+        var firstRepeat: Node?
+        var seen: Set<String> = []
+        var stack = [root]
+        while let node = stack.popLast() {
+            visited += 1
+            if firstRepeat == nil, let mark = node.mark {
+                let key = "\(kindCode(node)):\(mark.line):\(mark.column)"
+                if !seen.insert(key).inserted { firstRepeat = node }
+            }
+            if visited > budget { return firstRepeat ?? node }
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping { stack.append(value); stack.append(key) }
+            case .sequence(let sequence):
+                stack.append(contentsOf: sequence.reversed())
+            case .scalar, .alias:
+                break
+            }
+        }
+        return nil
+    }
+
+    private static func kindCode(_ node: Node) -> Character {
+        switch node {
+        case .mapping: "m"
+        case .sequence: "s"
+        default: "v"
         }
     }
 

@@ -45,6 +45,51 @@ struct RuleSetLoadingTests {
         }
     }
 
+    @Test("an alias bomb is refused at once, at the value it repeats; anchors used a few times still work")
+    func aliasBomb() throws {
+        try withTemporaryDirectory { directory in
+            // Nine levels of nine: 9^9 (387 million) values from ten lines.
+            var bomb = #"a: &a ["x","x","x","x","x","x","x","x","x"]"# + "\n"
+            for (level, previous) in zip("bcdefghi", "abcdefgh") {
+                bomb += "\(level): &\(level) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+            }
+            bomb += "rules: *i\n"
+            try directory.write(bomb, to: "10-bomb.yaml")
+            let start = ContinuousClock.now
+            let error = try #require(throws: RuleLoadError.self) { try RuleSet.load(directory: directory, departments: departments) }
+            #expect(ContinuousClock.now - start < .seconds(30), "bounded, not expanded")
+            #expect(error.diagnostics.map(\.description) == [
+                "\(directory.path)/10-bomb.yaml:1:4: error: aliases (*name) expand this file to more than \(10_000 + 4 * bomb.utf8.count) values, far more than it holds; this value is used again through an alias: write the values out instead of repeating them with aliases"
+            ])
+
+            try FileManager.default.removeItem(at: directory.appendingPathComponent("10-bomb.yaml"))
+            try directory.write(
+                """
+                rules:
+                  - id: a
+                    when: &when { field: body, contains: x }
+                    then: &then { department: cards }
+                  - id: b
+                    when: *when
+                    then: *then
+                """, to: "20-anchors.yaml")
+            #expect(try RuleSet.load(directory: directory, departments: departments).rules.map(\.id) == ["a", "b"])
+        }
+    }
+
+    @Test("a file over 1 MiB is refused without being read, naming the limit")
+    func oversizedFile() throws {
+        try withTemporaryDirectory { directory in
+            let big = "rules: []\n" + String(repeating: "# padding\n", count: 110_000)
+            try directory.write(big, to: "10-big.yaml")
+            let error = try #require(throws: RuleLoadError.self) { try RuleSet.load(directory: directory, departments: departments) }
+            #expect(error.diagnostics.map(\.description) == [
+                "\(directory.path)/10-big.yaml: error: the file is \(big.utf8.count) bytes; a file people edit may have at most 1048576 (1 MiB): split it into several files"
+            ])
+            #expect(throws: RuleLoadError.self) { try RuleSet.parse(big, file: "Rules/big.yaml", departments: departments) }
+        }
+    }
+
     @Test("the version is stable across loads and changes when any file changes")
     func versionTracksContents() throws {
         try withTemporaryDirectory { directory in

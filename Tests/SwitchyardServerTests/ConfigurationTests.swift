@@ -48,6 +48,19 @@ import Testing
         #expect(configuration.defaultDepartment == "other")
     }
 
+    @Test("the configuration is read like rule files: an alias bomb is refused at its place, a file over 1 MiB too")
+    func hostileConfiguration() throws {
+        var bomb = #"x-a: &a ["x","x","x","x","x","x","x","x","x"]"# + "\n"
+        for (level, previous) in zip("bcdefghi", "abcdefgh") {
+            bomb += "x-\(level): &\(level) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+        }
+        let error = try #require(failure(bomb + Self.minimal))
+        #expect(error.line == 1)
+        #expect(error.message.contains("aliases (*name) expand this file"), "\(error)")
+        let big = try #require(failure(Self.minimal + String(repeating: "# padding\n", count: 110_000)))
+        #expect(big.message.contains("a file people edit may have at most 1048576 (1 MiB)"), "\(big)")
+    }
+
     @Test("${NAME} and ${NAME:-default} are replaced; an unset ${NAME} is an error naming it")
     func environmentInterpolation() throws {
         let text = Self.minimal + """

@@ -141,8 +141,8 @@ struct AdapterFileTests {
                 "test.yaml:10:8: error: {decision.priority} cannot be used in a URL (it may be absent or a list); use "
                     + "target, settings.NAME, ticket.external_id, ticket.source, decision.department or decision.stage",
                 #"test.yaml:12:12: error: unknown reference "$targett" in the write-back body; expected "$" and one of: "#
-                    + "target, merged_tags, decision.department, decision.priority, decision.tags, decision.confidence, "
-                    + "decision.stage, decision.decided_by, decision.decided_at, ticket.external_id, ticket.source, "
+                    + "target, merged_tags, decision.department, decision.priority, decision.tags, decision.fields, "
+                    + "decision.fields.NAME, decision.confidence, decision.stage, decision.decided_by, decision.decided_at, ticket.external_id, ticket.source, "
                     + #"ticket.tags, ticket.channel, ticket.language, settings.NAME ("?" after it leaves the member out "#
                     + #"when the value is absent; "$$" writes a literal "$")"#,
             ])
@@ -171,6 +171,8 @@ struct AdapterFileTests {
 
         try Self.minimal.write(to: directory.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
         try "not an adapter".write(to: directory.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        // Hidden files are skipped, as in the rule folder (an editor's backup of a.yaml).
+        try "name: [".write(to: directory.appendingPathComponent(".a.yaml"), atomically: true, encoding: .utf8)
         #expect(try AdapterRegistry.load(directory: directory).names == ["sample"])
 
         try ("# copy\n" + Self.minimal).write(

@@ -89,7 +89,7 @@ struct WriteBackTests {
         #expect(request.headers == ["Content-Type": "application/json"])
         #expect(
             String(decoding: request.body, as: UTF8.self)
-                == #"{"decision":{"confidence":0.92,"decided_by":"openai/gpt-4o-mini","department":"cards","#
+                == #"{"decision":{"confidence":0.92,"decided_by":"openai/gpt-4o-mini","department":"cards","fields":{},"#
                 + #""priority":"high","stage":"model","tags":["Card Delivery"]},"ticket_id":"T-1001"}"#)
     }
 
@@ -105,7 +105,7 @@ struct WriteBackTests {
                 == [
                     "ticket_id": "T-1003",
                     "decision": [
-                        "department": "payments_transfers", "priority": nil, "tags": [], "confidence": 0.92,
+                        "department": "payments_transfers", "priority": nil, "tags": [], "fields": [:], "confidence": 0.92,
                         "stage": "model", "decided_by": nil,
                     ],
                 ])

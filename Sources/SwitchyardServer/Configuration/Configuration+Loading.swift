@@ -29,14 +29,17 @@ extension Configuration {
         baseDirectory: URL,
         environment: [String: String] = [:]
     ) throws(ConfigurationError) -> Configuration {
-        let document: Node?
-        do {
-            document = try Yams.compose(yaml: text)
-        } catch {
-            throw ConfigurationError(YAMLReader.diagnostic(for: error, file: file, text: text))
-        }
-        guard let document else {
+        // The one reader of files people edit: syntax errors with their place, the size cap,
+        // aliases bounded.
+        var reader = YAMLReader(file: file, text: text)
+        let document: Node
+        switch reader.compose() {
+        case .node(let node):
+            document = node
+        case .empty:
             throw ConfigurationError(file: file, keyPath: "", message: "the file is empty; it needs at least `departments`")
+        case .invalid:
+            throw ConfigurationError(reader.diagnostics[0])
         }
         let root = ConfigurationNode(
             node: document, keyPath: [], file: file, interpolation: EnvironmentInterpolation(environment: environment))

@@ -3,6 +3,7 @@ import Logging
 public import ServiceLifecycle
 import SwitchyardCore
 import SwitchyardTriage
+import SwitchyardYAML
 import UnixSignals
 
 /// Reloads the rules when their folder changes (checked every `rules.watch_interval`) and on
@@ -39,7 +40,8 @@ struct RuleWatchService: Service {
     }
 }
 
-/// What the rule folder holds, cheaply: each rule file's name, size and modification time.
+/// What the rule folder holds, cheaply: each rule file's name, size and modification time
+/// (the files ``YAMLFolder`` reads).
 /// A change to any of them means the files must be read again.
 struct FolderFingerprint: Equatable {
     var entries: [String: [Double]]
@@ -47,8 +49,7 @@ struct FolderFingerprint: Equatable {
     init(directory: String) {
         let manager = FileManager.default
         var entries: [String: [Double]] = [:]
-        for name in (try? manager.contentsOfDirectory(atPath: directory)) ?? []
-        where !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) {
+        for name in (try? YAMLFolder.fileNames(in: URL(fileURLWithPath: directory))) ?? [] {
             let attributes = try? manager.attributesOfItem(atPath: directory + "/" + name)
             let size = (attributes?[.size] as? NSNumber)?.doubleValue ?? -1
             let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
