@@ -16,6 +16,11 @@ public struct Ticket: Sendable, Hashable, Codable {
     public var channel: String?
     /// BCP 47 language tag when the platform knows it.
     public var language: String?
+    /// The platform's own priority, as the platform names it (`high`, `P1`, `3`), when the
+    /// adapter maps it. Not Switchyard's priority, which a decision sets.
+    public var priority: String?
+    /// The platform's own status (`new`, `open`, `pending`), when the adapter maps it.
+    public var status: String?
     /// Platform-specific fields, flattened to strings.
     public var customFields: [String: String]
 
@@ -28,6 +33,8 @@ public struct Ticket: Sendable, Hashable, Codable {
         tags: [String] = [],
         channel: String? = nil,
         language: String? = nil,
+        priority: String? = nil,
+        status: String? = nil,
         customFields: [String: String] = [:]
     ) {
         self.externalID = externalID
@@ -38,6 +45,8 @@ public struct Ticket: Sendable, Hashable, Codable {
         self.tags = tags
         self.channel = channel
         self.language = language
+        self.priority = priority
+        self.status = status
         self.customFields = customFields
     }
 
@@ -48,7 +57,7 @@ public struct Ticket: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case externalID = "external_id"
-        case source, subject, body, requester, tags, channel, language
+        case source, subject, body, requester, tags, channel, language, priority, status
         case customFields = "custom_fields"
     }
 }

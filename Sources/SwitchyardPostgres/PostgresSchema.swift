@@ -144,5 +144,13 @@ enum PostgresSchema {
             summary: "values rules set on a decision (fields)",
             statements: ["ALTER TABLE decisions ADD COLUMN fields JSONB NOT NULL DEFAULT '{}'"]
         ),
+        Migration(
+            name: "0003-ticket-platform-fields",
+            summary: "the platform's own priority and status on tickets",
+            statements: [
+                "ALTER TABLE tickets ADD COLUMN platform_priority TEXT",
+                "ALTER TABLE tickets ADD COLUMN platform_status TEXT",
+            ]
+        ),
     ]
 }

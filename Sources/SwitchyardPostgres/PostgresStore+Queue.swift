@@ -7,8 +7,9 @@ extension PostgresStore {
     enum InsertTicket: StoreStatement {
         static let sql = """
             INSERT INTO tickets (id, source, idempotency_key, external_id, subject, body, requester_name,
-                requester_email, tags, channel, language, custom_fields, received_at, status, attempts)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, $13, 'queued', 0)
+                requester_email, tags, channel, language, custom_fields, received_at, status, attempts,
+                platform_priority, platform_status)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, $13, 'queued', 0, $14, $15)
             ON CONFLICT (source, idempotency_key) DO NOTHING
             RETURNING id
             """
@@ -36,6 +37,8 @@ extension PostgresStore {
             arguments.add(ticket.language)
             arguments.add(JSONTextWriter.text(of: ticket.customFields))
             arguments.add(receivedAt)
+            arguments.add(ticket.priority)
+            arguments.add(ticket.status)
         }
         return try await withConnection { [self] connection in
             // A concurrent insert of the same key on another replica makes this one wait for

@@ -14,6 +14,10 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
     case source
     case channel
     case language
+    /// The platform's own priority (`high`, `P1`), where the adapter maps it.
+    case priority
+    /// The platform's own status (`new`, `open`), where the adapter maps it.
+    case status
     /// Each of the ticket's tags; a condition holds when it holds for any one tag.
     case tags
     /// A platform-specific field, `custom.<name>` in rule files.
@@ -22,7 +26,7 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
     /// The names accepted in rule files, for error messages.
     public static let documentedNames = [
         "subject", "body", "text", "requester.email", "requester.name", "requester.domain", "source", "channel",
-        "language", "tags", "custom.<name>",
+        "language", "priority", "status", "tags", "custom.<name>",
     ]
 
     private static let customPrefix = "custom."
@@ -39,6 +43,8 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
         case "source": self = .source
         case "channel": self = .channel
         case "language": self = .language
+        case "priority": self = .priority
+        case "status": self = .status
         case "tags": self = .tags
         default:
             guard name.hasPrefix(Self.customPrefix), name.count > Self.customPrefix.count else { return nil }
@@ -58,6 +64,8 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
         case .source: "source"
         case .channel: "channel"
         case .language: "language"
+        case .priority: "priority"
+        case .status: "status"
         case .tags: "tags"
         case .custom(let name): Self.customPrefix + name
         }
@@ -81,6 +89,8 @@ public enum Field: Sendable, Hashable, CustomStringConvertible {
         case .source: [ticket.source]
         case .channel: ticket.channel.map { [$0] } ?? []
         case .language: ticket.language.map { [$0] } ?? []
+        case .priority: ticket.priority.map { [$0] } ?? []
+        case .status: ticket.status.map { [$0] } ?? []
         case .tags: ticket.tags
         case .custom(let name): ticket.customFields[name].map { [$0] } ?? []
         }

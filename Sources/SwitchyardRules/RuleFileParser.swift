@@ -99,7 +99,9 @@ struct RuleFileParser {
     }
 
     static let exampleKeys = ["match", "no_match"]
-    static let exampleTicketKeys = ["subject", "body", "tags", "channel", "language", "source", "requester", "custom_fields"]
+    static let exampleTicketKeys = [
+        "subject", "body", "tags", "channel", "language", "priority", "status", "source", "requester", "custom_fields",
+    ]
 
     private mutating func parseExamples(_ node: Node, at path: String) -> RuleExamples? {
         guard let keys = reader.members(of: node, path, expecting: "a mapping with match and no_match lists", allowed: Self.exampleKeys)
@@ -145,7 +147,7 @@ struct RuleFileParser {
         let ticket = Ticket(
             externalID: "example", source: text("source") ?? "example", subject: text("subject") ?? "",
             body: text("body") ?? "", requester: requester, tags: tags, channel: text("channel"),
-            language: text("language"), customFields: custom)
+            language: text("language"), priority: text("priority"), status: text("status"), customFields: custom)
         return .init(ticket: ticket, location: location)
     }
 

@@ -147,5 +147,13 @@ enum Schema {
                 ALTER TABLE decisions ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';  -- JSON object of strings
                 """
         ),
+        Migration(
+            name: "0004-ticket-platform-fields",
+            summary: "the platform's own priority and status on tickets",
+            sql: """
+                ALTER TABLE tickets ADD COLUMN platform_priority TEXT;
+                ALTER TABLE tickets ADD COLUMN platform_status TEXT;
+                """
+        ),
     ]
 }

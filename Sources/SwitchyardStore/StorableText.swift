@@ -43,6 +43,8 @@ extension Ticket {
         ticket.tags = tags.storable
         ticket.channel = channel.storable
         ticket.language = language.storable
+        ticket.priority = priority.storable
+        ticket.status = status.storable
         ticket.customFields = customFields.storable
         return ticket
     }

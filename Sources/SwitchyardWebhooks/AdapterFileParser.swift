@@ -201,7 +201,7 @@ struct AdapterFileParser {
     private mutating func fieldMapping(_ node: Node) -> FieldMapping? {
         let allowed = [
             "external_id", "subject", "body", "tags", "requester_name", "requester_email", "channel", "language",
-            "custom_fields", "fields",
+            "priority", "status", "custom_fields", "fields",
         ]
         guard let members = reader.members(of: node, "mapping", allowed: allowed) else { return nil }
         let problemsBefore = diagnostics.count
@@ -227,6 +227,8 @@ struct AdapterFileParser {
             requesterEmail: optional["requester_email"] ?? [],
             channel: optional["channel"] ?? [],
             language: optional["language"] ?? [],
+            priority: optional["priority"] ?? [],
+            status: optional["status"] ?? [],
             customFields: optional["custom_fields"] ?? [],
             fields: fields
         )

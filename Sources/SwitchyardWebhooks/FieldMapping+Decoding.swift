@@ -27,6 +27,8 @@ extension FieldMapping {
         }
         ticket.channel = try optionalText(channel, in: payload)
         ticket.language = try optionalText(language, in: payload)
+        ticket.priority = try optionalScalar(priority, in: payload)
+        ticket.status = try optionalScalar(status, in: payload)
         if let (path, value) = Self.first(customFields, in: payload) {
             ticket.customFields = try value.flattenedFields(at: path)
         }
@@ -52,6 +54,13 @@ extension FieldMapping {
 
     /// A string field that may be absent; blank strings (what a platform's placeholder renders
     /// for a missing value) count as absent.
+    /// A string, number or boolean as text (a platform's priority may be `3` or `"high"`).
+    private func optionalScalar(_ paths: [JSONPath], in payload: JSONValue) throws(WebhookError) -> String? {
+        guard let (path, value) = Self.first(paths, in: payload), let text = try value.scalarText(at: path) else { return nil }
+        let trimmed = text.trimmingWhitespace()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
     private func optionalText(_ paths: [JSONPath], in payload: JSONValue) throws(WebhookError) -> String? {
         guard let (path, value) = Self.first(paths, in: payload) else { return nil }
         let text = try value.text(at: path).trimmingWhitespace()

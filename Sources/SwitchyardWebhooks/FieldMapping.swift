@@ -14,6 +14,9 @@ public struct FieldMapping: Sendable, Hashable {
     public let requesterEmail: [JSONPath]
     public let channel: [JSONPath]
     public let language: [JSONPath]
+    /// The platform's own priority and status: a string or a number (Freshdesk's 1–4).
+    public let priority: [JSONPath]
+    public let status: [JSONPath]
     /// An object whose members are strings, numbers or booleans, flattened into
     /// `Ticket.customFields` (blank and `null` members left out).
     public let customFields: [JSONPath]
@@ -30,6 +33,8 @@ public struct FieldMapping: Sendable, Hashable {
         requesterEmail: [JSONPath] = [],
         channel: [JSONPath] = [],
         language: [JSONPath] = [],
+        priority: [JSONPath] = [],
+        status: [JSONPath] = [],
         customFields: [JSONPath] = [],
         fields: [String: [JSONPath]] = [:]
     ) {
@@ -41,6 +46,8 @@ public struct FieldMapping: Sendable, Hashable {
         self.requesterEmail = requesterEmail
         self.channel = channel
         self.language = language
+        self.priority = priority
+        self.status = status
         self.customFields = customFields
         self.fields = fields
     }

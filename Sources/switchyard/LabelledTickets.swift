@@ -18,12 +18,14 @@ enum LabelledTickets {
         var tags: [String]?
         var channel: String?
         var language: String?
+        var priority: String?
+        var status: String?
         var source: String?
         var requester: Requester?
         var customFields: [String: String]?
 
         enum CodingKeys: String, CodingKey {
-            case department, subject, body, tags, channel, language, source, requester
+            case department, subject, body, tags, channel, language, priority, status, source, requester
             case customFields = "custom_fields"
         }
     }
@@ -51,6 +53,8 @@ enum LabelledTickets {
             ticket.tags = decoded.tags ?? []
             ticket.channel = decoded.channel
             ticket.language = decoded.language
+            ticket.priority = decoded.priority
+            ticket.status = decoded.status
             ticket.source = decoded.source ?? ticket.source
             ticket.requester = decoded.requester.map { Requester(name: $0.name, email: $0.email) }
             ticket.customFields = decoded.customFields ?? [:]

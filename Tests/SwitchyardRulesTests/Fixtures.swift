@@ -42,11 +42,13 @@ func ticket(
     tags: [String] = [],
     channel: String? = nil,
     language: String? = nil,
+    priority: String? = nil,
+    status: String? = nil,
     customFields: [String: String] = [:]
 ) -> Ticket {
     Ticket(
         externalID: "1", source: "generic", subject: subject, body: body, requester: requester, tags: tags,
-        channel: channel, language: language, customFields: customFields
+        channel: channel, language: language, priority: priority, status: status, customFields: customFields
     )
 }
 

@@ -94,7 +94,7 @@ struct RuleExampleTests {
         ("priority: 1.5", #"Rules/test.yaml:3:15: error: rules[0].priority must be a whole number from -1000 to 1000 (higher runs first), found "1.5"; the ticket's priority goes under `then`"#),
         ("examples: [x]", "Rules/test.yaml:3:15: error: rules[0].examples must be a mapping with match and no_match lists, found a list"),
         ("examples: { matches: [x] }", #"Rules/test.yaml:3:17: error: unknown key "matches" in rules[0].examples; allowed keys: match, no_match"#),
-        ("examples: { match: [{ title: x }] }", #"Rules/test.yaml:3:27: error: unknown key "title" in rules[0].examples.match[0]; allowed keys: subject, body, tags, channel, language, source, requester, custom_fields"#),
+        ("examples: { match: [{ title: x }] }", #"Rules/test.yaml:3:27: error: unknown key "title" in rules[0].examples.match[0]; allowed keys: subject, body, tags, channel, language, priority, status, source, requester, custom_fields"#),
     ])
     func mistakes(line: String, message: String) throws {
         let problems = try diagnostics(

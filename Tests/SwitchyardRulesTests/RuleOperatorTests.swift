@@ -22,6 +22,11 @@ struct RuleOperatorTests {
     )
 
     static let cases: [OperatorCase] = [
+        // The platform's own priority and status.
+        .init(condition: "{ field: priority, in: [high, urgent] }", ticket: ticket(priority: "High"), holds: true),
+        .init(condition: "{ field: status, equals: new }", ticket: ticket(status: "new"), holds: true),
+        .init(condition: "{ field: status, exists: false }", ticket: ticket(), holds: true),
+        .init(condition: "{ field: priority, greater_than: 2 }", ticket: ticket(priority: "3"), holds: true),
         // contains / equals / starts_with / ends_with: case-insensitive unless case_sensitive.
         .init(condition: "{ field: body, contains: 'card was' }", ticket: sample, holds: true),
         .init(condition: "{ field: body, contains: 'card was', case_sensitive: true }", ticket: sample, holds: false),

@@ -154,7 +154,7 @@ struct RuleValidationTests {
                     then: { department: general }
                 """,
             expected: [
-                #"Rules/test.yaml:3:20: error: unknown field "sender" at rules[0].when.field; allowed: subject, body, text, requester.email, requester.name, requester.domain, source, channel, language, tags, custom.<name>"#
+                #"Rules/test.yaml:3:20: error: unknown field "sender" at rules[0].when.field; allowed: subject, body, text, requester.email, requester.name, requester.domain, source, channel, language, priority, status, tags, custom.<name>"#
             ]
         ),
         InvalidRuleFile(

@@ -114,6 +114,8 @@ extension Ticket {
             tags: ["vip", "card", #"say "hi"\ now"#, "tab\there\u{1F}", "ñandú/🐦"],
             channel: "email",
             language: "pt-BR",
+            priority: number.isMultiple(of: 2) ? nil : "P1",
+            status: "open",
             customFields: ["plan": "pro", "region": "eu", "note\n\"x\"": "línea 1\nlínea 2\r"]
         )
     }

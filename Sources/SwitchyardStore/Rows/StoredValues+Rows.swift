@@ -20,6 +20,8 @@ extension TicketRecord {
                 tags: try row.strings(8),
                 channel: try row.optionalString(9),
                 language: try row.optionalString(10),
+                priority: try row.optionalString(16),
+                status: try row.optionalString(17),
                 customFields: try row.stringObject(11)
             ),
             idempotencyKey: try row.string(2),
