@@ -46,9 +46,11 @@ struct RuleFileParser {
             let rulesNode = reader.required("rules", in: top),
             let items = reader.sequence(rulesNode, "rules", expecting: "a list of rules")
         else { return [] }
-        return items.enumerated().compactMap { index, item in
-            parseRule(item, at: "rules[\(index)]")
+        var parsed: [ParsedRule] = []
+        for (index, item) in items.enumerated() {
+            if let rule = parseRule(item, at: "rules[\(index)]") { parsed.append(rule) }
         }
+        return parsed
     }
 
     private mutating func parseRule(_ node: Node, at path: String) -> ParsedRule? {

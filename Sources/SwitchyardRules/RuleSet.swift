@@ -18,12 +18,36 @@ public struct RuleSet: Sendable {
     /// What works but is likely a mistake, found while reading the files (patterns prone to
     /// catastrophic backtracking); ``lint(departments:)`` adds what needs the whole set.
     public let warnings: [Diagnostic]
+    /// Finds the rules that might match a ticket in one scan of its text.
+    let prefilter: RulePrefilter
+    /// The indices of each kind's rules, in order, and each rule's place among its kind.
+    private let indicesByKind: [Rule.Kind: [Int]]
+    private let positionInKind: [Int]
 
     init(rules: [Rule], version: String, files: [String], warnings: [Diagnostic] = []) {
         self.rules = rules
         self.version = version
         self.files = files
         self.warnings = warnings
+        self.prefilter = RulePrefilter(rules)
+        var indicesByKind: [Rule.Kind: [Int]] = [:]
+        var positionInKind: [Int] = []
+        for (index, rule) in rules.enumerated() {
+            positionInKind.append(indicesByKind[rule.kind, default: []].count)
+            indicesByKind[rule.kind, default: []].append(index)
+        }
+        self.indicesByKind = indicesByKind
+        self.positionInKind = positionInKind
+    }
+
+    /// How many rules the prefilter can skip when a ticket lacks their literals; the others
+    /// (no required literal) run on every ticket.
+    public var prefilteredRules: Int { prefilter.prefilteredCount }
+
+    /// The rules that might match `ticket`: one scan of its text. Compute once per ticket and
+    /// hand it to ``evaluate(_:kind:trace:candidates:)`` and ``annotations(for:trace:candidates:)``.
+    public func candidates(for ticket: Ticket) -> RuleCandidates {
+        RuleCandidates(indices: prefilter.candidates(for: ticket))
     }
 
     /// No rules at all: every ticket goes on to the model stage.
@@ -42,38 +66,64 @@ public struct RuleSet: Sendable {
 
     /// Runs the rules of one kind on `ticket`, in order, until one matches; also reports
     /// the matches that PCRE2 gave up on along the way (each counted as "no match") and, as
-    /// `trace` asks, the rules considered.
-    public func evaluate(_ ticket: Ticket, kind: Rule.Kind, trace: TraceDetail = .none) -> RuleEvaluation {
+    /// `trace` asks, the rules considered. Rules whose literals the ticket lacks are skipped
+    /// (they cannot match), except for a full trace, which runs every rule.
+    public func evaluate(
+        _ ticket: Ticket, kind: Rule.Kind, trace: TraceDetail = .none, candidates: RuleCandidates? = nil
+    ) -> RuleEvaluation {
         var evaluation = RuleEvaluation(match: nil)
-        for rule in rules where rule.kind == kind {
+        var considered = indicesByKind[kind]?.count ?? 0
+        for index in order(of: kind, for: ticket, trace: trace, candidates: candidates) {
+            let rule = rules[index]
             // Deciding and fallback rules always name a department (the parser sees to it).
             guard let department = rule.action.department else { continue }
-            let outcome = rule.run(on: ticket, trace: trace, evaluation: &evaluation)
-            if let outcome {
+            if let outcome = rule.run(on: ticket, trace: trace, evaluation: &evaluation) {
                 evaluation.match = RuleMatch(
                     ruleID: rule.id, department: department, priority: rule.action.priority,
                     tags: outcome.tags, fields: outcome.fields)
-                return evaluation
+                considered = positionInKind[index] + 1
+                break
             }
         }
+        if trace == .summary { evaluation.trace.omitted = considered - evaluation.trace.steps.count }
         return evaluation
     }
 
     /// Runs every annotating rule (`decide: false`) on `ticket`, in order: each one that
     /// matches adds its tags (in order, once each) and fields, and may raise the priority (the
     /// highest wins).
-    public func annotations(for ticket: Ticket, trace: TraceDetail = .none) -> RuleAnnotations {
+    public func annotations(
+        for ticket: Ticket, trace: TraceDetail = .none, candidates: RuleCandidates? = nil
+    ) -> RuleAnnotations {
         var annotations = RuleAnnotations()
         var evaluation = RuleEvaluation(match: nil)
-        for rule in rules where rule.kind == .annotating {
+        for index in order(of: .annotating, for: ticket, trace: trace, candidates: candidates) {
+            let rule = rules[index]
             guard let outcome = rule.run(on: ticket, trace: trace, evaluation: &evaluation) else { continue }
             annotations.ruleIDs.append(rule.id)
             annotations.add(priority: rule.action.priority, tags: outcome.tags, fields: outcome.fields)
+        }
+        if trace == .summary {
+            evaluation.trace.omitted = (indicesByKind[.annotating]?.count ?? 0) - evaluation.trace.steps.count
         }
         annotations.stoppedMatches = evaluation.stoppedMatches
         annotations.trace = evaluation.trace
         return annotations
     }
+
+    /// The rules of `kind` to run, in order: every one for a full trace, else the candidates.
+    private func order(of kind: Rule.Kind, for ticket: Ticket, trace: TraceDetail, candidates: RuleCandidates?) -> [Int] {
+        guard trace != .full else { return indicesByKind[kind] ?? [] }
+        let candidates = candidates ?? self.candidates(for: ticket)
+        return candidates.indices.filter { rules[$0].kind == kind }
+    }
+}
+
+/// The rules that might match one ticket (``RuleSet/candidates(for:)``): every rule without a
+/// required literal, and those whose literals the ticket contains.
+public struct RuleCandidates: Sendable, Hashable {
+    /// Indices into ``RuleSet/rules``, ascending.
+    public let indices: [Int]
 }
 
 /// How much of the rules' evaluation to record in a ``RuleTrace``.
@@ -107,11 +157,10 @@ extension Rule {
         evaluation.stoppedMatches = []
         let holds = self.condition.holds(for: ticket, path: "when", &condition)
         evaluation.stoppedMatches = condition.stopped
+        // A summary keeps the rules that came close; the caller counts the others as omitted.
         if trace == .full || (trace == .summary && (holds || condition.cameClose)) {
             evaluation.trace.steps.append(
                 RuleStep(ruleID: id, kind: kind.name, matched: holds, tests: condition.tests))
-        } else if trace == .summary {
-            evaluation.trace.omitted += 1
         }
         guard holds else { return nil }
         return action.rendered(with: condition.captures)
@@ -151,7 +200,7 @@ public struct RuleAnnotations: Sendable, Hashable {
     mutating func add(priority: Priority?, tags: [String], fields: [String: String]) {
         self.priority = RuleAnnotations.highest(self.priority, priority)
         self.tags = (self.tags + tags).removingDuplicates()
-        self.fields.merge(fields) { first, _ in first }
+        for (name, value) in fields where self.fields[name] == nil { self.fields[name] = value }
     }
 
     /// `decision` with these annotations applied: tags merged, priority the highest, fields

@@ -74,11 +74,13 @@ public struct Triage: Sendable {
     ) async -> Decision {
         let clock = ContinuousClock()
         let start = clock.now
-        let annotations = ruleSet.annotations(for: ticket, trace: trace)
+        // One scan of the ticket's text finds the rules that might match, for every stage.
+        let candidates = ruleSet.candidates(for: ticket)
+        let annotations = ruleSet.annotations(for: ticket, trace: trace, candidates: candidates)
         recordLimitHits(annotations.stoppedMatches)
         var ruleTrace = annotations.trace
         var decision = await decide(
-            ticket, ruleSet: ruleSet, models: models, trace: trace, ruleTrace: &ruleTrace, start: start,
+            ticket, ruleSet: ruleSet, candidates: candidates, models: models, trace: trace, ruleTrace: &ruleTrace, start: start,
             deadline: deadline, clock: clock)
         // Annotating rules add to whatever decided: tags merged, the highest priority, fields.
         decision = annotations.applied(to: decision)
@@ -94,7 +96,8 @@ public struct Triage: Sendable {
     }
 
     private func decide(
-        _ ticket: Ticket, ruleSet: RuleSet, models: Bool, trace: TraceDetail, ruleTrace: inout RuleTrace,
+        _ ticket: Ticket, ruleSet: RuleSet, candidates: RuleCandidates, models: Bool, trace: TraceDetail,
+        ruleTrace: inout RuleTrace,
         start: ContinuousClock.Instant, deadline: ContinuousClock.Instant?, clock: ContinuousClock
     ) async -> Decision {
         func decision(
@@ -122,7 +125,7 @@ public struct Triage: Sendable {
         }
 
         // 1. Deciding rules: deterministic, no model call.
-        if let match = evaluate(ruleSet, ticket, kind: .deciding, trace: trace, into: &ruleTrace) {
+        if let match = evaluate(ruleSet, ticket, kind: .deciding, trace: trace, candidates: candidates, into: &ruleTrace) {
             return decision(
                 match.department, priority: match.priority, tags: match.tags, fields: match.fields, confidence: 1,
                 stage: .rule, decidedBy: match.ruleID)
@@ -181,7 +184,7 @@ public struct Triage: Sendable {
         }
 
         // 3b. Fallback rules.
-        if let match = evaluate(ruleSet, ticket, kind: .fallback, trace: trace, into: &ruleTrace) {
+        if let match = evaluate(ruleSet, ticket, kind: .fallback, trace: trace, candidates: candidates, into: &ruleTrace) {
             return decision(
                 match.department, priority: match.priority, tags: match.tags, fields: match.fields, confidence: 1,
                 stage: .fallbackRule, decidedBy: match.ruleID, reasons: reasons, usage: usage)
@@ -193,9 +196,10 @@ public struct Triage: Sendable {
 
     /// The first matching rule of `kind`, counting patterns that PCRE2 stopped at a limit.
     private func evaluate(
-        _ ruleSet: RuleSet, _ ticket: Ticket, kind: Rule.Kind, trace: TraceDetail, into ruleTrace: inout RuleTrace
+        _ ruleSet: RuleSet, _ ticket: Ticket, kind: Rule.Kind, trace: TraceDetail, candidates: RuleCandidates,
+        into ruleTrace: inout RuleTrace
     ) -> RuleMatch? {
-        let evaluation = ruleSet.evaluate(ticket, kind: kind, trace: trace)
+        let evaluation = ruleSet.evaluate(ticket, kind: kind, trace: trace, candidates: candidates)
         recordLimitHits(evaluation.stoppedMatches)
         ruleTrace.append(evaluation.trace)
         return evaluation.match
