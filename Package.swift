@@ -162,6 +162,14 @@ let package = Package(
             swiftSettings: strictConcurrency
         ),
 
+        // Rule evaluation speed (Benchmarks/rules.sh builds it in release and runs it).
+        .executableTarget(
+            name: "rules-benchmark",
+            dependencies: ["SwitchyardRules", "SwitchyardCore", "SwitchyardModels"],
+            path: "Benchmarks/RulesBenchmark",
+            swiftSettings: strictConcurrency
+        ),
+
         // Test doubles shared by the test targets: real HTTP servers on 127.0.0.1, temporary folders.
         .target(
             name: "SwitchyardTestSupport",
