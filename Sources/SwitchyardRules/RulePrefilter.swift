@@ -9,8 +9,8 @@ import SwitchyardCore
 /// rules without a requirement, run their tests, in their usual order. The result is the same
 /// as running every rule: the prefilter only skips rules that cannot match.
 struct RulePrefilter: Sendable {
-    /// For each rule (by index in the rule set), whether it always runs.
-    private let alwaysRuns: [Int]
+    /// The rules (by index in the rule set) that need no literal and so run on every ticket.
+    let alwaysRuns: [Int]
     /// For each literal (by automaton id), the rules that need it (any one of their literals).
     private let rulesByLiteral: [[Int]]
     private let automaton: LiteralAutomaton

@@ -44,6 +44,10 @@ public struct RuleSet: Sendable {
     /// (no required literal) run on every ticket.
     public var prefilteredRules: Int { prefilter.prefilteredCount }
 
+    /// The ids of the rules that need no literal, so the prefilter cannot skip them and they run
+    /// on every ticket: few of them keep evaluation fast (`rules list` marks them).
+    public var rulesRunningOnEveryTicket: Set<String> { Set(prefilter.alwaysRuns.map { rules[$0].id }) }
+
     /// The rules that might match `ticket`: one scan of its text. Compute once per ticket and
     /// hand it to ``evaluate(_:kind:trace:candidates:)`` and ``annotations(for:trace:candidates:)``.
     public func candidates(for ticket: Ticket) -> RuleCandidates {

@@ -88,11 +88,15 @@ public struct RuleReplay: Sendable {
 
         /// The changes grouped by their departments, largest group first.
         public var transitions: [(from: String, to: String, changes: [Change])] {
-            let groups = Dictionary(grouping: changes) { Self.name($0.before.department) + "\u{0}" + Self.name($0.after.department) }
-            return groups.map { key, changes in
-                let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-                return (parts[0], parts[1], changes)
-            }.sorted { ($0.changes.count, $1.from, $1.to) > ($1.changes.count, $0.from, $0.to) }
+            struct Transition: Hashable {
+                var from: String
+                var to: String
+            }
+            let groups = Dictionary(grouping: changes) {
+                Transition(from: Self.name($0.before.department), to: Self.name($0.after.department))
+            }
+            return groups.map { (from: $0.key.from, to: $0.key.to, changes: $0.value) }
+                .sorted { ($0.changes.count, $1.from, $1.to) > ($1.changes.count, $0.from, $0.to) }
         }
 
         static func name(_ department: DepartmentID?) -> String { department?.rawValue ?? "(model, not run)" }

@@ -48,6 +48,7 @@ struct Rules: AsyncParsableCommand {
         func run() throws {
             let ruleSet = try selection.load()
             print("ruleset \(ruleSet.version): \(ruleSet.rules.count) rules in \(ruleSet.files.count) files")
+            let everyTicket = ruleSet.rulesRunningOnEveryTicket
             for kind in [Rule.Kind.annotating, .deciding, .fallback] {
                 let rules = ruleSet.rules.filter { $0.kind == kind }
                 guard !rules.isEmpty else { continue }
@@ -61,7 +62,8 @@ struct Rules: AsyncParsableCommand {
                             .joined(separator: ", ")
                     }
                     let precedence = rule.precedence == 0 ? "" : "  [priority \(rule.precedence)]"
-                    print("  \(index + 1). \(rule.id)  \(rule.location)  \(action)\(precedence)")
+                    let always = everyTicket.contains(rule.id) ? "  [runs on every ticket: no literal to prefilter on]" : ""
+                    print("  \(index + 1). \(rule.id)  \(rule.location)  \(action)\(precedence)\(always)")
                 }
             }
         }

@@ -65,6 +65,10 @@ struct RulePrefilterTests {
             """
         let set = try ruleSet(yaml)
         #expect(set.prefilteredRules > set.rules.count / 2, "most rules have a literal")
+        #expect(set.rulesRunningOnEveryTicket.contains("amount"), "a number test needs no literal")
+        #expect(set.rulesRunningOnEveryTicket.contains("p7"), "abc|de: a branch without one")
+        #expect(!set.rulesRunningOnEveryTicket.contains("words"))
+        #expect(set.rulesRunningOnEveryTicket.count == set.rules.count - set.prefilteredRules)
         for text in Self.texts {
             for tags in [[], ["VIP"]] {
                 let probe = ticket(subject: "", body: text, tags: tags, customFields: ["amount": "120"])
