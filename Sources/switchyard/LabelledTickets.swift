@@ -3,68 +3,47 @@ import SwitchyardCore
 import SwitchyardModels
 import SwitchyardServer
 
-/// Labelled tickets for `rules test --tickets`: a CSV with `text` and `department` columns
-/// (the training data's format), or JSON Lines, one ticket per line with the generic shape's
-/// keys (`id` optional, `custom_fields` values as strings) plus its `department`.
+/// Labelled tickets for `rules test --tickets` and `rules replay --tickets`: a CSV with `text`
+/// and `department` columns (the training data's format), or JSON Lines, one ticket per line
+/// in the generic shape (read by the generic adapter, as a webhook would be; `id` optional)
+/// plus its `department` and, optionally, the `source` adapter a rule may test.
 enum LabelledTickets {
-    struct Line: Decodable {
-        struct Requester: Decodable {
-            var name: String?
-            var email: String?
-        }
-        var department: String
-        var subject: String?
-        var body: String?
-        var tags: [String]?
-        var channel: String?
-        var language: String?
-        var priority: String?
-        var status: String?
-        var source: String?
-        var requester: Requester?
-        var customFields: [String: String]?
-
-        enum CodingKeys: String, CodingKey {
-            case department, subject, body, tags, channel, language, priority, status, source, requester
-            case customFields = "custom_fields"
-        }
-    }
-
     struct Problem: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func load(_ path: String) throws -> [(ticket: Ticket, label: DepartmentID)] {
+    static func load(_ path: String, configuration: Configuration) throws -> [(ticket: Ticket, label: DepartmentID)] {
         let url = URL(fileURLWithPath: path)
         if path.hasSuffix(".csv") {
-            return try TrainingSet.loadCSV(url).map { (ticket(body: $0.text), $0.label) }
+            return try TrainingSet.loadCSV(url).map {
+                (Ticket(externalID: "labelled", source: "labelled", body: $0.text), $0.label)
+            }
         }
         guard let data = try? Data(contentsOf: url) else { throw Problem(description: "\(path): cannot read the file") }
+        let generic = try GenericTickets.adapter(configuration)
         var result: [(ticket: Ticket, label: DepartmentID)] = []
         for (number, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
         where !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) {
-            let decoded: Line
-            do {
-                decoded = try JSONDecoder().decode(Line.self, from: Data(line))
-            } catch let error as DecodingError {
-                throw Problem(description: "\(path):\(number + 1): not a ticket with a department: \(error.explanation(root: "$"))")
+            let place = "\(path):\(number + 1)"
+            guard case .object(var members)? = try? JSONValue.parse(Array(line)) else {
+                throw Problem(description: "\(place): not a JSON object (one ticket per line)")
             }
-                var ticket = ticket(subject: decoded.subject ?? "", body: decoded.body ?? "")
-            ticket.tags = decoded.tags ?? []
-            ticket.channel = decoded.channel
-            ticket.language = decoded.language
-            ticket.priority = decoded.priority
-            ticket.status = decoded.status
-            ticket.source = decoded.source ?? ticket.source
-            ticket.requester = decoded.requester.map { Requester(name: $0.name, email: $0.email) }
-            ticket.customFields = decoded.customFields ?? [:]
-            result.append((ticket, DepartmentID(decoded.department)))
+            guard case .string(let department)? = members.removeValue(forKey: "department") else {
+                throw Problem(description: "\(place): not a ticket with a department: missing `$.department` (a string)")
+            }
+            if members["id"] == nil { members["id"] = .string("#\(number + 1)") }
+            // `source` names the adapter a rule may test; the generic shape has no such key.
+            var source = "labelled"
+            if case .string(let named)? = members.removeValue(forKey: "source") { source = named }
+            do {
+                var ticket = try generic.decode(body: JSONValue.object(members).serialized, headers: [:]).ticket
+                ticket.source = source
+                result.append((ticket, DepartmentID(department)))
+            } catch {
+                throw Problem(description: "\(place): not a ticket in the generic shape: \(error)")
+            }
         }
         return result
-    }
-
-    private static func ticket(subject: String = "", body: String) -> Ticket {
-        Ticket(externalID: "labelled", source: "labelled", subject: subject, body: body)
     }
 
     /// The configuration's local model, trained from its training data as the server trains

@@ -132,7 +132,7 @@ struct Rules: AsyncParsableCommand {
             let configuration = try selection.options.loadConfiguration()
             let labelled: [(ticket: Ticket, label: DepartmentID)]
             do {
-                labelled = try LabelledTickets.load(path)
+                labelled = try LabelledTickets.load(path, configuration: configuration)
             } catch {
                 FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
                 throw ExitCode(1)

@@ -86,19 +86,9 @@ extension Rules {
 
         /// A ticket in the generic JSON shape, read by the generic adapter as a webhook would be.
         static func genericTicket(_ body: [UInt8], named name: String, configuration: Configuration) throws -> Ticket {
-            let adapters: AdapterRegistry
             do {
-                adapters = try AdapterRegistry.load(directory: URL(fileURLWithPath: configuration.webhooks.directory))
-            } catch {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(1)
-            }
-            guard let generic = adapters["generic"] else {
-                throw ValidationError("the generic adapter (generic.yaml) is missing from \(configuration.webhooks.directory); it defines the ticket shape")
-            }
-            do {
-                return try generic.decode(body: body, headers: [:]).ticket
-            } catch {
+                return try GenericTickets.adapter(configuration).decode(body: body, headers: [:]).ticket
+            } catch let error as WebhookError {
                 throw ValidationError("\(name): \(error)")
             }
         }

@@ -52,7 +52,7 @@ extension Rules {
             let scope: String
             if let tickets {
                 do {
-                    items = try LabelledTickets.load(tickets).enumerated().map { index, labelled in
+                    items = try LabelledTickets.load(tickets, configuration: configuration).enumerated().map { index, labelled in
                         RuleReplay.Item(name: "#\(index + 1)", ticket: labelled.ticket, truth: .department(labelled.label))
                     }
                 } catch {
