@@ -127,7 +127,7 @@ for count in [10, 100, 1_000, 10_000] {
     defer { try? FileManager.default.removeItem(at: folder) }
     let set = try RuleSet.load(directory: folder, departments: departments)
     let fast = measure { set.evaluate($0, kind: .deciding).match?.ruleID }
-    let patterns = set.rules.map { rule in rule.patternSites.map(\.pattern) }
+    let patterns = set.rules.map { $0.condition.patterns() }
     // Naive: every rule's patterns, one after another, on the ticket's text, until one matches
     // (it skips the text tests, so it does less than a rule set would: a floor for "no prefilter").
     let naive = measure { ticket in

@@ -5,12 +5,13 @@
 /// The trace holds no ticket text, only places in it (``TextSpan``), so it may be kept after
 /// retention removed the text. A decision's stored trace lists the rules that matched or
 /// came close (at least one test held, or a match stopped at a limit); `omitted` counts the
-/// rules that ran and had no test hold. `rules explain` lists every rule.
+/// other rules considered: those that ran and had no test hold, and those the prefilter
+/// skipped because the ticket lacks their literals. `rules explain` lists every rule.
 public struct RuleTrace: Sendable, Hashable, Codable {
     /// Rules considered, in the order they ran: annotating rules, then deciding rules until
     /// one matched, then (when the model stage did not decide) fallback rules until one matched.
     public var steps: [RuleStep]
-    /// Rules that ran and had no test hold, left out of `steps`.
+    /// Rules considered and left out of `steps`: no test held, or the prefilter skipped them.
     public var omitted: Int
 
     public init(steps: [RuleStep] = [], omitted: Int = 0) {

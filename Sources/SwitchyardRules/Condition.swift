@@ -16,3 +16,20 @@ public indirect enum Condition: Sendable {
     /// `exists: false`.
     case field(Field, FieldTest)
 }
+
+extension Condition {
+    /// The patterns of the condition's `matches` tests, in the order written; with
+    /// `outsideNone`, not those under `none` (which must not match for the condition to hold).
+    public func patterns(outsideNone: Bool = false) -> [Pattern] {
+        switch self {
+        case .all(let conditions), .any(let conditions):
+            conditions.flatMap { $0.patterns(outsideNone: outsideNone) }
+        case .none(let conditions):
+            outsideNone ? [] : conditions.flatMap { $0.patterns(outsideNone: outsideNone) }
+        case .field(_, .matches(let pattern)):
+            [pattern]
+        case .field:
+            []
+        }
+    }
+}

@@ -18,16 +18,6 @@ public struct Rule: Sendable {
     public var examples: RuleExamples
     /// Where the rule starts in its file.
     public var location: SourceLocation
-    /// Each pattern of the rule's condition with where it is written, for `rules lint`.
-    public var patternSites: [PatternSite] = []
-
-    /// A `matches:` value and its place in the file.
-    public struct PatternSite: Sendable {
-        public var pattern: Pattern
-        public var location: SourceLocation
-        /// Where it is in the rule, for example `rules[2].when.any[0].matches`.
-        public var path: String
-    }
 
     public init(
         id: String,

@@ -52,7 +52,7 @@ extension RuleSet {
         var failures: [ExampleFailure] = []
         var count = 0
         var withExamples = 0
-        for (index, rule) in rules.enumerated() where !rule.examples.isEmpty {
+        for rule in rules where !rule.examples.isEmpty {
             withExamples += 1
             for (position, example) in rule.examples.match.enumerated() {
                 count += 1
@@ -63,15 +63,11 @@ extension RuleSet {
                     failures.append(.init(location: example.location, message: "\(what) does not match it\(limit)"))
                     continue
                 }
-                guard rule.kind != .annotating,
-                    let winner = evaluate(example.ticket, kind: rule.kind).match?.ruleID, winner != rule.id
-                else { continue }
-                let shadow = rules[..<index].first { $0.id == winner }
+                guard let shadow = self.rule(before: rule, deciding: example.ticket) else { continue }
                 failures.append(
                     .init(
                         location: example.location,
-                        message: "\(what) matches, but \"\(winner)\""
-                            + (shadow.map { " (\($0.location))" } ?? "") + " decides it first"))
+                        message: "\(what) matches, but \"\(shadow.id)\" (\(shadow.location)) decides it first"))
             }
             for (position, example) in rule.examples.noMatch.enumerated() {
                 count += 1
@@ -84,5 +80,16 @@ extension RuleSet {
             }
         }
         return ExampleReport(examples: count, rulesWithExamples: withExamples, failures: failures)
+    }
+}
+
+extension RuleSet {
+    /// The rule that decides `ticket` before `rule` can: the first rule of `rule`'s kind that
+    /// matches it, when that is not `rule`. nil for an annotating rule (every one of them runs)
+    /// and when `rule` itself decides.
+    func rule(before rule: Rule, deciding ticket: Ticket) -> Rule? {
+        guard rule.kind != .annotating, let winner = evaluate(ticket, kind: rule.kind).match?.ruleID, winner != rule.id
+        else { return nil }
+        return rules.first { $0.id == winner }
     }
 }

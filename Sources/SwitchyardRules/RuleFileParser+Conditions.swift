@@ -160,7 +160,6 @@ extension RuleFileParser {
         }
         do {
             let pattern = try Pattern(source, limits: limits)
-            patternSites.append(.init(pattern: pattern, location: reader.location(of: node), path: path))
             for risk in PatternRisks.find(in: source) {
                 warnings.append(
                     Diagnostic(

@@ -24,8 +24,6 @@ struct RuleFileParser {
     let departments: DepartmentCatalog
     let limits: MatchLimits
     var reader: YAMLReader
-    /// The patterns of the rule being read, with their places.
-    var patternSites: [Rule.PatternSite] = []
     /// What works but is likely a mistake (patterns prone to backtracking), for `rules lint`.
     var warnings: [Diagnostic] = []
 
@@ -55,7 +53,6 @@ struct RuleFileParser {
 
     private mutating func parseRule(_ node: Node, at path: String) -> ParsedRule? {
         let problemsBefore = diagnostics.count
-        patternSites = []
         guard
             let keys = reader.members(
                 of: node, path, expecting: "a rule (a mapping with id, when and then)", allowed: Self.ruleKeys)
@@ -79,12 +76,11 @@ struct RuleFileParser {
             parseAction($0, at: "\(path).then", decides: decides, groups: CaptureGroups(condition))
         }
         guard let idNode, let id, let condition, let action, diagnostics.count == problemsBefore else { return nil }
-        var rule = Rule(
+        let rule = Rule(
             id: id, description: description, kind: isFallback ? .fallback : decides ? .deciding : .annotating,
             condition: condition, action: action, precedence: precedence, examples: examples,
             location: reader.location(of: node)
         )
-        rule.patternSites = patternSites
         return ParsedRule(rule: rule, idLocation: reader.location(of: idNode))
     }
 
@@ -294,17 +290,9 @@ struct CaptureGroups {
     var names: Set<String> = []
 
     init(_ condition: Condition?) {
-        if let condition { collect(condition) }
-    }
-
-    private mutating func collect(_ condition: Condition) {
-        switch condition {
-        case .all(let conditions), .any(let conditions): conditions.forEach { collect($0) }
-        case .none: break
-        case .field(_, .matches(let pattern)):
+        for pattern in condition?.patterns(outsideNone: true) ?? [] {
             largestCount = max(largestCount, pattern.captureCount)
             names.formUnion(pattern.groupNumbers.keys)
-        case .field: break
         }
     }
 

@@ -14,8 +14,6 @@ struct RulePrefilter: Sendable {
     /// For each literal (by automaton id), the rules that need it (any one of their literals).
     private let rulesByLiteral: [[Int]]
     private let automaton: LiteralAutomaton
-    /// Rules the prefilter cannot skip, and those it can: for the benchmark and `rules lint`.
-    let prefilteredCount: Int
 
     init(_ rules: [Rule]) {
         var literals: [String: Int] = [:]
@@ -38,7 +36,6 @@ struct RulePrefilter: Sendable {
         self.alwaysRuns = alwaysRuns
         self.rulesByLiteral = rulesByLiteral
         self.automaton = LiteralAutomaton(literals.sorted { $0.value < $1.value }.map(\.key))
-        self.prefilteredCount = rules.count - alwaysRuns.count
     }
 
     /// The indices of the rules that might match `ticket`, in ascending order.

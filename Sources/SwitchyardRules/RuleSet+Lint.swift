@@ -8,17 +8,13 @@ extension RuleSet {
     /// rule sends tickets to (reported at `configuration`, the file that lists them).
     public func lint(departments: DepartmentCatalog, configuration: String) -> [Diagnostic] {
         var found = warnings
-        for (index, rule) in rules.enumerated() where rule.kind != .annotating && !rule.examples.match.isEmpty {
-            let winners = rule.examples.match.map { example -> String? in
-                guard rule.conditionHolds(for: example.ticket).holds else { return nil }
-                return evaluate(example.ticket, kind: rule.kind).match?.ruleID
+        for rule in rules where rule.kind != .annotating && !rule.examples.match.isEmpty {
+            // Every example matches the rule, and an earlier rule takes every one of them.
+            let shadows = rule.examples.match.map { example in
+                rule.conditionHolds(for: example.ticket).holds ? self.rule(before: rule, deciding: example.ticket) : nil
             }
-            // Every example matches the rule and every one is taken by the same kind of rule before it.
-            let earlier = Set(rules[..<index].map(\.id))
-            guard winners.allSatisfy({ $0.map(earlier.contains) ?? false }) else { continue }
-            let names = winners.compactMap { $0 }.removingDuplicates().map { id in
-                "\"\(id)\"" + (rules.first { $0.id == id }.map { " (\($0.location))" } ?? "")
-            }
+            guard shadows.allSatisfy({ $0 != nil }) else { continue }
+            let names = shadows.compactMap { $0.map { "\"\($0.id)\" (\($0.location))" } }.removingDuplicates()
             found.append(
                 Diagnostic(
                     location: rule.location,

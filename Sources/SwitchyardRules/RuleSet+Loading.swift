@@ -1,6 +1,6 @@
 public import Foundation
 public import SwitchyardCore
-public import SwitchyardYAML
+import SwitchyardYAML
 
 extension RuleSet {
     /// Loads every `*.yaml` and `*.yml` file directly in `directory` (not in subfolders,

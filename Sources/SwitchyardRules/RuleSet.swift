@@ -16,7 +16,7 @@ public struct RuleSet: Sendable {
     /// The files the rules came from, as named in diagnostics and locations.
     public let files: [String]
     /// What works but is likely a mistake, found while reading the files (patterns prone to
-    /// catastrophic backtracking); ``lint(departments:)`` adds what needs the whole set.
+    /// catastrophic backtracking); ``lint(departments:configuration:)`` adds what needs the whole set.
     public let warnings: [Diagnostic]
     /// Finds the rules that might match a ticket in one scan of its text.
     let prefilter: RulePrefilter
@@ -42,7 +42,7 @@ public struct RuleSet: Sendable {
 
     /// How many rules the prefilter can skip when a ticket lacks their literals; the others
     /// (no required literal) run on every ticket.
-    public var prefilteredRules: Int { prefilter.prefilteredCount }
+    public var prefilteredRules: Int { rules.count - prefilter.alwaysRuns.count }
 
     /// The ids of the rules that need no literal, so the prefilter cannot skip them and they run
     /// on every ticket: few of them keep evaluation fast (`rules list` marks them).

@@ -36,15 +36,19 @@ public final class SQLiteStore: TicketStore {
         self.logger = logger
     }
 
-    /// Opens the store at `path`, runs `body` with it and closes it after `body` returns or
-    /// throws (the counterpart of `PostgresStore.withStore`).
+    /// Opens the store at `path` (`readOnly`: as ``init(readingOnly:logger:)`` does), runs
+    /// `body` with it and closes it after `body` returns or throws (the counterpart of
+    /// `PostgresStore.withStore`).
     public static func withStore<Result: Sendable>(
         path: String,
+        readOnly: Bool = false,
         identifiers: any IdentifierGenerator = RandomIdentifierGenerator(),
         logger: Logger = Logger(label: "switchyard.store"),
         _ body: (SQLiteStore) async throws -> Result
     ) async throws -> Result {
-        let store = try SQLiteStore(path: path, identifiers: identifiers, logger: logger)
+        let store = readOnly
+            ? try SQLiteStore(readingOnly: path, logger: logger)
+            : try SQLiteStore(path: path, identifiers: identifiers, logger: logger)
         do {
             let result = try await body(store)
             try await store.close()

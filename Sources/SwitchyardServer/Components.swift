@@ -31,7 +31,7 @@ struct Components {
         metrics: TriageMetrics,
         logger: Logger
     ) async throws -> Components {
-        let loader = ruleLoader(configuration.rules, departments: configuration.departments)
+        let loader: RuleBook.Loader = { () throws(RuleLoadError) -> RuleSet in try configuration.loadRules() }
         let ruleSet: RuleSet
         do {
             ruleSet = try loader()
@@ -66,15 +66,6 @@ struct Components {
                 "adapters": "\(configuration.adapters.keys.sorted().joined(separator: ","))",
             ])
         return Components(triage: triage, adapters: adapters)
-    }
-
-    /// Reads the rule folder as the server does at start and on every reload.
-    static func ruleLoader(_ settings: Configuration.RulesSettings, departments: DepartmentCatalog) -> RuleBook.Loader {
-        let directory = URL(fileURLWithPath: settings.directory)
-        let limits = MatchLimits(matchLimit: settings.matchLimit, depthLimit: settings.depthLimit)
-        return { () throws(RuleLoadError) -> RuleSet in
-            try RuleSet.load(directory: directory, departments: departments, limits: limits)
-        }
     }
 
     /// Loads the adapter files and checks that every enabled adapter exists and can write

@@ -66,14 +66,6 @@ public final class RuleBook: Sendable {
         state.withLock { $0.lastReload }
     }
 
-    /// Whether the rules can be reloaded (they came from files).
-    public var isReloadable: Bool { loader != nil }
-
-    /// Puts a new, already validated rule set in force.
-    public func replace(with rules: RuleSet) {
-        state.withLock { $0.rules = rules }
-    }
-
     /// Reads the files and, when they are valid and differ from the set in force, swaps the
     /// new set in at once (atomically: the next ticket sees it, none in flight does). Invalid
     /// files leave the set in force as it is.

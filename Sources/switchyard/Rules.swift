@@ -28,11 +28,8 @@ struct Rules: AsyncParsableCommand {
     /// The rules in `directory` (default: the configuration's), or the problems one per line
     /// on standard error and exit status 1.
     static func load(_ directory: String?, configuration: Configuration) throws -> RuleSet {
-        let directory = directory ?? configuration.rules.directory
         do {
-            return try RuleSet.load(
-                directory: URL(fileURLWithPath: directory), departments: configuration.departments,
-                limits: MatchLimits(matchLimit: configuration.rules.matchLimit, depthLimit: configuration.rules.depthLimit))
+            return try configuration.loadRules(from: directory)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
@@ -84,9 +81,7 @@ struct Rules: AsyncParsableCommand {
             let directory = selection.directory ?? configuration.rules.directory
             let ruleSet: RuleSet
             do {
-                ruleSet = try RuleSet.load(
-                    directory: URL(fileURLWithPath: directory), departments: configuration.departments,
-                    limits: MatchLimits(matchLimit: configuration.rules.matchLimit, depthLimit: configuration.rules.depthLimit))
+                ruleSet = try configuration.loadRules(from: directory)
             } catch {
                 for diagnostic in error.diagnostics { print(diagnostic) }
                 print("\(directory): \(error.diagnostics.count) error\(error.diagnostics.count == 1 ? "" : "s")")

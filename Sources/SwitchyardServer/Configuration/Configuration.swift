@@ -1,6 +1,7 @@
 import Foundation
 public import SwitchyardCore
 public import SwitchyardPostgres
+public import SwitchyardRules
 
 /// Everything `switchyard serve` needs, decoded from one YAML file.
 ///
@@ -181,4 +182,15 @@ public enum WriteBackAuthentication: Sendable, Hashable {
     case basic(username: String, password: String)
     case bearer(token: String)
     case header(name: String, value: String)
+}
+
+extension Configuration {
+    /// Reads the rule folder (`directory`, or `rules.directory`) with the configuration's
+    /// departments and match limits: what the server does at start and on every reload, and
+    /// what the `rules` commands do.
+    public func loadRules(from directory: String? = nil) throws(RuleLoadError) -> RuleSet {
+        try RuleSet.load(
+            directory: URL(fileURLWithPath: directory ?? rules.directory), departments: departments,
+            limits: MatchLimits(matchLimit: rules.matchLimit, depthLimit: rules.depthLimit))
+    }
 }

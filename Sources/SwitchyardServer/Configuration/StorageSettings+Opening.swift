@@ -22,24 +22,12 @@ extension Configuration.StorageSettings {
         _ body: (any TicketStore) async throws -> Result
     ) async throws -> Result {
         switch engine {
-        case .sqlite where readOnly:
-            let store = try SQLiteStore(readingOnly: path, logger: logger)
-            do {
-                let result = try await body(store)
-                try await store.close()
-                return result
-            } catch {
-                try? await store.close()
-                throw error
-            }
-        case .postgres where readOnly:
-            guard let postgres else { throw StoreError.invalidLocation("postgres", reason: "storage.url is not set") }
-            return try await PostgresStore.withStore(postgres, identifiers: identifiers, migrate: false, logger: logger, body)
         case .sqlite:
-            return try await SQLiteStore.withStore(path: path, identifiers: identifiers, logger: logger, body)
+            return try await SQLiteStore.withStore(path: path, readOnly: readOnly, identifiers: identifiers, logger: logger, body)
         case .postgres:
             guard let postgres else { throw StoreError.invalidLocation("postgres", reason: "storage.url is not set") }
-            return try await PostgresStore.withStore(postgres, identifiers: identifiers, migrate: migrate, logger: logger, body)
+            return try await PostgresStore.withStore(
+                postgres, identifiers: identifiers, migrate: migrate && !readOnly, logger: logger, body)
         }
     }
 

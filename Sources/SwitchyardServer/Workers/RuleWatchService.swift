@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-public import ServiceLifecycle
+import ServiceLifecycle
 import SwitchyardCore
 import SwitchyardTriage
 import SwitchyardYAML
