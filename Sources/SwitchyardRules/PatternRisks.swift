@@ -30,47 +30,13 @@ enum PatternRisks {
         }
         var stack = [Frame(start: 0, atomic: false)]
         var index = 0
-        /// Reads the quantifier at `index`, if any: whether it is unbounded and possessive, and its length.
-        func quantifier(at index: Int) -> (unbounded: Bool, possessive: Bool, length: Int)? {
-            guard index < scalars.count else { return nil }
-            var length: Int
-            var unbounded: Bool
-            switch scalars[index] {
-            case "*", "+":
-                length = 1
-                unbounded = true
-            case "?":
-                length = 1
-                unbounded = false
-            case "{":
-                guard let close = scalars[index...].firstIndex(of: "}") else { return nil }
-                let body = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
-                let parts = body.split(separator: ",", omittingEmptySubsequences: false)
-                guard (1...2).contains(parts.count), parts.allSatisfy({ $0.allSatisfy(\.isNumber) }), !(parts.first?.isEmpty ?? true)
-                else { return nil }
-                length = close - index + 1
-                unbounded = parts.count == 2 && parts[1].isEmpty
-            default:
-                return nil
-            }
-            var possessive = false
-            if index + length < scalars.count {
-                if scalars[index + length] == "+" {
-                    possessive = true
-                    length += 1
-                } else if scalars[index + length] == "?" {
-                    length += 1  // lazy: still backtracks
-                }
-            }
-            return (unbounded, possessive, length)
-        }
         /// Applies the quantifier after an atom; returns the index after it.
         func afterAtom(_ next: Int, atomStart: Int, isDot: Bool) -> Int {
-            guard let found = quantifier(at: next) else {
+            guard let found = PatternSyntax.quantifier(in: scalars, at: next) else {
                 stack[stack.count - 1].hasContent = true
                 return next
             }
-            let risky = found.unbounded && !found.possessive && !stack[stack.count - 1].atomic
+            let risky = found.maximum == nil && !found.possessive && !stack[stack.count - 1].atomic
             if risky {
                 stack[stack.count - 1].containsUnbounded = true
                 if isDot, stack[stack.count - 1].hasContent, hasContent(after: next + found.length) {
@@ -94,26 +60,13 @@ enum PatternRisks {
             switch scalar {
             case "\\":
                 let start = index
-                index += 2
-                // \p{…}, \x{…}, \N{…}: the braces belong to the escape.
-                if index - 1 < scalars.count, "pPxNgk".unicodeScalars.contains(scalars[index - 1]),
-                    index < scalars.count, scalars[index] == "{" || scalars[index] == "<",
-                    let close = scalars[index...].firstIndex(of: scalars[index] == "{" ? "}" : ">")
-                {
-                    index = close + 1
-                }
+                index = PatternSyntax.escapeEnd(in: scalars, at: index)
                 // Anchors and assertions match no text.
-                if start + 1 < scalars.count, "bBAzZG".unicodeScalars.contains(scalars[start + 1]) { continue }
+                if start + 1 < scalars.count, PatternSyntax.isAssertion(scalars[start + 1]) { continue }
                 index = afterAtom(index, atomStart: start, isDot: false)
             case "[":
                 let start = index
-                index += 1
-                if index < scalars.count, scalars[index] == "^" { index += 1 }
-                if index < scalars.count, scalars[index] == "]" { index += 1 }
-                while index < scalars.count, scalars[index] != "]" {
-                    index += scalars[index] == "\\" ? 2 : 1
-                }
-                index = afterAtom(index + 1, atomStart: start, isDot: false)
+                index = afterAtom(PatternSyntax.classEnd(in: scalars, from: index) ?? scalars.count, atomStart: start, isDot: false)
             case "(":
                 let start = index
                 var atomic = false
@@ -135,7 +88,9 @@ enum PatternRisks {
                     continue
                 }
                 let group = stack.removeLast()
-                if let found = quantifier(at: index + 1), found.unbounded, !found.possessive, group.containsUnbounded, !group.atomic {
+                if let found = PatternSyntax.quantifier(in: scalars, at: index + 1), found.maximum == nil, !found.possessive,
+                    group.containsUnbounded, !group.atomic
+                {
                     risks.append(
                         Risk(
                             offset: group.start,

@@ -97,22 +97,21 @@ enum RequiredLiterals {
                     if minimum > 0, let group { best = RequiredLiterals.better(best, group) }
                 case "[":
                     endRun()
-                    guard skipClass() else { return .none }
+                    guard let end = PatternSyntax.classEnd(in: scalars, from: index) else { return .none }
+                    index = end
                     _ = quantifier()
                 case "\\":
                     guard index + 1 < scalars.count else { return .none }
                     let escaped = scalars[index + 1]
-                    index += 2
                     if escaped.isASCII, !escaped.properties.isAlphabetic, !("0"..."9").contains(escaped) {
                         // An escaped punctuation character is itself.
+                        index += 2
                         literal(escaped)
-                    } else if "bBAzZG".unicodeScalars.contains(escaped) {
+                        continue
+                    }
+                    index = PatternSyntax.escapeEnd(in: scalars, at: index)
+                    if PatternSyntax.isAssertion(escaped) {
                         endRun()  // zero-width
-                    } else if "pPxNgk".unicodeScalars.contains(escaped), !atEnd, scalars[index] == "{" {
-                        guard let close = scalars[index...].firstIndex(of: "}") else { return .none }
-                        index = close + 1
-                        endRun()
-                        _ = quantifier()
                     } else if ("1"..."9").contains(escaped) {
                         return .none  // a backreference
                     } else {
@@ -141,26 +140,9 @@ enum RequiredLiterals {
         /// A quantifier at the current place, consumed: its minimum and maximum (nil: unbounded);
         /// (1, 1) when there is none.
         mutating func quantifier() -> (Int, Int?) {
-            guard !atEnd else { return (1, 1) }
-            var bounds: (Int, Int?)
-            switch scalars[index] {
-            case "*": bounds = (0, nil); index += 1
-            case "+": bounds = (1, nil); index += 1
-            case "?": bounds = (0, 1); index += 1
-            case "{":
-                guard let close = scalars[index...].firstIndex(of: "}") else { return (1, 1) }
-                let body = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
-                let parts = body.split(separator: ",", omittingEmptySubsequences: false)
-                guard (1...2).contains(parts.count), let low = Int(parts[0]) else { return (1, 1) }  // a literal {
-                let high: Int? = parts.count == 1 ? low : Int(parts[1])
-                if parts.count == 2, !parts[1].isEmpty, high == nil { return (1, 1) }
-                bounds = (low, high)
-                index = close + 1
-            default:
-                return (1, 1)
-            }
-            if !atEnd, scalars[index] == "?" || scalars[index] == "+" { index += 1 }  // lazy or possessive
-            return bounds
+            guard let found = PatternSyntax.quantifier(in: scalars, at: index) else { return (1, 1) }
+            index += found.length
+            return (found.minimum, found.maximum)
         }
 
         /// A group from its `(`: its requirement (nil for lookarounds and option settings,
@@ -205,27 +187,6 @@ enum RequiredLiterals {
             guard let inner = alternation(), !atEnd, scalars[index] == ")" else { return .none }
             index += 1
             return .some(capturesText ? inner : nil)
-        }
-
-        /// Skips a character class from its `[`; false when it never closes.
-        mutating func skipClass() -> Bool {
-            index += 1
-            if !atEnd, scalars[index] == "^" { index += 1 }
-            if !atEnd, scalars[index] == "]" { index += 1 }
-            while !atEnd, scalars[index] != "]" {
-                if scalars[index] == "\\" {
-                    index += 2
-                } else if scalars[index] == "[", index + 1 < scalars.count, scalars[index + 1] == ":" {
-                    // A POSIX class, [:alpha:].
-                    guard let close = scalars[index...].firstIndex(of: "]") else { return false }
-                    index = close + 1
-                } else {
-                    index += 1
-                }
-            }
-            guard !atEnd else { return false }
-            index += 1
-            return true
         }
     }
 }
