@@ -216,7 +216,7 @@ let package = Package(
             name: "SwitchyardServerTests",
             dependencies: [
                 "SwitchyardServer", "SwitchyardCore", "SwitchyardStore", "SwitchyardSQLite", "SwitchyardWebhooks",
-                "SwitchyardModels", "SwitchyardTriage", "SwitchyardRules",
+                "SwitchyardModels", "SwitchyardTriage", "SwitchyardRules", "SwitchyardYAML",
                 "SwitchyardTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -11,13 +11,16 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default: info, or LOG_LEVEL).")
     var logLevel: String?
 
-    /// The configuration, or exit status 64 with the file, position, key and reason on
-    /// standard error (without the usage text, which is for mistakes on the command line).
+    /// The configuration, or exit status 64 with every problem in the file on standard error,
+    /// one per line with its position, key and reason (without the usage text, which is for
+    /// mistakes on the command line).
     func loadConfiguration() throws -> Configuration {
         do {
             return try Configuration.load(path: config)
         } catch {
-            FileHandle.standardError.write(Data("Error: invalid configuration: \(error)\n".utf8))
+            let count = error.problems.count
+            let heading = "Error: the configuration \(config) has \(count) problem\(count == 1 ? "" : "s"):\n"
+            FileHandle.standardError.write(Data((heading + "\(error)\n").utf8))
             throw ExitCode(64)
         }
     }

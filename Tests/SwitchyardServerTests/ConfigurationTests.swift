@@ -2,6 +2,7 @@ import Foundation
 import SwitchyardCore
 import SwitchyardServer
 import SwitchyardTestSupport
+import SwitchyardYAML
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -23,6 +24,13 @@ import Testing
         } catch {
             return error
         }
+    }
+
+    /// The one problem a file with one mistake has.
+    func problem(_ text: String, environment: [String: String] = [:]) throws -> Diagnostic {
+        let error = try #require(failure(text, environment: environment))
+        #expect(error.problems.count == 1, "\(error)")
+        return error.problems[0]
     }
 
     @Test("the sample configuration loads with the local model chain and both adapters")
@@ -54,10 +62,10 @@ import Testing
         for (level, previous) in zip("bcdefghi", "abcdefgh") {
             bomb += "x-\(level): &\(level) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
         }
-        let error = try #require(failure(bomb + Self.minimal))
-        #expect(error.line == 1)
+        let error = try problem(bomb + Self.minimal)
+        #expect(error.location.line == 1)
         #expect(error.message.contains("aliases (*name) expand this file"), "\(error)")
-        let big = try #require(failure(Self.minimal + String(repeating: "# padding\n", count: 110_000)))
+        let big = try problem(Self.minimal + String(repeating: "# padding\n", count: 110_000))
         #expect(big.message.contains("a file people edit may have at most 1048576 (1 MiB)"), "\(big)")
     }
 
@@ -75,41 +83,73 @@ import Testing
         #expect(configuration.adapters["zendesk"]?.secret == "s3cret")
         #expect(configuration.adapters["zendesk"]?.settings["base_url"] == "https://acme.zendesk.com")
 
-        let error = try #require(failure(text))
-        #expect(error.keyPath == "adapters.zendesk.secret")
-        #expect(error.message.contains("ZENDESK_SECRET"))
-        #expect(error.line == 7)
+        let error = try problem(text)
+        #expect(error.description == "switchyard.yaml:7:13: error: adapters.zendesk.secret: environment variable ZENDESK_SECRET is not set (write ${ZENDESK_SECRET:-default} to give a default)")
     }
 
-    @Test("errors give file, line, key path and reason", arguments: [
-        ("server:\n  port: 99999\n", "server.port", "between 0 and 65535"),
-        ("server:\n  max_body_byte: 10\n", "server.max_body_byte", "unknown key"),
-        ("model:\n  chain: [openai]\n", "model.chain", "not defined"),
-        ("model:\n  deadline: soon\n", "model.deadline", "duration"),
-        ("model:\n  confidence_threshold: 1.5\n", "model.confidence_threshold", "between"),
-        ("adapters:\n  zendesk:\n    settings: {}\n", "adapters.zendesk", "secret"),
-        ("model:\n  providers:\n    x:\n      type: gpt\n", "model.providers.x.type", "unknown provider type"),
+    // The snippets start on line 5, after `minimal`.
+    @Test("errors give file, line, column, key path and reason", arguments: [
+        ("server:\n  port: 99999\n", "6:9: error: server.port must be between 0 and 65535, found 99999"),
+        ("server:\n  port: ${PORT:-80x}\n", "6:9: error: server.port must be a whole number, found \"80x\""),
+        ("server:\n  port: [1]\n", "6:9: error: server.port must be a string, found a list"),
+        ("server:\n  max_body_byte: 10\n", "6:3: error: unknown key \"max_body_byte\" in server; allowed keys: host, port, "
+            + "max_body_bytes, idle_timeout, body_timeout, max_header_bytes, max_connections, rate_limit"),
+        ("server: 8080\n", "5:9: error: server must be a mapping of keys to values, found \"8080\""),
+        ("model:\n  chain: [openai]\n", "6:10: error: model.chain: provider \"openai\" is not defined under model.providers (defined: local)"),
+        ("model:\n  deadline: soon\n", "6:13: error: model.deadline must be a duration such as 250ms, 10s, 5m, 1h or 90d, found \"soon\""),
+        ("model:\n  deadline: 0s\n", "6:13: error: model.deadline must be longer than zero"),
+        ("model:\n  confidence_threshold: 1.5\n", "6:25: error: model.confidence_threshold must be between 0.0 and 1.0, found 1.5"),
+        ("adapters:\n  zendesk:\n    settings: {}\n", "7:5: error: adapters.zendesk: set `secret` (the webhook signing secret, "
+            + "e.g. secret: ${ZENDESK_WEBHOOK_SECRET}) or `allow_unsigned: true` for local testing"),
+        ("adapters:\n  zendesk:\n    secret: \"\"\n", "7:13: error: adapters.zendesk.secret is empty: give the webhook signing "
+            + "secret, or set `allow_unsigned: true` for local testing"),
+        ("adapters:\n  zendesk: { allow_unsigned: true, targets: { billing: 7 } }\n", "6:47: error: adapters.zendesk.targets.billing: "
+            + "\"billing\" is not a configured department (cards, other)"),
+        ("model:\n  providers:\n    x:\n      type: gpt\n", "8:13: error: model.providers.x.type: unknown provider type \"gpt\"; use one of: local, openai"),
+        ("model:\n  providers:\n    x: { type: openai }\n", "7:8: error: missing required key \"model\" in model.providers.x"),
+        ("model:\n  providers:\n    x: { type: openai, model: m, base_url: ftp://h }\n", "7:44: error: model.providers.x.base_url must be "
+            + "an absolute http:// or https:// URL, found \"ftp://h\""),
+        ("rules:\n  directory: \"${RULES\"\n", "6:15: error: rules.directory: unterminated ${ (no closing })"),
+        ("fallback:\n  local_model: maybe\n", "6:16: error: fallback.local_model must be true or false, found \"maybe\""),
     ])
-    func preciseErrors(snippet: String, keyPath: String, message: String) throws {
-        let error = try #require(failure(Self.minimal + "\n" + snippet))
-        #expect(error.keyPath == keyPath)
-        #expect(error.message.contains(message), "\(error)")
-        #expect(error.line != nil)
-        #expect(error.description.hasPrefix("switchyard.yaml:"))
+    func preciseErrors(snippet: String, expected: String) throws {
+        let error = try problem(Self.minimal + "\n" + snippet)
+        #expect(error.description.hasPrefix("switchyard.yaml:" + expected), "\(error)")
+    }
+
+    @Test("every problem in the file is reported in one run, in file order")
+    func everyProblemAtOnce() throws {
+        let error = try #require(failure("""
+            departments:
+              - id: Cards
+              - id: other
+            default_department: billing
+            server:
+              port: http
+              hots: 0.0.0.0
+            triage:
+              workers: 0
+            """))
+        #expect(error.description == """
+            switchyard.yaml:2:9: error: departments[0].id: department ids use lower-case letters, digits, _ . and -, found "Cards"
+            switchyard.yaml:4:21: error: default_department "billing" is not one of the departments: other
+            switchyard.yaml:6:9: error: server.port must be a whole number, found "http"
+            switchyard.yaml:7:3: error: unknown key "hots" in server; allowed keys: host, port, max_body_bytes, idle_timeout, body_timeout, max_header_bytes, max_connections, rate_limit
+            switchyard.yaml:9:12: error: triage.workers must be between 1 and 256, found 0
+            """)
     }
 
     @Test("triage.lease must outlast the longest decision: model.deadline plus the local fallback's second")
     func leaseOutlastsDecision() throws {
-        let short = try #require(failure(Self.minimal + "\ntriage:\n  lease: 5s\nmodel:\n  deadline: 4s\n"))
-        #expect(short.keyPath == "triage.lease")
-        #expect(short.line == 6)
+        let short = try problem(Self.minimal + "\ntriage:\n  lease: 5s\nmodel:\n  deadline: 4s\n")
+        #expect(short.location.line == 6)
         #expect(short.message.contains("triage.lease (5s) must be longer"), "\(short)")
         #expect(short.message.contains("model.deadline (4s) plus 1s"), "\(short)")
         #expect(short.message.contains("above 5s"), "\(short)")
 
         // With the default lease (60s), the model deadline is the setting to blame.
-        let longDeadline = try #require(failure(Self.minimal + "\nmodel:\n  deadline: 59500ms\n"))
-        #expect(longDeadline.keyPath == "model.deadline")
+        let longDeadline = try problem(Self.minimal + "\nmodel:\n  deadline: 59500ms\n")
+        #expect(longDeadline.location.line == 6, "reported at model.deadline")
         #expect(longDeadline.message.contains("triage.lease (60s)"), "\(longDeadline)")
         #expect(longDeadline.message.contains("model.deadline (59500ms)"), "\(longDeadline)")
 
@@ -119,16 +159,18 @@ import Testing
 
     @Test("the default department must be a configured one")
     func unknownDefaultDepartment() throws {
-        let error = try #require(failure("departments:\n  - id: cards\ndefault_department: billing\n"))
-        #expect(error.keyPath == "default_department")
-        #expect(error.line == 3)
-        #expect(error.message.contains("cards"))
+        let error = try problem("departments:\n  - id: cards\ndefault_department: billing\n")
+        #expect(error.description == "switchyard.yaml:3:21: error: default_department \"billing\" is not one of the departments: cards")
+        let none = try problem("departments: []\ndefault_department: other\n")
+        #expect(none.description == "switchyard.yaml:1:14: error: departments: list at least one department")
+        let missing = try problem("default_department: other\n")
+        #expect(missing.description == "switchyard.yaml:1:1: error: missing required key \"departments\" in the configuration")
     }
 
     @Test("YAML syntax errors point at the line")
     func syntaxError() throws {
-        let error = try #require(failure("departments:\n  - id: [cards\n"))
-        #expect(error.line != nil)
+        let error = try problem("departments:\n  - id: [cards\n")
+        #expect(error.location.line > 0)
         #expect(error.message.contains("YAML syntax error"))
     }
 
@@ -166,15 +208,15 @@ import Testing
         ("storage:\n  engine: postgres\n  url: mysql://u@h/d\n", "storage.url", "expected postgres://"),
         ("storage:\n  engine: postgres\n  url: postgres://u@h/d\n  tls: allow\n", "storage.tls", "unknown tls mode"),
         ("storage:\n  engine: postgres\n  url: postgres://u@h/d\n  ca_file: ca.pem\n", "storage.ca_file", "verify-full"),
-        ("storage:\n  engine: mongodb\n", "storage.engine", "use sqlite or postgres"),
+        ("storage:\n  engine: mongodb\n", "storage.engine", "unknown storage engine \"mongodb\"; use one of: sqlite, postgres"),
         ("storage:\n  retention: 30m\n", "storage.retention", "at least 1h"),
         ("storage:\n  heartbeat_interval: 6s\n", "storage.heartbeat_interval", "at least twice"),
     ])
     func storageMistakes(snippet: String, keyPath: String, message: String) throws {
-        let error = try #require(failure(Self.minimal + "\n" + snippet))
-        #expect(error.keyPath == keyPath, "\(error)")
-        #expect(error.description.contains(message), "\(error)")
-        #expect(error.line != nil)
+        let error = try problem(Self.minimal + "\n" + snippet)
+        #expect(error.message.contains(keyPath), "\(error)")
+        #expect(error.message.contains(message), "\(error)")
+        #expect(error.location.line > 5)
     }
 
     @Test("server.rate_limit: on by default, a mapping with burst defaulting to ten seconds' worth, or off")
@@ -190,12 +232,12 @@ import Testing
         ("server:\n  rate_limit: { burst: 5 }\n", "server.rate_limit", "per_second"),
         ("server:\n  rate_limit: { per_second: 0 }\n", "server.rate_limit.per_second", "must be between 0.001 and"),
         ("server:\n  rate_limit: { per_second: 5, burst: 0 }\n", "server.rate_limit.burst", "must be between 1 and"),
-        ("server:\n  rate_limit: { per_second: 5, per_minute: 5 }\n", "server.rate_limit.per_minute", "unknown key"),
+        ("server:\n  rate_limit: { per_second: 5, per_minute: 5 }\n", "server.rate_limit", "unknown key \"per_minute\""),
     ])
     func rateLimitMistakes(snippet: String, keyPath: String, message: String) throws {
-        let error = try #require(failure(Self.minimal + "\n" + snippet))
-        #expect(error.keyPath == keyPath, "\(error)")
-        #expect(error.description.contains(message), "\(error)")
+        let error = try problem(Self.minimal + "\n" + snippet)
+        #expect(error.message.contains(keyPath), "\(error)")
+        #expect(error.message.contains(message), "\(error)")
     }
 
     @Test("API tokens are kept only as SHA-256 digests, given as the token or as its digest")
@@ -221,9 +263,9 @@ import Testing
     @Test("an API reachable from the network needs tokens, or an explicit allow_anonymous")
     func exposedAPINeedsTokens() throws {
         let exposed = Self.minimal + "\nserver:\n  host: 0.0.0.0\n"
-        let error = try #require(failure(exposed))
-        #expect(error.keyPath == "server.host")
-        #expect(error.description.contains("access.tokens is empty"), "\(error)")
+        let error = try problem(exposed)
+        #expect(error.location.line == 6, "reported at server.host")
+        #expect(error.message.contains("server.host \"0.0.0.0\" is reachable from the network but access.tokens is empty"), "\(error)")
         #expect(try parse(exposed + "access:\n  allow_anonymous: true\n").access.allowAnonymous)
         #expect(try parse(exposed + "access:\n  tokens:\n    - { name: a, role: admin, token: 0123456789abcdef0123 }\n").access.tokens.count == 1)
         for loopback in ["127.0.0.1", "127.8.9.10", "::1", "localhost"] {
@@ -241,8 +283,8 @@ import Testing
         ("- { name: a, role: agent, token: 0123456789abcdef0 }\n    - { name: b, role: lead, token: 0123456789abcdef0 }", "access.tokens[1]", "same secret"),
     ])
     func tokenMistakes(snippet: String, keyPath: String, message: String) throws {
-        let error = try #require(failure(Self.minimal + "\naccess:\n  tokens:\n    " + snippet + "\n"))
-        #expect(error.keyPath == keyPath, "\(error)")
-        #expect(error.description.contains(message), "\(error)")
+        let error = try problem(Self.minimal + "\naccess:\n  tokens:\n    " + snippet + "\n")
+        #expect(error.message.contains(keyPath), "\(error)")
+        #expect(error.message.contains(message), "\(error)")
     }
 }

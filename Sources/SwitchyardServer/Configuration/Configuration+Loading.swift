@@ -1,7 +1,7 @@
-import SwitchyardTriage
 public import Foundation
 import SwitchyardCore
 import SwitchyardPostgres
+import SwitchyardTriage
 import SwitchyardYAML
 import Yams
 
@@ -17,12 +17,14 @@ extension Configuration {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw ConfigurationError(file: path, keyPath: "", message: "cannot read the file: \(error.localizedDescription)")
+            throw ConfigurationError(
+                problems: [Diagnostic(location: .file(path), message: "cannot read the file: \(error.localizedDescription)")])
         }
         return try parse(text, file: path, baseDirectory: url.deletingLastPathComponent(), environment: environment)
     }
 
-    /// Parses configuration text. `file` names it in errors; relative paths resolve against `baseDirectory`.
+    /// Parses configuration text. `file` names it in errors; relative paths resolve against
+    /// `baseDirectory`. Every problem in the file is reported at once.
     public static func parse(
         _ text: String,
         file: String,
@@ -30,92 +32,103 @@ extension Configuration {
         environment: [String: String] = [:]
     ) throws(ConfigurationError) -> Configuration {
         // The one reader of files people edit: syntax errors with their place, the size cap,
-        // aliases bounded.
-        var reader = YAMLReader(file: file, text: text)
+        // aliases bounded, the same checks and words as rule and adapter files.
+        var yaml = YAMLReader(file: file, text: text)
         let document: Node
-        switch reader.compose() {
+        switch yaml.compose() {
         case .node(let node):
             document = node
         case .empty:
-            throw ConfigurationError(file: file, keyPath: "", message: "the file is empty; it needs at least `departments`")
+            throw ConfigurationError(
+                problems: [Diagnostic(location: .file(file), message: "the file is empty; it needs at least `departments`")])
         case .invalid:
-            throw ConfigurationError(reader.diagnostics[0])
+            throw ConfigurationError(problems: yaml.diagnostics)
         }
-        let root = ConfigurationNode(
-            node: document, keyPath: [], file: file, interpolation: EnvironmentInterpolation(environment: environment))
-        return try ConfigurationReader(baseDirectory: baseDirectory).read(root)
+        var reader = ConfigurationReader(
+            yaml: yaml, interpolation: EnvironmentInterpolation(environment: environment), baseDirectory: baseDirectory)
+        let configuration = reader.configuration(document)
+        guard let configuration, !reader.hasProblems else {
+            throw ConfigurationError(problems: reader.yaml.diagnostics.sorted())
+        }
+        return configuration
     }
 }
 
-extension ConfigurationError {
-    /// A problem found while reading the file as YAML, before any key is known.
-    init(_ diagnostic: Diagnostic) {
-        let location = diagnostic.location
-        self.init(
-            file: location.file, line: location.line > 0 ? location.line : nil,
-            column: location.line > 0 ? location.column : nil, keyPath: "", message: diagnostic.message)
-    }
-}
-
-/// Turns the YAML tree into typed settings, one section at a time.
-private struct ConfigurationReader {
-    let baseDirectory: URL
-
-    func read(_ root: ConfigurationNode) throws(ConfigurationError) -> Configuration {
-        let root = try root.allowing([
-            "server", "access", "storage", "rules", "webhooks", "departments", "default_department", "triage", "model",
-            "fallback", "classify", "write_back", "adapters",
-        ])
-        let departments = try readDepartments(root.required("departments"))
-        let defaultNode = try root.required("default_department")
-        let defaultDepartment = DepartmentID(try defaultNode.string())
-        guard departments.contains(defaultDepartment) else {
-            throw defaultNode.error("\"\(defaultDepartment)\" is not one of the departments: \(departments.ids.map(\.rawValue).joined(separator: ", "))")
+/// The sections of the file, each read into typed settings that keep their defaults where
+/// a value is missing or wrong (the wrong value is reported).
+extension ConfigurationReader {
+    mutating func configuration(_ document: Node) -> Configuration? {
+        guard
+            let root = root(document, allowed: [
+                "server", "access", "storage", "rules", "webhooks", "departments", "default_department", "triage", "model",
+                "fallback", "classify", "write_back", "adapters",
+            ])
+        else { return nil }
+        let departments = required("departments", in: root).flatMap { departmentCatalog($0) }
+        var defaultDepartment: DepartmentID?
+        if let setting = required("default_department", in: root), let id = text(setting).map({ DepartmentID($0) }) {
+            if let departments, !departments.contains(id) {
+                report(
+                    "default_department \"\(id)\" is not one of the departments: "
+                        + departments.ids.map(\.rawValue).joined(separator: ", "), at: setting)
+            }
+            defaultDepartment = id
         }
+        let catalog = departments ?? DepartmentCatalog([])
         let configuration = Configuration(
-            server: try root["server"].map(readServer) ?? .init(),
-            access: try root["access"].map(readAccess) ?? .init(),
-            storage: try root["storage"].map(readStorage) ?? .init(path: resolve(Configuration.StorageSettings().path)),
-            rules: try root["rules"].map(readRules) ?? .init(directory: resolve("Rules")),
-            webhooks: try root["webhooks"].map(readWebhooks) ?? .init(directory: resolve("Webhooks")),
-            departments: departments,
-            defaultDepartment: defaultDepartment,
-            triage: try root["triage"].map(readTriage) ?? .init(),
-            model: try root["model"].map(readModel) ?? defaultModel(),
-            fallback: try root["fallback"].map(readFallback) ?? .init(),
-            classify: try root["classify"].map(readClassify) ?? .init(),
-            writeBack: try root["write_back"].map(readWriteBack) ?? .init(),
-            adapters: try root["adapters"].map { node throws(ConfigurationError) in try readAdapters(node, departments: departments) } ?? [:]
+            server: root["server"].map { server($0) } ?? .init(),
+            access: root["access"].map { access($0) } ?? .init(),
+            storage: root["storage"].map { storage($0) } ?? .init(path: resolve(Configuration.StorageSettings().path)),
+            rules: root["rules"].map { rules($0) } ?? .init(directory: resolve("Rules")),
+            webhooks: root["webhooks"].map { webhooks($0) } ?? .init(directory: resolve("Webhooks")),
+            departments: catalog,
+            defaultDepartment: defaultDepartment ?? "other",
+            triage: root["triage"].map { triage($0) } ?? .init(),
+            model: root["model"].map { model($0) } ?? defaultModel(),
+            fallback: root["fallback"].map { fallback($0) } ?? .init(),
+            classify: root["classify"].map { classify($0) } ?? .init(),
+            writeBack: root["write_back"].map { writeBack($0) } ?? .init(),
+            adapters: root["adapters"].map { adapters($0, departments: catalog) } ?? [:]
         )
-        try checkLease(configuration, root: root)
-        try checkExposure(configuration, root: root)
+        // Checks across sections compare values that were each read without a problem.
+        guard !hasProblems else { return nil }
+        checkLease(configuration, root: root)
+        checkExposure(configuration, root: root)
         return configuration
     }
 
     /// A decider must be able to finish before its lease runs out: otherwise a slow model
     /// lets another decider take the ticket over and it is decided twice. The longest a
     /// decision takes is the model deadline plus the local fallback's own deadline.
-    private func checkLease(_ configuration: Configuration, root: ConfigurationNode) throws(ConfigurationError) {
+    private mutating func checkLease(_ configuration: Configuration, root: Section) {
         let lease = configuration.triage.lease
         let modelDeadline = configuration.model.deadline
         let longestDecision = modelDeadline + Triage.fallbackModelDeadline
         guard lease <= longestDecision else { return }
-        let node = root["triage"]?["lease"] ?? root["model"]?["deadline"] ?? root
-        throw node.error(
+        let node = Self.node("triage", "lease", in: root) ?? Self.node("model", "deadline", in: root) ?? root.node
+        report(
             "triage.lease (\(Self.describe(lease))) must be longer than the longest a decision can take: "
                 + "model.deadline (\(Self.describe(modelDeadline))) plus \(Self.describe(Triage.fallbackModelDeadline)) "
-                + "for the local fallback; raise triage.lease above \(Self.describe(longestDecision)) or lower model.deadline")
+                + "for the local fallback; raise triage.lease above \(Self.describe(longestDecision)) or lower model.deadline",
+            at: node)
     }
 
     /// An API without tokens answers anyone who reaches the port: allowed on loopback, and
     /// elsewhere only when the file says so.
-    private func checkExposure(_ configuration: Configuration, root: ConfigurationNode) throws(ConfigurationError) {
+    private mutating func checkExposure(_ configuration: Configuration, root: Section) {
         let access = configuration.access
         guard access.tokens.isEmpty, !access.allowAnonymous, !Self.isLoopback(configuration.server.host) else { return }
-        throw (root["server"]?["host"] ?? root).error(
-            "\"\(configuration.server.host)\" is reachable from the network but access.tokens is empty, so anyone "
+        report(
+            "server.host \"\(configuration.server.host)\" is reachable from the network but access.tokens is empty, so anyone "
                 + "could read every ticket; add API tokens under access.tokens, listen on 127.0.0.1, or set "
-                + "access.allow_anonymous: true when a proxy in front authenticates")
+                + "access.allow_anonymous: true when a proxy in front authenticates",
+            at: Self.node("server", "host", in: root) ?? root.node)
+    }
+
+    /// The node at `section.key`, for checks across sections that point at a value.
+    private static func node(_ section: String, _ key: String, in root: Section) -> Node? {
+        guard case .mapping(let mapping)? = root[section]?.node else { return nil }
+        return mapping[key]
     }
 
     /// `127.0.0.1` and the rest of 127.0.0.0/8, `::1`, `localhost`.
@@ -126,64 +139,6 @@ private struct ConfigurationReader {
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
-    private func readAccess(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.AccessSettings {
-        let node = try node.allowing(["tokens", "metrics", "allow_anonymous"])
-        var settings = Configuration.AccessSettings()
-        if let tokens = node["tokens"] {
-            var names: Set<String> = []
-            var digests: Set<[UInt8]> = []
-            for element in try tokens.elements() {
-                let entry = try element.allowing(["name", "role", "token", "sha256"])
-                let nameNode = try entry.required("name")
-                let name = try nameNode.string()
-                guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9_.@+-]*$", options: .regularExpression) != nil else {
-                    throw nameNode.error("token names use letters, digits and _ . @ + -, found \"\(name)\"")
-                }
-                guard names.insert(name).inserted else { throw nameNode.error("token name \"\(name)\" is listed twice") }
-                let role = try readRole(try entry.required("role"))
-                let digest: [UInt8]
-                switch (entry["token"], entry["sha256"]) {
-                case (let secret?, nil):
-                    let text = try secret.string()
-                    guard text.count >= 16 else {
-                        throw secret.error("a token must have at least 16 characters (use `openssl rand -hex 24`)")
-                    }
-                    digest = APIToken.digest(of: text)
-                case (nil, let hash?):
-                    guard let bytes = Hex.decode(try hash.string().trimmingWhitespace()), bytes.count == 32 else {
-                        throw hash.error("sha256 must be 64 hex digits: the SHA-256 of the token (`printf %s \"$TOKEN\" | sha256sum`)")
-                    }
-                    digest = bytes
-                case (.some, .some):
-                    throw element.error("give either token or sha256, not both")
-                case (nil, nil):
-                    throw element.error("give the token (token: ${SWITCHYARD_TOKEN_\(name.uppercased())}) or its sha256")
-                }
-                guard digests.insert(digest).inserted else { throw element.error("token \"\(name)\" has the same secret as another token") }
-                settings.tokens.append(APIToken(name: name, role: role, digest: digest))
-            }
-        }
-        if let metrics = node["metrics"] {
-            let text = try metrics.string()
-            if text != "open" {
-                guard let role = Role(rawValue: text) else {
-                    throw metrics.error("metrics is open or the role it needs (agent, lead, admin), found \"\(text)\"")
-                }
-                settings.metricsRole = role
-            }
-        }
-        if let flag = node["allow_anonymous"] { settings.allowAnonymous = try flag.bool() }
-        return settings
-    }
-
-    private func readRole(_ node: ConfigurationNode) throws(ConfigurationError) -> Role {
-        let text = try node.string()
-        guard let role = Role(rawValue: text) else {
-            throw node.error("unknown role \"\(text)\"; roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return role
-    }
-
     /// `1500ms`, `90s`: durations as a configuration file writes them.
     private static func describe(_ duration: Duration) -> String {
         let milliseconds = duration.milliseconds
@@ -191,147 +146,252 @@ private struct ConfigurationReader {
             ? "\(Int64(milliseconds / 1000))s" : "\(Int64(milliseconds))ms"
     }
 
-    private func resolve(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return baseDirectory.appendingPathComponent(path).standardizedFileURL.path
-    }
+    // MARK: Sections
 
-    private func readDepartments(_ node: ConfigurationNode) throws(ConfigurationError) -> DepartmentCatalog {
+    private mutating func departmentCatalog(_ setting: Setting) -> DepartmentCatalog? {
+        guard let items = list(setting, expecting: "a list of departments (each with an id)") else { return nil }
+        guard !items.isEmpty else {
+            report("departments: list at least one department", at: setting)
+            return nil
+        }
         var departments: [Department] = []
         var seen: Set<DepartmentID> = []
-        for element in try node.elements() {
-            let entry = try element.allowing(["id", "name", "description"])
-            let idNode = try entry.required("id")
-            let id = DepartmentID(try idNode.string())
+        for item in items {
+            guard let entry = section(item, allowed: ["id", "name", "description"]),
+                let idSetting = required("id", in: entry), let id = text(idSetting).map({ DepartmentID($0) })
+            else { continue }
             guard id.rawValue.range(of: "^[a-z0-9][a-z0-9_.-]*$", options: .regularExpression) != nil else {
-                throw idNode.error("department ids use lower-case letters, digits, _ . and -, found \"\(id)\"")
+                report("\(idSetting.path): department ids use lower-case letters, digits, _ . and -, found \"\(id)\"", at: idSetting)
+                continue
             }
-            guard seen.insert(id).inserted else { throw idNode.error("department \"\(id)\" is listed twice") }
-            let name = try entry["name"]?.string() ?? id.rawValue
-            let description = try entry["description"]?.string() ?? ""
+            guard seen.insert(id).inserted else {
+                report("\(idSetting.path): department \"\(id)\" is listed twice", at: idSetting)
+                continue
+            }
+            let name = entry["name"].flatMap { text($0) } ?? id.rawValue
+            let description = entry["description"].flatMap { text($0) } ?? ""
             departments.append(Department(id: id, name: name, description: description))
         }
-        guard !departments.isEmpty else { throw node.error("list at least one department") }
         return DepartmentCatalog(departments)
     }
 
-    private func readServer(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.ServerSettings {
-        let node = try node.allowing([
-            "host", "port", "max_body_bytes", "idle_timeout", "body_timeout", "max_header_bytes", "max_connections",
-            "rate_limit",
-        ])
+    private mutating func server(_ setting: Setting) -> Configuration.ServerSettings {
         var settings = Configuration.ServerSettings()
-        if let host = node["host"] { settings.host = try host.string() }
-        if let port = node["port"] { settings.port = try port.int(in: 0...65535) }
-        if let limit = node["max_body_bytes"] { settings.maxBodyBytes = try limit.int(in: 1...(64 << 20)) }
-        if let value = node["idle_timeout"] { settings.idleTimeout = try positive(value) }
-        if let value = node["body_timeout"] { settings.bodyTimeout = try positive(value) }
-        if let value = node["max_header_bytes"] { settings.maxHeaderBytes = try value.int(in: 1024...(1 << 20)) }
-        if let value = node["max_connections"] { settings.maxConnections = try value.int(in: 1...1_000_000) }
-        if let value = node["rate_limit"] { settings.rateLimit = try readRateLimit(value) }
+        guard
+            let server = section(setting, allowed: [
+                "host", "port", "max_body_bytes", "idle_timeout", "body_timeout", "max_header_bytes", "max_connections",
+                "rate_limit",
+            ])
+        else { return settings }
+        if let value = server["host"].flatMap({ text($0) }) { settings.host = value }
+        if let value = server["port"].flatMap({ int($0, in: 0...65535) }) { settings.port = value }
+        if let value = server["max_body_bytes"].flatMap({ int($0, in: 1...(64 << 20)) }) { settings.maxBodyBytes = value }
+        if let value = server["idle_timeout"].flatMap({ duration($0) }) { settings.idleTimeout = value }
+        if let value = server["body_timeout"].flatMap({ duration($0) }) { settings.bodyTimeout = value }
+        if let value = server["max_header_bytes"].flatMap({ int($0, in: 1024...(1 << 20)) }) { settings.maxHeaderBytes = value }
+        if let value = server["max_connections"].flatMap({ int($0, in: 1...1_000_000) }) { settings.maxConnections = value }
+        if let value = server["rate_limit"] { settings.rateLimit = rateLimit(value) ?? settings.rateLimit }
         return settings
     }
 
     /// `off`, or `{per_second: 100, burst: 1000}` (burst defaults to ten seconds' worth).
-    private func readRateLimit(_ node: ConfigurationNode) throws(ConfigurationError) -> RateLimit? {
-        if node.node.mapping == nil {
-            guard try node.string() == "off" else {
-                throw node.error("rate_limit is off or a mapping with per_second and burst")
-            }
+    /// `.some(nil)` is `off`.
+    private mutating func rateLimit(_ setting: Setting) -> RateLimit?? {
+        guard case .mapping = setting.node else {
+            if text(setting) == "off" { return .some(nil) }
+            report("server.rate_limit is off or a mapping with per_second and burst", at: setting)
             return nil
         }
-        let node = try node.allowing(["per_second", "burst"])
-        let perSecond = try node.required("per_second").double(in: 0.001...1_000_000)
-        let burst = try node["burst"]?.int(in: 1...10_000_000) ?? max(1, Int((perSecond * 10).rounded(.up)))
+        guard let limit = section(setting, allowed: ["per_second", "burst"]),
+            let perSecond = required("per_second", in: limit).flatMap({ double($0, in: 0.001...1_000_000) })
+        else { return nil }
+        let burst: Int
+        if let given = limit["burst"] {
+            guard let value = int(given, in: 1...10_000_000) else { return nil }
+            burst = value
+        } else {
+            burst = max(1, Int((perSecond * 10).rounded(.up)))
+        }
         return RateLimit(perSecond: perSecond, burst: burst)
     }
 
-    private func readStorage(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.StorageSettings {
-        let node = try node.allowing([
-            "engine", "path", "url", "pool_size", "statement_timeout", "connect_timeout", "tls", "ca_file", "retention",
-            "heartbeat_interval", "instance_timeout",
-        ])
-        var settings = Configuration.StorageSettings()
-        if let engine = node["engine"] {
-            let text = try engine.string()
-            guard let value = Configuration.StorageSettings.Engine(rawValue: text) else {
-                throw engine.error("unknown storage engine \"\(text)\"; use sqlite or postgres")
+    private mutating func access(_ setting: Setting) -> Configuration.AccessSettings {
+        var settings = Configuration.AccessSettings()
+        guard let access = section(setting, allowed: ["tokens", "metrics", "allow_anonymous"]) else { return settings }
+        if let tokens = access["tokens"].flatMap({ list($0, expecting: "a list of API tokens (name, role, token)") }) {
+            var names: Set<String> = []
+            var digests: Set<[UInt8]> = []
+            for item in tokens {
+                guard let token = apiToken(item) else { continue }
+                guard names.insert(token.name).inserted else {
+                    report("\(item.path).name: token name \"\(token.name)\" is listed twice", at: nameNode(item))
+                    continue
+                }
+                guard digests.insert(token.digest).inserted else {
+                    report("\(item.path): token \"\(token.name)\" has the same secret as another token", at: item)
+                    continue
+                }
+                settings.tokens.append(token)
             }
-            settings.engine = value
         }
-        settings.path = resolve(try node["path"]?.string() ?? settings.path)
-        let postgresKeys = ["url", "pool_size", "statement_timeout", "connect_timeout", "tls", "ca_file"]
+        if let metrics = access["metrics"], let text = text(metrics), text != "open" {
+            if let role = Role(rawValue: text) {
+                settings.metricsRole = role
+            } else {
+                report("access.metrics is open or the role it needs (agent, lead, admin), found \"\(text)\"", at: metrics)
+            }
+        }
+        if let value = access["allow_anonymous"].flatMap({ bool($0) }) { settings.allowAnonymous = value }
+        return settings
+    }
+
+    private func nameNode(_ item: Setting) -> Node {
+        guard case .mapping(let mapping) = item.node, let name = mapping["name"] else { return item.node }
+        return name
+    }
+
+    private mutating func apiToken(_ item: Setting) -> APIToken? {
+        guard let entry = section(item, allowed: ["name", "role", "token", "sha256"]) else { return nil }
+        let nameSetting = required("name", in: entry)
+        var name = nameSetting.flatMap { text($0) }
+        if let given = name, let nameSetting, given.range(of: "^[A-Za-z0-9][A-Za-z0-9_.@+-]*$", options: .regularExpression) == nil {
+            report("\(nameSetting.path): token names use letters, digits and _ . @ + -, found \"\(given)\"", at: nameSetting)
+            name = nil
+        }
+        let role = required("role", in: entry).flatMap { self.role($0) }
+        var digest: [UInt8]?
+        switch (entry["token"], entry["sha256"]) {
+        case (let secret?, nil):
+            if let text = text(secret) {
+                if text.count >= 16 {
+                    digest = APIToken.digest(of: text)
+                } else {
+                    report("\(secret.path): a token must have at least 16 characters (use `openssl rand -hex 24`)", at: secret)
+                }
+            }
+        case (nil, let hash?):
+            if let text = text(hash) {
+                if let bytes = Hex.decode(text.trimmingWhitespace()), bytes.count == 32 {
+                    digest = bytes
+                } else {
+                    report(
+                        "\(hash.path) must be 64 hex digits: the SHA-256 of the token (`printf %s \"$TOKEN\" | sha256sum`)",
+                        at: hash)
+                }
+            }
+        case (.some, .some):
+            report("\(item.path): give either token or sha256, not both", at: item)
+        case (nil, nil):
+            if !entry.members.hadUnknownKeys {
+                let variable = "SWITCHYARD_TOKEN_\((name ?? "NAME").uppercased())"
+                report("\(item.path): give the token (token: ${\(variable)}) or its sha256", at: item)
+            }
+        }
+        guard let name, let role, let digest else { return nil }
+        return APIToken(name: name, role: role, digest: digest)
+    }
+
+    private mutating func role(_ setting: Setting) -> Role? {
+        choice(setting, Role.self, naming: "role")
+    }
+
+    private mutating func storage(_ setting: Setting) -> Configuration.StorageSettings {
+        var settings = Configuration.StorageSettings(path: resolve(Configuration.StorageSettings().path))
+        guard
+            let storage = section(setting, allowed: [
+                "engine", "path", "url", "pool_size", "statement_timeout", "connect_timeout", "tls", "ca_file", "retention",
+                "heartbeat_interval", "instance_timeout",
+            ])
+        else { return settings }
+        if let engine = storage["engine"].flatMap({ choice($0, Configuration.StorageSettings.Engine.self, naming: "storage engine") }) {
+            settings.engine = engine
+        }
+        if let path = storage["path"].flatMap({ path($0) }) { settings.path = path }
         switch settings.engine {
         case .sqlite:
-            if let key = postgresKeys.first(where: { node[$0] != nil }), let misplaced = node[key] {
-                throw misplaced.error("\(key) is a PostgreSQL setting; set `engine: postgres` to use it, or remove it")
+            for key in ["url", "pool_size", "statement_timeout", "connect_timeout", "tls", "ca_file"] {
+                if let misplaced = storage[key] {
+                    report("\(misplaced.path) is a PostgreSQL setting; set `engine: postgres` to use it, or remove it", at: misplaced)
+                }
             }
         case .postgres:
-            if let path = node["path"] {
-                throw path.error("path is the SQLite file; with engine: postgres, set url instead")
+            if let path = storage["path"] {
+                report("storage.path is the SQLite file; with engine: postgres, set url instead", at: path)
             }
-            let urlNode = try node.required("url")
-            let url = try urlNode.string()
-            var postgres: PostgresSettings
-            do {
-                postgres = try PostgresSettings(url: url)
-            } catch {
-                throw urlNode.error(error.description)
-            }
-            if let value = node["pool_size"] { postgres.poolSize = try value.int(in: 1...500) }
-            if let value = node["statement_timeout"] { postgres.statementTimeout = try positive(value) }
-            if let value = node["connect_timeout"] { postgres.connectTimeout = try positive(value) }
-            if let value = node["tls"] {
-                let text = try value.string()
-                guard let mode = PostgresSettings.TLSMode(rawValue: text) else {
-                    throw value.error(
-                        "unknown tls mode \"\(text)\"; use one of \(PostgresSettings.TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                postgres.tls = mode
-            }
-            if let value = node["ca_file"] {
-                guard postgres.tls == .verifyFull else { throw value.error("ca_file is used only with tls: verify-full") }
-                postgres.caFile = resolve(try value.string())
-            }
-            settings.postgres = postgres
+            settings.postgres = postgres(storage)
         }
-        if let value = node["retention"] {
-            let retention = try positive(value)
-            guard retention >= .seconds(3600) else { throw value.error("retention must be at least 1h") }
-            settings.retention = retention
+        if let value = storage["retention"], let retention = duration(value) {
+            if retention >= .seconds(3600) {
+                settings.retention = retention
+            } else {
+                report("storage.retention must be at least 1h", at: value)
+            }
         }
-        if let value = node["heartbeat_interval"] { settings.heartbeatInterval = try positive(value) }
-        if let value = node["instance_timeout"] { settings.instanceTimeout = try positive(value) }
-        guard settings.instanceTimeout >= settings.heartbeatInterval * 2 else {
-            throw (node["instance_timeout"] ?? node["heartbeat_interval"] ?? node).error(
+        if let value = storage["heartbeat_interval"].flatMap({ duration($0) }) { settings.heartbeatInterval = value }
+        if let value = storage["instance_timeout"].flatMap({ duration($0) }) { settings.instanceTimeout = value }
+        if settings.instanceTimeout < settings.heartbeatInterval * 2 {
+            report(
                 "storage.instance_timeout (\(Self.describe(settings.instanceTimeout))) must be at least twice "
-                    + "storage.heartbeat_interval (\(Self.describe(settings.heartbeatInterval))), or live processes are declared dead")
+                    + "storage.heartbeat_interval (\(Self.describe(settings.heartbeatInterval))), or live processes are declared dead",
+                at: (storage["instance_timeout"] ?? storage["heartbeat_interval"])?.node ?? storage.node)
         }
         return settings
     }
 
-    private func readRules(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.RulesSettings {
-        let node = try node.allowing(["directory", "match_limit", "depth_limit", "watch_interval"])
-        var settings = Configuration.RulesSettings(directory: resolve(try node["directory"]?.string() ?? "Rules"))
-        if let limit = node["match_limit"] { settings.matchLimit = UInt32(try limit.int(in: 1...100_000_000)) }
-        if let limit = node["depth_limit"] { settings.depthLimit = UInt32(try limit.int(in: 1...100_000_000)) }
-        if let watch = node["watch_interval"] {
-            settings.watchInterval = try watch.string() == "off" ? nil : try positive(watch)
+    private mutating func postgres(_ storage: Section) -> PostgresSettings? {
+        guard let urlSetting = required("url", in: storage), let url = text(urlSetting) else { return nil }
+        var postgres: PostgresSettings
+        do {
+            postgres = try PostgresSettings(url: url)
+        } catch {
+            report("storage.url: \(error.description)", at: urlSetting)
+            return nil
+        }
+        if let value = storage["pool_size"].flatMap({ int($0, in: 1...500) }) { postgres.poolSize = value }
+        if let value = storage["statement_timeout"].flatMap({ duration($0) }) { postgres.statementTimeout = value }
+        if let value = storage["connect_timeout"].flatMap({ duration($0) }) { postgres.connectTimeout = value }
+        if let value = storage["tls"].flatMap({ choice($0, PostgresSettings.TLSMode.self, naming: "tls mode") }) { postgres.tls = value }
+        if let value = storage["ca_file"] {
+            if postgres.tls == .verifyFull {
+                postgres.caFile = path(value)
+            } else {
+                report("storage.ca_file is used only with tls: verify-full", at: value)
+            }
+        }
+        return postgres
+    }
+
+    private mutating func rules(_ setting: Setting) -> Configuration.RulesSettings {
+        var settings = Configuration.RulesSettings(directory: resolve("Rules"))
+        guard let rules = section(setting, allowed: ["directory", "match_limit", "depth_limit", "watch_interval"]) else {
+            return settings
+        }
+        if let value = rules["directory"].flatMap({ path($0) }) { settings.directory = value }
+        if let value = rules["match_limit"].flatMap({ int($0, in: 1...100_000_000) }) { settings.matchLimit = UInt32(value) }
+        if let value = rules["depth_limit"].flatMap({ int($0, in: 1...100_000_000) }) { settings.depthLimit = UInt32(value) }
+        if let watch = rules["watch_interval"] {
+            if text(watch) == "off" {
+                settings.watchInterval = nil
+            } else if let interval = duration(watch) {
+                settings.watchInterval = interval
+            }
         }
         return settings
     }
 
-    private func readWebhooks(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.WebhooksSettings {
-        let node = try node.allowing(["directory"])
-        return .init(directory: resolve(try node["directory"]?.string() ?? "Webhooks"))
+    private mutating func webhooks(_ setting: Setting) -> Configuration.WebhooksSettings {
+        var settings = Configuration.WebhooksSettings(directory: resolve("Webhooks"))
+        guard let webhooks = section(setting, allowed: ["directory"]) else { return settings }
+        if let value = webhooks["directory"].flatMap({ path($0) }) { settings.directory = value }
+        return settings
     }
 
-    private func readTriage(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.TriageSettings {
-        let node = try node.allowing(["workers", "lease", "poll_interval"])
+    private mutating func triage(_ setting: Setting) -> Configuration.TriageSettings {
         var settings = Configuration.TriageSettings()
-        if let workers = node["workers"] { settings.workers = try workers.int(in: 1...256) }
-        if let lease = node["lease"] { settings.lease = try positive(lease) }
-        if let poll = node["poll_interval"] { settings.pollInterval = try positive(poll) }
+        guard let triage = section(setting, allowed: ["workers", "lease", "poll_interval"]) else { return settings }
+        if let value = triage["workers"].flatMap({ int($0, in: 1...256) }) { settings.workers = value }
+        if let value = triage["lease"].flatMap({ duration($0) }) { settings.lease = value }
+        if let value = triage["poll_interval"].flatMap({ duration($0) }) { settings.pollInterval = value }
         return settings
     }
 
@@ -339,143 +399,186 @@ private struct ConfigurationReader {
         Configuration.ModelSettings(providers: ["local": .local(.init(trainingData: [resolve("Samples/tickets.csv")]))])
     }
 
-    private func readModel(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.ModelSettings {
-        let node = try node.allowing(["chain", "confidence_threshold", "deadline", "providers"])
+    private mutating func model(_ setting: Setting) -> Configuration.ModelSettings {
         var settings = defaultModel()
-        if let providers = node["providers"] {
+        guard let model = section(setting, allowed: ["chain", "confidence_threshold", "deadline", "providers"]) else {
+            return settings
+        }
+        if let providers = model["providers"].flatMap({ section($0, allowed: nil) }) {
             settings.providers = [:]
-            for (name, value) in try providers.entries() {
-                settings.providers[name] = try readProvider(value)
+            for (name, value) in providers.entries {
+                if let provider = provider(value) { settings.providers[name] = provider }
             }
         }
-        if let chainNode = node["chain"] {
-            settings.chain = try chainNode.strings()
-            guard !settings.chain.isEmpty else { throw chainNode.error("name at least one provider") }
-            for name in settings.chain where settings.providers[name] == nil {
-                throw chainNode.error(
-                    "provider \"\(name)\" is not defined under model.providers (defined: \(settings.providers.keys.sorted().joined(separator: ", ")))"
-                )
+        if let chain = model["chain"], let names = texts(chain) {
+            if names.isEmpty {
+                report("model.chain: name at least one provider", at: chain)
+            } else {
+                for name in names where settings.providers[name] == nil {
+                    report(
+                        "model.chain: provider \"\(name)\" is not defined under model.providers (defined: "
+                            + "\(settings.providers.keys.sorted().joined(separator: ", ")))", at: chain)
+                }
+                settings.chain = names
             }
         }
-        if let threshold = node["confidence_threshold"] { settings.confidenceThreshold = try threshold.double(in: 0...1) }
-        if let deadline = node["deadline"] { settings.deadline = try positive(deadline) }
+        if let value = model["confidence_threshold"].flatMap({ double($0, in: 0...1) }) { settings.confidenceThreshold = value }
+        if let value = model["deadline"].flatMap({ duration($0) }) { settings.deadline = value }
         return settings
     }
 
-    private func readProvider(_ node: ConfigurationNode) throws(ConfigurationError) -> ProviderConfiguration {
-        let typeNode = try node.required("type")
-        switch try typeNode.string() {
-        case "local":
-            let node = try node.allowing(["type", "training_data"])
-            let files = try node.required("training_data").strings().map(resolve)
-            guard !files.isEmpty else { throw node.error("training_data needs at least one CSV file") }
-            return .local(.init(trainingData: files))
-        case "openai":
-            let node = try node.allowing(["type", "base_url", "model", "api_key", "timeout", "prompt_template", "max_retries"])
-            let apiKey = try node["api_key"]?.string()
+    private enum ProviderKind: String, CaseIterable {
+        case local, openai
+    }
+
+    private mutating func provider(_ setting: Setting) -> ProviderConfiguration? {
+        guard case .mapping(let mapping) = setting.node, let typeNode = mapping["type"] else {
+            // Reports "must be a mapping" or the missing type.
+            if let provider = section(setting, allowed: nil) { _ = required("type", in: provider) }
+            return nil
+        }
+        switch choice(Setting(node: typeNode, path: "\(setting.path).type"), ProviderKind.self, naming: "provider type") {
+        case .local:
+            guard let provider = section(setting, allowed: ["type", "training_data"]),
+                let files = required("training_data", in: provider).flatMap({ texts($0) })
+            else { return nil }
+            guard !files.isEmpty else {
+                report("\(setting.path).training_data needs at least one CSV file", at: setting)
+                return nil
+            }
+            return .local(.init(trainingData: files.map(resolve)))
+        case .openai:
+            guard
+                let provider = section(setting, allowed: [
+                    "type", "base_url", "model", "api_key", "timeout", "prompt_template", "max_retries",
+                ])
+            else { return nil }
+            // A wrong optional value is reported (the file is then refused); its default stands in.
+            let model = required("model", in: provider).flatMap { text($0) }
+            let baseURL = provider["base_url"].flatMap { httpURL($0) } ?? "https://api.openai.com/v1"
+            let apiKey = provider["api_key"].flatMap { text($0) }
+            let timeout = provider["timeout"].flatMap { duration($0) }
+            let promptTemplate = provider["prompt_template"].flatMap { path($0) }
+            let maxRetries = provider["max_retries"].flatMap { int($0, in: 0...5) } ?? 1
+            guard let model else { return nil }
             return .openAI(
                 .init(
-                    baseURL: try node["base_url"]?.httpURL() ?? "https://api.openai.com/v1",
-                    model: try node.required("model").string(),
-                    apiKey: apiKey?.isEmpty == true ? nil : apiKey,
-                    timeout: try node["timeout"].map(positive),
-                    promptTemplate: try node["prompt_template"].map { node throws(ConfigurationError) in resolve(try node.string()) },
-                    maxRetries: try node["max_retries"]?.int(in: 0...5) ?? 1
-                ))
-        case let other:
-            throw typeNode.error("unknown provider type \"\(other)\"; known types: local, openai")
+                    baseURL: baseURL, model: model, apiKey: apiKey?.isEmpty == true ? nil : apiKey, timeout: timeout,
+                    promptTemplate: promptTemplate, maxRetries: maxRetries))
+        case nil:
+            return nil
         }
     }
 
-    private func readFallback(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.FallbackSettings {
-        let node = try node.allowing(["local_model", "local_model_threshold"])
+    private mutating func fallback(_ setting: Setting) -> Configuration.FallbackSettings {
         var settings = Configuration.FallbackSettings()
-        if let flag = node["local_model"] { settings.useLocalModel = try flag.bool() }
-        if let threshold = node["local_model_threshold"] { settings.localModelThreshold = try threshold.double(in: 0...1) }
+        guard let fallback = section(setting, allowed: ["local_model", "local_model_threshold"]) else { return settings }
+        if let value = fallback["local_model"].flatMap({ bool($0) }) { settings.useLocalModel = value }
+        if let value = fallback["local_model_threshold"].flatMap({ double($0, in: 0...1) }) { settings.localModelThreshold = value }
         return settings
     }
 
-    private func readClassify(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.ClassifySettings {
-        let node = try node.allowing(["deadline"])
+    private mutating func classify(_ setting: Setting) -> Configuration.ClassifySettings {
         var settings = Configuration.ClassifySettings()
-        if let deadline = node["deadline"] { settings.deadline = try positive(deadline) }
+        guard let classify = section(setting, allowed: ["deadline"]) else { return settings }
+        if let value = classify["deadline"].flatMap({ duration($0) }) { settings.deadline = value }
         return settings
     }
 
-    private func readWriteBack(_ node: ConfigurationNode) throws(ConfigurationError) -> Configuration.WriteBackSettings {
-        let node = try node.allowing(["max_attempts", "initial_backoff", "max_backoff", "timeout", "concurrency"])
+    private mutating func writeBack(_ setting: Setting) -> Configuration.WriteBackSettings {
         var settings = Configuration.WriteBackSettings()
-        if let value = node["max_attempts"] { settings.maxAttempts = try value.int(in: 1...100) }
-        if let value = node["initial_backoff"] { settings.initialBackoff = try positive(value) }
-        if let value = node["max_backoff"] { settings.maxBackoff = try positive(value) }
-        if let value = node["timeout"] { settings.timeout = try positive(value) }
-        if let value = node["concurrency"] { settings.concurrency = try value.int(in: 1...64) }
+        guard
+            let writeBack = section(setting, allowed: ["max_attempts", "initial_backoff", "max_backoff", "timeout", "concurrency"])
+        else { return settings }
+        if let value = writeBack["max_attempts"].flatMap({ int($0, in: 1...100) }) { settings.maxAttempts = value }
+        if let value = writeBack["initial_backoff"].flatMap({ duration($0) }) { settings.initialBackoff = value }
+        if let value = writeBack["max_backoff"].flatMap({ duration($0) }) { settings.maxBackoff = value }
+        if let value = writeBack["timeout"].flatMap({ duration($0) }) { settings.timeout = value }
+        if let value = writeBack["concurrency"].flatMap({ int($0, in: 1...64) }) { settings.concurrency = value }
         return settings
     }
 
-    private func readAdapters(
-        _ node: ConfigurationNode, departments: DepartmentCatalog
-    ) throws(ConfigurationError) -> [String: AdapterConfiguration] {
+    private mutating func adapters(_ setting: Setting, departments: DepartmentCatalog) -> [String: AdapterConfiguration] {
         var adapters: [String: AdapterConfiguration] = [:]
-        for (name, value) in try node.entries() {
-            let entry = try value.allowing(["secret", "allow_unsigned", "settings", "targets", "auth"])
-            let secret = try entry["secret"]?.string()
-            let allowUnsigned = try entry["allow_unsigned"]?.bool() ?? false
-            if (secret ?? "").isEmpty && !allowUnsigned {
-                throw value.error(
-                    "set `secret` (the webhook signing secret, e.g. secret: ${\(name.uppercased())_WEBHOOK_SECRET}) or `allow_unsigned: true` for local testing"
-                )
-            }
-            var settings: [String: String] = [:]
-            if let settingsNode = entry["settings"] {
-                for (key, setting) in try settingsNode.entries() { settings[key] = try setting.string() }
-            }
-            var targets: [DepartmentID: JSONValue] = [:]
-            if let targetsNode = entry["targets"] {
-                for (key, target) in try targetsNode.entries() {
-                    let id = DepartmentID(key)
-                    guard departments.contains(id) else {
-                        throw target.error("\"\(key)\" is not a configured department (\(departments.ids.map(\.rawValue).joined(separator: ", ")))")
-                    }
-                    let text = try target.string()
-                    if case .scalar(let scalar) = target.node, scalar.style == .plain, let number = Double(text) {
-                        targets[id] = .number(number)
-                    } else {
-                        targets[id] = .string(text)
-                    }
-                }
-            }
-            adapters[name] = AdapterConfiguration(
-                secret: (secret ?? "").isEmpty ? nil : secret,
-                allowUnsigned: allowUnsigned,
-                settings: settings,
-                targets: targets,
-                auth: try entry["auth"].map(readAuthentication)
-            )
+        guard let entries = section(setting, allowed: nil) else { return adapters }
+        for (name, value) in entries.entries {
+            if let adapter = adapter(value, name: name, departments: departments) { adapters[name] = adapter }
         }
         return adapters
     }
 
-    private func readAuthentication(_ node: ConfigurationNode) throws(ConfigurationError) -> WriteBackAuthentication {
-        let typeNode = try node.required("type")
-        switch try typeNode.string() {
-        case "basic":
-            let node = try node.allowing(["type", "username", "password"])
-            return .basic(username: try node.required("username").string(), password: try node.required("password").string())
-        case "bearer":
-            let node = try node.allowing(["type", "token"])
-            return .bearer(token: try node.required("token").string())
-        case "header":
-            let node = try node.allowing(["type", "name", "value"])
-            return .header(name: try node.required("name").string(), value: try node.required("value").string())
-        case let other:
-            throw typeNode.error("unknown auth type \"\(other)\"; known types: basic, bearer, header")
+    private mutating func adapter(_ setting: Setting, name: String, departments: DepartmentCatalog) -> AdapterConfiguration? {
+        guard let entry = section(setting, allowed: ["secret", "allow_unsigned", "settings", "targets", "auth"]) else { return nil }
+        let secret = entry["secret"].flatMap { text($0) }
+        let allowUnsigned = entry["allow_unsigned"].flatMap { bool($0) } ?? false
+        if !allowUnsigned {
+            if entry["secret"] == nil {
+                report(
+                    "\(setting.path): set `secret` (the webhook signing secret, e.g. secret: ${\(name.uppercased())_WEBHOOK_SECRET}) "
+                        + "or `allow_unsigned: true` for local testing", at: setting)
+            } else if secret?.isEmpty == true, let given = entry["secret"] {
+                report("\(given.path) is empty: give the webhook signing secret, or set `allow_unsigned: true` for local testing", at: given)
+            }
         }
+        var settings: [String: String] = [:]
+        if let values = entry["settings"].flatMap({ self.section($0, allowed: nil) }) {
+            for (key, value) in values.entries {
+                if let text = text(value) { settings[key] = text }
+            }
+        }
+        var targets: [DepartmentID: JSONValue] = [:]
+        if let values = entry["targets"].flatMap({ self.section($0, allowed: nil) }) {
+            for (key, target) in values.entries {
+                let id = DepartmentID(key)
+                guard departments.contains(id) else {
+                    report(
+                        "\(target.path): \"\(key)\" is not a configured department (\(departments.ids.map(\.rawValue).joined(separator: ", ")))",
+                        at: values.members.keys[key] ?? target.node)
+                    continue
+                }
+                guard let text = text(target) else { continue }
+                if case .scalar(let scalar) = target.node, scalar.style == .plain, let number = Double(text) {
+                    targets[id] = .number(number)
+                } else {
+                    targets[id] = .string(text)
+                }
+            }
+        }
+        let auth = entry["auth"].flatMap { authentication($0) }
+        return AdapterConfiguration(
+            secret: (secret ?? "").isEmpty ? nil : secret, allowUnsigned: allowUnsigned, settings: settings, targets: targets,
+            auth: auth)
     }
 
-    private func positive(_ node: ConfigurationNode) throws(ConfigurationError) -> Duration {
-        let duration = try node.duration()
-        guard duration > .zero else { throw node.error("must be longer than zero") }
-        return duration
+    private enum AuthenticationKind: String, CaseIterable {
+        case basic, bearer, header
+    }
+
+    private mutating func authentication(_ setting: Setting) -> WriteBackAuthentication? {
+        guard case .mapping(let mapping) = setting.node, let typeNode = mapping["type"] else {
+            if let auth = section(setting, allowed: nil) { _ = required("type", in: auth) }
+            return nil
+        }
+        switch choice(Setting(node: typeNode, path: "\(setting.path).type"), AuthenticationKind.self, naming: "auth type") {
+        case .basic:
+            guard let auth = section(setting, allowed: ["type", "username", "password"]) else { return nil }
+            let username = required("username", in: auth).flatMap { text($0) }
+            let password = required("password", in: auth).flatMap { text($0) }
+            guard let username, let password else { return nil }
+            return .basic(username: username, password: password)
+        case .bearer:
+            guard let auth = section(setting, allowed: ["type", "token"]),
+                let token = required("token", in: auth).flatMap({ text($0) })
+            else { return nil }
+            return .bearer(token: token)
+        case .header:
+            guard let auth = section(setting, allowed: ["type", "name", "value"]) else { return nil }
+            let name = required("name", in: auth).flatMap { text($0) }
+            let value = required("value", in: auth).flatMap { text($0) }
+            guard let name, let value else { return nil }
+            return .header(name: name, value: value)
+        case nil:
+            return nil
+        }
     }
 }

@@ -1,26 +1,17 @@
-/// Why a configuration file could not be used: which file, where in it, which key, and why.
+public import SwitchyardYAML
+
+/// Why a configuration file could not be used: every problem found in it, each with the
+/// file, line and column, the key path and the reason, in the format rule and adapter files
+/// use (`switchyard.yaml:12:9: error: server.port must be between 0 and 65535, found 99999`).
 public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var column: Int?
-    /// Dotted key path, for example `model.providers.openai.base_url`.
-    public var keyPath: String
-    public var message: String
+    /// In file order; at least one.
+    public var problems: [Diagnostic]
 
-    public init(file: String, line: Int? = nil, column: Int? = nil, keyPath: String, message: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.keyPath = keyPath
-        self.message = message
+    public init(problems: [Diagnostic]) {
+        precondition(!problems.isEmpty, "a configuration error names at least one problem")
+        self.problems = problems
     }
 
-    public var description: String {
-        var location = file
-        if let line {
-            location += ":\(line)"
-            if let column { location += ":\(column)" }
-        }
-        return keyPath.isEmpty ? "\(location): \(message)" : "\(location): \(keyPath): \(message)"
-    }
+    /// One problem per line.
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
