@@ -78,11 +78,14 @@ struct Components {
             throw StartupError("adapter files in \(configuration.webhooks.directory) are invalid:\n\(error)")
         }
         let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
-        for (name, _) in configuration.adapters.sorted(by: { $0.key < $1.key }) {
-            guard adapters[name] != nil else {
+        for (name, adapterConfiguration) in configuration.adapters.sorted(by: { $0.key < $1.key }) {
+            guard let adapter = adapters[name] else {
                 throw StartupError(
                     "adapters.\(name) is enabled in the configuration but \(configuration.webhooks.directory) has no \(name).yaml (found: \(adapters.names.joined(separator: ", ")))"
                 )
+            }
+            if let problem = adapter.problem(withSecrets: adapterConfiguration.secrets) {
+                throw StartupError("adapters.\(name).secret: \(problem)")
             }
             for department in configuration.departments.ids {
                 let probe = Decision(

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-public import HTTPTypes
+import HTTPTypes
 import SwitchyardCore
 
 extension Adapter {
@@ -11,21 +11,31 @@ extension Adapter {
     ///   ``WebhookError/unsupportedEvent(path:value:)`` for an event type that is not a ticket;
     ///   ``WebhookError/missingField(path:)`` / ``WebhookError/wrongType(path:expected:found:)``
     ///   with the JSON path at fault; ``WebhookError/missingIdempotencyKey(tried:)``.
-    public func decode(body: [UInt8], headers: HTTPFields) throws(WebhookError) -> InboundTicket {
+    ///
+    /// `verified` says whether the delivery's signature was checked: a key from a header the
+    /// signature does not cover is then passed over (the next source is used), so that one
+    /// captured body sent again with fresh keys is still recognised as the same delivery.
+    public func decode(_ delivery: WebhookDelivery, verified: Bool) throws(WebhookError) -> InboundTicket {
+        let body = delivery.body
         let payload = try JSONValue(parsing: body)
         try definition.accept?.check(payload)
         let ticket = try definition.mapping.ticket(from: payload, source: name)
-        let key = try idempotencyKey(body: body, headers: headers, payload: payload, ticket: ticket)
+        let key = try idempotencyKey(body: body, headers: delivery.headers, verified: verified, payload: payload, ticket: ticket)
         return InboundTicket(ticket: ticket, idempotencyKey: key)
     }
 
+    /// A body given without a request (a file, the classify API): no headers, nothing verified.
+    public func decode(body: [UInt8]) throws(WebhookError) -> InboundTicket {
+        try decode(WebhookDelivery(headers: [:], body: body), verified: false)
+    }
+
     private func idempotencyKey(
-        body: [UInt8], headers: HTTPFields, payload: JSONValue, ticket: Ticket
+        body: [UInt8], headers: HTTPFields, verified: Bool, payload: JSONValue, ticket: Ticket
     ) throws(WebhookError) -> String {
         for source in definition.idempotency {
             switch source {
             case .header(let name):
-                if let value = headers[name]?.trimmingWhitespace(), !value.isEmpty {
+                if trusts(header: name, verified: verified), let value = headers[name]?.trimmingWhitespace(), !value.isEmpty {
                     return value
                 }
             case .path(let path):

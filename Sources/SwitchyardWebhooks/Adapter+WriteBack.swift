@@ -32,9 +32,7 @@ extension Adapter {
         var headers = template.headers
         var body = Data()
         if let bodyTemplate = template.body {
-            let json = try bodyTemplate.render { reference, optional throws(WebhookError) in
-                try values.value(of: reference, optional: optional)
-            }
+            let json = try bodyTemplate.render(values)
             body = Data(json.serialized)
             if !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
                 headers["Content-Type"] = "application/json"

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import SwitchyardCore
 import SwitchyardYAML
 import Yams
 
@@ -80,66 +81,122 @@ struct AdapterFileParser {
     }
 
     private enum SchemeName: String, CaseIterable {
-        case hmac, none
+        case hmac, token, basic, none
     }
 
+    private enum SecretFormat: String, CaseIterable {
+        case text, base64
+    }
+
+    private static let hmacKeys = [
+        "algorithm", "header", "signed", "encoding", "prefix", "separator", "secret", "secret_prefix", "timestamp",
+    ]
+
     private mutating func signatureScheme(_ node: Node) -> SignatureScheme? {
-        let allowed = ["scheme", "algorithm", "header", "timestamp_header", "payload", "encoding", "prefix"]
-        guard let members = reader.members(of: node, "signature", allowed: allowed),
+        guard let members = reader.members(of: node, "signature", allowed: ["scheme"] + Self.hmacKeys),
             let schemeNode = reader.required("scheme", in: members),
             let scheme = reader.choice(schemeNode, "signature scheme", SchemeName.self)
         else { return nil }
-
+        let allowedHere: [String] =
+            switch scheme {
+            case .hmac: Self.hmacKeys
+            case .token: ["header", "prefix"]
+            case .basic, .none: []
+            }
+        let problemsBefore = diagnostics.count
+        for key in members.order where key != "scheme" && !allowedHere.contains(key) {
+            reader.report(
+                "\"\(key)\" does not apply to scheme \(scheme.rawValue)"
+                    + (allowedHere.isEmpty ? "; remove it" : "; keys for \(scheme.rawValue): \(allowedHere.joined(separator: ", "))"),
+                at: members.keys[key] ?? node)
+        }
         switch scheme {
         case .none:
-            for (key, keyNode) in members.keys where key != "scheme" {
-                reader.report("\"\(key)\" applies only to scheme hmac; remove it or use scheme: hmac", at: keyNode)
-            }
-            return SignatureScheme.none
+            return diagnostics.count == problemsBefore ? SignatureScheme.none : nil
+        case .basic:
+            return diagnostics.count == problemsBefore ? .basic : nil
+        case .token:
+            let header = reader.required("header", in: members).flatMap { headerName($0, "token header") }
+            let prefix = members["prefix"].flatMap { reader.string($0, "prefix", allowingEmpty: true) } ?? ""
+            guard diagnostics.count == problemsBefore, let header else { return nil }
+            return .token(SharedToken(header: header, prefix: prefix))
         case .hmac:
-            var algorithm: HMACSignature.Algorithm?
-            if let node = reader.required("algorithm", in: members) {
-                algorithm = reader.choice(node, "signature algorithm", HMACSignature.Algorithm.self)
-            }
-            var header: HTTPField.Name?
-            if let node = reader.required("header", in: members) { header = headerName(node, "signature header") }
-            var timestampHeader: HTTPField.Name?
-            if let node = members["timestamp_header"] { timestampHeader = headerName(node, "timestamp_header") }
-            var encoding: HMACSignature.Encoding?
-            if let node = reader.required("encoding", in: members) {
-                encoding = reader.choice(node, "signature encoding", HMACSignature.Encoding.self)
-            }
-            var prefix = ""
-            if let node = members["prefix"] { prefix = reader.string(node, "prefix", allowingEmpty: true) ?? "" }
-            var payload: StringTemplate<HMACSignature.PayloadPart>?
-            if let node = reader.required("payload", in: members) {
-                payload = template(
-                    node, "signature payload", vocabulary: HMACSignature.PayloadPart.allCases.map(\.rawValue)
-                ) {
-                    HMACSignature.PayloadPart(rawValue: $0)
-                }
-                if let payload {
-                    if !payload.placeholders.contains(.body) {
-                        reader.report("the signature payload must include {body}", at: node)
-                    }
-                    if payload.placeholders.contains(.timestamp), members["timestamp_header"] == nil {
-                        reader.report("the signature payload signs {timestamp}, so timestamp_header is required", at: node)
-                    }
-                    if let keyNode = members.keys["timestamp_header"], !payload.placeholders.contains(.timestamp) {
-                        reader.report(
-                            "timestamp_header is set but the payload does not sign {timestamp}; add {timestamp} to payload or remove timestamp_header",
-                            at: keyNode)
-                    }
-                }
-            }
-            guard let algorithm, let header, let encoding, let payload,
-                members["timestamp_header"] == nil || timestampHeader != nil
-            else { return nil }
-            return .hmac(
-                HMACSignature(
-                    algorithm: algorithm, header: header, timestampHeader: timestampHeader, payload: payload,
-                    encoding: encoding, prefix: prefix))
+            return hmacSignature(members)
         }
+    }
+
+    private mutating func hmacSignature(_ members: YAMLReader.Members) -> SignatureScheme? {
+        let problemsBefore = diagnostics.count
+        let algorithm = reader.required("algorithm", in: members).flatMap {
+            reader.choice($0, "signature algorithm", HMACSignature.Algorithm.self)
+        }
+        let header = reader.required("header", in: members).flatMap { headerName($0, "signature header") }
+        let encoding = reader.required("encoding", in: members).flatMap {
+            reader.choice($0, "signature encoding", HMACSignature.Encoding.self)
+        }
+        let prefix = members["prefix"].flatMap { reader.string($0, "prefix", allowingEmpty: true) } ?? ""
+        var separator: String?
+        if let node = members["separator"], let text = reader.string(node, "separator", allowingEmpty: true) {
+            if text.isEmpty {
+                reader.report("separator must not be empty; write \" \" for a space-separated list", at: node)
+            } else {
+                separator = text
+            }
+        }
+        var secretKey = HMACSignature.SecretKey.text
+        let secretPrefix = members["secret_prefix"].flatMap { reader.string($0, "secret_prefix") }
+        switch members["secret"].flatMap({ reader.choice($0, "secret format", SecretFormat.self) }) ?? .text {
+        case .text:
+            if let node = members.keys["secret_prefix"] {
+                reader.report("secret_prefix applies to secret: base64 (a key shown as prefix + base64)", at: node)
+            }
+        case .base64:
+            secretKey = .base64(prefix: secretPrefix ?? "")
+        }
+        var timestamp: HMACSignature.Timestamp?
+        if let node = members["timestamp"] { timestamp = signedTimestamp(node) }
+        var signed: StringTemplate<HMACSignature.SignedPart>?
+        if let node = reader.required("signed", in: members) {
+            signed = template(node, "signature signed", vocabulary: HMACSignature.SignedPart.vocabulary) {
+                HMACSignature.SignedPart(name: $0)
+            }
+            if let signed {
+                if !signed.placeholders.contains(.body) {
+                    reader.report("what is signed must include ${body}", at: node)
+                }
+                if signed.placeholders.contains(.timestamp), members["timestamp"] == nil {
+                    reader.report("signed includes ${timestamp}, so the signature needs timestamp: {header: …}", at: node)
+                }
+                if let keyNode = members.keys["timestamp"], !signed.placeholders.contains(.timestamp) {
+                    reader.report(
+                        "timestamp is set but signed does not include ${timestamp}: an unsigned time proves nothing; "
+                            + "add ${timestamp} to signed or remove timestamp", at: keyNode)
+                }
+            }
+        }
+        guard diagnostics.count == problemsBefore, let algorithm, let header, let encoding, let signed else { return nil }
+        return .hmac(
+            HMACSignature(
+                algorithm: algorithm, header: header, signed: signed, encoding: encoding, prefix: prefix,
+                separator: separator, secretKey: secretKey, timestamp: timestamp))
+    }
+
+    private mutating func signedTimestamp(_ node: Node) -> HMACSignature.Timestamp? {
+        guard let members = reader.members(of: node, "signature timestamp", allowed: ["header", "format", "window"]) else {
+            return nil
+        }
+        let header = reader.required("header", in: members).flatMap { headerName($0, "timestamp header") }
+        let unit = members["format"].map { reader.choice($0, "timestamp format", HMACSignature.Timestamp.Unit.self) }
+        var window = HMACSignature.Timestamp.defaultWindow
+        if let node = members["window"], let text = reader.string(node, "window") {
+            if let duration = Duration(text: text), duration > .zero {
+                window = duration
+            } else {
+                reader.report("window must be a duration such as 5m or 300s, found \"\(text)\"", at: node)
+            }
+        }
+        guard let header, let unit = unit ?? .seconds else { return nil }
+        return HMACSignature.Timestamp(header: header, unit: unit, window: window)
     }
 
     private mutating func idempotencySources(_ node: Node) -> [IdempotencySource]? {
@@ -165,7 +222,7 @@ struct AdapterFileParser {
             case "path":
                 if let path = path(value, "idempotency path") { sources.append(.path(path)) }
             default:
-                let vocabulary = IdempotencySource.TemplatePart.allCases.map(\.rawValue)
+                let vocabulary = IdempotencySource.TemplatePart.allCases.map { "${\($0.rawValue)}" }.joined(separator: ", ")
                 if let template = template(
                     value, "idempotency template", vocabulary: vocabulary,
                     placeholder: {
@@ -251,13 +308,13 @@ struct AdapterFileParser {
         }
         var url: StringTemplate<TemplateReference>?
         if let node = reader.required("url", in: members) {
-            url = template(node, "write-back url", vocabulary: [TemplateReference.vocabulary]) {
+            url = template(node, "write-back url", vocabulary: TemplateReference.vocabulary) {
                 TemplateReference(name: $0)
             }
             for reference in url?.placeholders ?? [] where !reference.isAllowedInURL {
                 reader.report(
-                    "{\(reference)} cannot be used in a URL (it may be absent or a list); use target, settings.NAME, "
-                        + "ticket.external_id, ticket.source, decision.department or decision.stage", at: node)
+                    "${\(reference)} cannot be used in a URL (it may be absent or a list); use ${target}, ${settings.NAME}, "
+                        + "${ticket.external_id}, ${ticket.source}, ${decision.department} or ${decision.stage}", at: node)
             }
         }
         var headers: [String: String] = [:]
@@ -304,24 +361,50 @@ struct AdapterFileParser {
                 if let integer = node.int { return .literal(.number(Double(integer))) }
                 if let number = node.float, number.isFinite { return .literal(.number(number)) }
             }
-            let text = scalar.string
-            if text.hasPrefix("$$") { return .literal(.string(String(text.dropFirst()))) }
-            guard text.hasPrefix("$") else { return .literal(.string(text)) }
-            var name = text.dropFirst()
-            let optional = name.hasSuffix("?")
-            if optional { name = name.dropLast() }
-            guard let reference = TemplateReference(name: String(name)) else {
-                reader.report(
-                    "unknown reference \"\(text)\" in the write-back body; expected \"$\" and one of: \(TemplateReference.vocabulary) "
-                        + "(\"?\" after it leaves the member out when the value is absent; \"$$\" writes a literal \"$\")",
-                    at: node)
-                return nil
-            }
-            return .reference(reference, omittedWhenAbsent: optional)
+            return bodyText(scalar.string, at: node)
         case .alias:
             reader.report("YAML aliases are not supported in adapter files", at: node)
             return nil
         }
+    }
+
+    /// A string in the write-back body: one `${reference}` alone (its typed value; with `?`
+    /// left out when absent), text with references in it, or plain text.
+    private mutating func bodyText(_ text: String, at node: Node) -> BodyTemplate? {
+        let hint = "expected one of: \(TemplateReference.vocabulary) (\"?\" before the closing brace leaves the member out "
+            + "when the value is absent; \"$$\" writes a literal \"$\")"
+        let interpolated: InterpolatedText
+        do {
+            interpolated = try InterpolatedText(parsing: text)
+        } catch {
+            reader.report("write-back body: \(error.message)", at: node, character: error.offset)
+            return nil
+        }
+        if interpolated.segments.count == 1, case .reference(let reference) = interpolated.segments[0] {
+            var name = reference.name
+            let optional = name.hasSuffix("?")
+            if optional { name.removeLast() }
+            guard reference.fallback == nil, let value = TemplateReference(name: name) else {
+                reader.report("unknown reference ${\(reference.name)} in the write-back body; \(hint)", at: node, character: reference.offset)
+                return nil
+            }
+            return .reference(value, omittedWhenAbsent: optional)
+        }
+        if interpolated.isLiteral {
+            // The earlier `$decision.priority` form is text now: say so rather than send it.
+            if text.hasPrefix("$"), TemplateReference(name: String(text.dropFirst().prefix { $0 != "?" })) != nil {
+                reader.report("write ${\(text.dropFirst())} for a reference; \"\(text)\" would be sent as text", at: node)
+                return nil
+            }
+            let literal = interpolated.segments.map { segment in
+                if case .literal(let part) = segment { part } else { "" }
+            }.joined()
+            return .literal(.string(literal))
+        }
+        guard let template = template(node, "write-back body text", vocabulary: TemplateReference.vocabulary, placeholder: {
+            TemplateReference(name: $0)
+        }) else { return nil }
+        return .text(template)
     }
 
     // MARK: Values
@@ -364,15 +447,13 @@ struct AdapterFileParser {
     }
 
     private mutating func template<Placeholder>(
-        _ node: Node, _ what: String, vocabulary: [String], placeholder: (String) -> Placeholder?
+        _ node: Node, _ what: String, vocabulary: String, placeholder: (String) -> Placeholder?
     ) -> StringTemplate<Placeholder>? {
         guard let text = reader.string(node, what) else { return nil }
         do {
             return try StringTemplate(parsing: text, placeholder: placeholder)
         } catch {
-            let hint =
-                error.message.hasPrefix("unknown placeholder")
-                ? "; expected one of: " + vocabulary.map { "{\($0)}" }.joined(separator: ", ") : ""
+            let hint = error.message.hasPrefix("unknown placeholder") ? "; expected one of: " + vocabulary : ""
             reader.report("\(what): \(error.message)\(hint)", at: node, character: error.offset)
             return nil
         }

@@ -2,11 +2,11 @@ public import SwitchyardCore
 
 /// One deployment's configuration of an adapter, from the server's config file.
 public struct AdapterSettings: Sendable, Hashable {
-    /// Named values the write-back templates use as `{settings.NAME}` / `$settings.NAME`, such
+    /// Named values the write-back templates use as `${settings.NAME}`, such
     /// as `base_url` (`https://acme.zendesk.com`) or `callback_url`. Not for credentials: the
     /// outbox attaches those when it sends.
     public var values: [String: String]
-    /// Each department's target on the platform, used as `$target`: for Zendesk the group id
+    /// Each department's target on the platform, used as `${target}`: for Zendesk the group id
     /// (a number).
     public var targets: [DepartmentID: JSONValue]
 

@@ -1,14 +1,18 @@
 import SwitchyardCore
 
-/// A write-back body as written in an adapter file: JSON whose `$…` strings are replaced by
-/// values when a decision is written back.
+/// A write-back body as written in an adapter file: JSON whose `${…}` references are replaced
+/// by values when a decision is written back.
 ///
-/// `$decision.priority` becomes the value, or `null` when there is none;
-/// `$decision.priority?` leaves the member (or array element) out instead, so that an update
-/// does not clear a field the decision has no opinion on. `$$` starts a literal `$`.
+/// A string that is one reference and nothing else, `"${decision.priority}"`, becomes the
+/// value itself (a number, a list), or `null` when there is none; `"${decision.priority?}"`
+/// leaves the member (or array element) out instead, so that an update does not clear a
+/// field the decision has no opinion on. A string with text around its references
+/// (`"Routed to ${decision.department}"`) stays a string, each reference written as text.
+/// `$$` writes a literal `$`.
 indirect enum BodyTemplate: Sendable, Hashable {
     case literal(JSONValue)
     case reference(TemplateReference, omittedWhenAbsent: Bool)
+    case text(StringTemplate<TemplateReference>)
     case array([BodyTemplate])
     case object([String: BodyTemplate])
 
@@ -17,6 +21,7 @@ indirect enum BodyTemplate: Sendable, Hashable {
         switch self {
         case .literal: []
         case .reference(let reference, _): [reference]
+        case .text(let template): template.placeholders
         case .array(let elements): elements.flatMap(\.references)
         case .object(let members): members.values.flatMap(\.references)
         }
@@ -24,31 +29,29 @@ indirect enum BodyTemplate: Sendable, Hashable {
 
     /// The JSON value, references replaced. `resolve` gives `nil` for an absent value and throws
     /// for one that must be configured (a target, a setting) unless it is optional here.
-    func render(
-        _ resolve: (TemplateReference, _ optional: Bool) throws(WebhookError) -> JSONValue?
-    ) throws(WebhookError) -> JSONValue {
-        try renderOrOmit(resolve) ?? .null
+    func render(_ values: WriteBackValues) throws(WebhookError) -> JSONValue {
+        try renderOrOmit(values) ?? .null
     }
 
-    private func renderOrOmit(
-        _ resolve: (TemplateReference, Bool) throws(WebhookError) -> JSONValue?
-    ) throws(WebhookError) -> JSONValue? {
+    private func renderOrOmit(_ values: WriteBackValues) throws(WebhookError) -> JSONValue? {
         switch self {
         case .literal(let value):
             return value
         case .reference(let reference, let omittedWhenAbsent):
-            let value = try resolve(reference, omittedWhenAbsent)
+            let value = try values.value(of: reference, optional: omittedWhenAbsent)
             return omittedWhenAbsent ? value : (value ?? .null)
+        case .text(let template):
+            return .string(try template.render { reference throws(WebhookError) in try values.text(of: reference) })
         case .array(let elements):
             var rendered: [JSONValue] = []
             for element in elements {
-                if let value = try element.renderOrOmit(resolve) { rendered.append(value) }
+                if let value = try element.renderOrOmit(values) { rendered.append(value) }
             }
             return .array(rendered)
         case .object(let members):
             var rendered: [String: JSONValue] = [:]
             for (name, member) in members {
-                if let value = try member.renderOrOmit(resolve) { rendered[name] = value }
+                if let value = try member.renderOrOmit(values) { rendered[name] = value }
             }
             return .object(rendered)
         }

@@ -4,65 +4,158 @@ import HTTPTypes
 import SwitchyardCore
 
 extension HMACSignature {
-    /// Checks the delivery's signature against `secret` (its UTF-8 bytes are the HMAC key).
+    /// Checks the delivery's signature against each of `secrets` (two during a rotation); any
+    /// one may match.
     ///
-    /// The comparison is constant-time (`HMAC.isValidAuthenticationCode`); only the length,
-    /// which is public, is checked before it.
-    func verify(body: [UInt8], headers: HTTPFields, secret: String) throws(WebhookError) {
-        let signatureValues = headers[values: header]
-        guard let signatureValue = signatureValues.first else {
-            throw .missingSignature(header: header.rawName)
+    /// The signed timestamp, when there is one, must be present, readable and within the
+    /// window of `now`. Every candidate signature is compared with every key in constant time
+    /// (`HMAC.isValidAuthenticationCode`); only lengths, which are public, are checked before.
+    func verify(_ delivery: WebhookDelivery, secrets: [String], now: Date) throws(WebhookError) {
+        let candidates = try signatures(in: delivery.headers)
+        var timestampValue = ""
+        if let timestamp {
+            timestampValue = try timestamp.check(delivery.headers, now: now)
         }
-        guard signatureValues.count == 1 else {
-            throw .malformedSignature("\(header.rawName) appears \(signatureValues.count) times; send exactly one")
-        }
-        var timestamp: String?
-        if let timestampHeader {
-            guard let value = headers[values: timestampHeader].first, !value.isEmpty else {
-                throw .missingSignature(header: timestampHeader.rawName)
-            }
-            timestamp = value
-        }
-
-        let signature = try decodeSignature(signatureValue.trimmingCharacters(in: .whitespaces))
         var message: [UInt8] = []
-        for part in payload.parts {
+        for part in signed.parts {
             switch part {
             case .literal(let literal): message.append(contentsOf: literal.utf8)
-            case .placeholder(.timestamp): message.append(contentsOf: (timestamp ?? "").utf8)
-            case .placeholder(.body): message.append(contentsOf: body)
+            case .placeholder(.body): message.append(contentsOf: delivery.body)
+            case .placeholder(.timestamp): message.append(contentsOf: timestampValue.utf8)
+            case .placeholder(.method): message.append(contentsOf: delivery.method.utf8)
+            case .placeholder(.url): message.append(contentsOf: delivery.url.utf8)
+            case .placeholder(.header(let name)):
+                guard let value = delivery.headers[name] else { throw .missingSignature(header: name.rawName) }
+                message.append(contentsOf: value.utf8)
             }
         }
-
-        let key = SymmetricKey(data: Array(secret.utf8))
-        let isValid =
-            switch algorithm {
-            case .sha256: HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: key)
-            case .sha1: HMAC<Insecure.SHA1>.isValidAuthenticationCode(signature, authenticating: message, using: key)
+        var matched = false
+        for secret in secrets {
+            guard let key = key(from: secret) else { continue }
+            for candidate in candidates {
+                let isValid =
+                    switch algorithm {
+                    case .sha256: HMAC<SHA256>.isValidAuthenticationCode(candidate, authenticating: message, using: key)
+                    case .sha1: HMAC<Insecure.SHA1>.isValidAuthenticationCode(candidate, authenticating: message, using: key)
+                    }
+                matched = matched || isValid
             }
-        guard isValid else { throw .signatureMismatch }
+        }
+        guard matched else { throw .signatureMismatch }
     }
 
-    /// The signature bytes from the header value: prefix removed, then decoded.
-    private func decodeSignature(_ value: String) throws(WebhookError) -> [UInt8] {
+    /// The HMAC key a configured secret stands for, or `nil` when the secret cannot be one
+    /// (not base64 after its prefix, or empty). Checked when the configuration is loaded.
+    func key(from secret: String) -> SymmetricKey? {
+        switch secretKey {
+        case .text:
+            return secret.isEmpty ? nil : SymmetricKey(data: Array(secret.utf8))
+        case .base64(let prefix):
+            let encoded = secret.hasPrefix(prefix) ? String(secret.dropFirst(prefix.count)) : secret
+            guard let bytes = Data(base64Encoded: encoded), !bytes.isEmpty else { return nil }
+            return SymmetricKey(data: bytes)
+        }
+    }
+
+    /// Why a configured secret cannot be this signature's key, for the configuration check.
+    public func problem(withSecret secret: String) -> String? {
+        guard key(from: secret) == nil else { return nil }
+        switch secretKey {
+        case .text: return "the secret is empty"
+        case .base64(let prefix):
+            return prefix.isEmpty
+                ? "the secret must be base64 (as the platform shows it)"
+                : "the secret must be \(prefix) followed by base64 (as the platform shows it)"
+        }
+    }
+
+    /// The signatures the header carries, decoded: one, or with a separator several, of which
+    /// those without the prefix (another version of the scheme) are skipped.
+    private func signatures(in headers: HTTPFields) throws(WebhookError) -> [[UInt8]] {
         let name = header.rawName
-        guard value.lowercased().hasPrefix(prefix.lowercased()) else {
+        let values = headers[values: header]
+        guard let value = values.first else { throw .missingSignature(header: name) }
+        guard values.count == 1 else {
+            throw .malformedSignature("\(name) appears \(values.count) times; send exactly one")
+        }
+        let items: [String] =
+            if let separator {
+                value.components(separatedBy: separator).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+            } else {
+                [value.trimmingWhitespace()]
+            }
+        let prefixed = items.filter { $0.lowercased().hasPrefix(prefix.lowercased()) }
+        guard !prefixed.isEmpty else {
             throw .malformedSignature("\(name) must start with \"\(prefix)\"")
         }
-        let encoded = String(value.dropFirst(prefix.count))
-        let decoded: [UInt8]? =
-            switch encoding {
-            case .base64: Data(base64Encoded: encoded).map(Array.init)
-            case .hex: Hex.decode(encoded)
+        var decoded: [[UInt8]] = []
+        var problem = ""
+        for item in prefixed {
+            let encoded = String(item.dropFirst(prefix.count))
+            let bytes: [UInt8]? =
+                switch encoding {
+                case .base64: Data(base64Encoded: encoded).map(Array.init)
+                case .hex: Hex.decode(encoded)
+                }
+            guard let bytes else {
+                problem = "\(name) is not valid \(encoding.rawValue)"
+                continue
             }
-        guard let decoded else {
-            throw .malformedSignature("\(name) is not valid \(encoding.rawValue)")
+            guard bytes.count == algorithm.digestByteCount else {
+                problem =
+                    "\(name) holds \(bytes.count) bytes; an HMAC-\(algorithm.rawValue.uppercased()) signature has \(algorithm.digestByteCount)"
+                continue
+            }
+            decoded.append(bytes)
         }
-        guard decoded.count == algorithm.digestByteCount else {
-            throw .malformedSignature(
-                "\(name) holds \(decoded.count) bytes; an HMAC-\(algorithm.rawValue.uppercased()) signature has \(algorithm.digestByteCount)"
-            )
-        }
+        guard !decoded.isEmpty else { throw .malformedSignature(problem) }
         return decoded
+    }
+}
+
+extension HMACSignature.Timestamp {
+    /// The header's value, after checking it is a time within the window of `now`.
+    func check(_ headers: HTTPFields, now: Date) throws(WebhookError) -> String {
+        let name = header.rawName
+        guard let value = headers[header]?.trimmingWhitespace(), !value.isEmpty else {
+            throw .missingSignature(header: name)
+        }
+        guard let time = date(from: value) else {
+            throw .invalidTimestamp(header: name, reason: "\"\(value.prefix(40))\" is not \(unitDescription)")
+        }
+        let age = now.timeIntervalSince(time)
+        let window = self.window.timeInterval
+        guard abs(age) <= window else {
+            let when = age > 0 ? "\(Int(age)) s old" : "\(Int(-age)) s in the future"
+            throw .invalidTimestamp(
+                header: name,
+                reason: "the delivery was signed \(when), outside the replay window of \(Int(window)) s (check the server's clock)")
+        }
+        return value
+    }
+
+    func date(from value: String) -> Date? {
+        switch unit {
+        case .seconds, .milliseconds:
+            guard value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), value.utf8.count <= 16,
+                let number = Double(value)
+            else { return nil }
+            return Date(timeIntervalSince1970: unit == .seconds ? number : number / 1000)
+        case .iso8601:
+            return ISO8601DateFormatter().date(from: value)
+                ?? { () -> Date? in
+                    let formatter = ISO8601DateFormatter()
+                    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                    return formatter.date(from: value)
+                }()
+        }
+    }
+
+    private var unitDescription: String {
+        switch unit {
+        case .seconds: "a Unix time in seconds"
+        case .milliseconds: "a Unix time in milliseconds"
+        case .iso8601: "an ISO 8601 time such as 2025-03-14T09:21:43Z"
+        }
     }
 }

@@ -8,7 +8,7 @@ public enum IdempotencySource: Sendable, Hashable, CustomStringConvertible {
     /// A string or integer in the payload, such as a Zendesk event's `$.id`.
     case path(JSONPath)
     /// A key built from the ticket's external id and the body's SHA-256, such as
-    /// `{external_id}:{body_sha256}`: the same body gives the same key, so retried
+    /// `${external_id}:${body_sha256}`: the same body gives the same key, so retried
     /// deliveries are recognised even when the platform sends no delivery id.
     case template(StringTemplate<TemplatePart>)
 

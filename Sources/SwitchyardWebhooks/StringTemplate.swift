@@ -1,5 +1,9 @@
-/// Text with `{placeholder}` parts, such as
-/// `"{settings.base_url}/api/v2/tickets/{ticket.external_id}.json"` or `"{timestamp}{body}"`.
+import SwitchyardCore
+
+/// Text with `${placeholder}` parts in the project's one substitution syntax
+/// (``InterpolatedText``), such as
+/// `"${settings.base_url}/api/v2/tickets/${ticket.external_id}.json"` or
+/// `"${timestamp}.${body}"`. `$$` writes a literal `$`.
 ///
 /// Which placeholders a template may use depends on where it appears; `Placeholder` is the
 /// vocabulary of that place, checked when the adapter file is loaded.
@@ -20,41 +24,32 @@ public struct StringTemplate<Placeholder: Sendable & Hashable>: Sendable, Hashab
         }
     }
 
-    /// Parses `text`, turning each `{name}` into a placeholder with `placeholder(name)`;
-    /// a `nil` result rejects the name.
+    /// Parses `text`, turning each `${name}` into a placeholder with `placeholder(name)`;
+    /// a `nil` result rejects the name. Fallbacks (`${name:-text}`) have no place in adapter
+    /// templates: a value that may be absent is the template's to leave out.
     init(parsing text: String, placeholder: (String) -> Placeholder?) throws(TemplateSyntaxError) {
-        var parts: [Part] = []
-        var literal = ""
-        var index = text.startIndex
-        var offset = 0
-        while index < text.endIndex {
-            let character = text[index]
-            guard character == "{" else {
-                literal.append(character)
-                index = text.index(after: index)
-                offset += 1
-                continue
-            }
-            let nameStart = text.index(after: index)
-            guard let close = text[nameStart...].firstIndex(of: "}") else {
-                throw TemplateSyntaxError(offset: offset, message: "\"{\" without a closing \"}\"")
-            }
-            let name = String(text[nameStart..<close])
-            guard !name.contains("{") else {
-                throw TemplateSyntaxError(offset: offset, message: "\"{\" without a closing \"}\"")
-            }
-            guard let value = placeholder(name) else {
-                throw TemplateSyntaxError(offset: offset + 1, message: "unknown placeholder {\(name)}")
-            }
-            if !literal.isEmpty {
-                parts.append(.literal(literal))
-                literal = ""
-            }
-            parts.append(.placeholder(value))
-            offset += name.count + 2
-            index = text.index(after: close)
+        let interpolated: InterpolatedText
+        do {
+            interpolated = try InterpolatedText(parsing: text)
+        } catch {
+            throw TemplateSyntaxError(offset: error.offset, message: error.message)
         }
-        if !literal.isEmpty { parts.append(.literal(literal)) }
+        var parts: [Part] = []
+        for segment in interpolated.segments {
+            switch segment {
+            case .literal(let literal):
+                parts.append(.literal(literal))
+            case .reference(let reference):
+                guard reference.fallback == nil else {
+                    throw TemplateSyntaxError(
+                        offset: reference.offset, message: "${\(reference.name):-…}: fallbacks are not used in adapter files")
+                }
+                guard let value = placeholder(reference.name) else {
+                    throw TemplateSyntaxError(offset: reference.offset, message: "unknown placeholder ${\(reference.name)}")
+                }
+                parts.append(.placeholder(value))
+            }
+        }
         self.parts = parts
         self.description = text
     }

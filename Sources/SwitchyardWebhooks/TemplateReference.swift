@@ -1,5 +1,5 @@
-/// A value a write-back template can refer to: `$target`, `$decision.priority`,
-/// `{ticket.external_id}`, `{settings.base_url}`, …
+/// A value a write-back template can refer to: `${target}`, `${decision.priority}`,
+/// `${ticket.external_id}`, `${settings.base_url}`, …
 public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
     /// The platform target configured for the decision's department (a Zendesk group id).
     case target
@@ -27,7 +27,7 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
         case source, tags, channel, language
     }
 
-    /// Reads a reference name as written after `$` or between braces.
+    /// Reads a reference name as written between `${` and `}`.
     public init?(name: String) {
         switch name {
         case "target": self = .target
@@ -63,7 +63,7 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
         (["target", "merged_tags"]
             + DecisionField.allCases.flatMap { $0 == .fields ? ["decision.fields", "decision.fields.NAME"] : ["decision." + $0.rawValue] }
             + TicketField.allCases.map { "ticket." + $0.rawValue } + ["settings.NAME"])
-            .joined(separator: ", ")
+            .map { "${\($0)}" }.joined(separator: ", ")
     }
 
     /// Whether the reference has one value that can be written into a URL. Optional values

@@ -9,6 +9,8 @@ public enum WebhookError: Error, Sendable, Hashable, CustomStringConvertible {
     case missingSignature(header: String)
     /// The signature header is present but cannot be read (wrong prefix, encoding or length).
     case malformedSignature(String)
+    /// The signed timestamp is not a time, or is outside the replay window.
+    case invalidTimestamp(header: String, reason: String)
     /// The signature is well formed but does not match the body and the configured secret.
     case signatureMismatch
     /// The body is not valid JSON; the message says where (line, column, byte offset).
@@ -38,6 +40,8 @@ public enum WebhookError: Error, Sendable, Hashable, CustomStringConvertible {
                 + "platform must sign its deliveries (or remove the secret to accept unsigned deliveries)"
         case .malformedSignature(let message):
             "malformed signature: \(message)"
+        case .invalidTimestamp(let header, let reason):
+            "\(header): \(reason)"
         case .signatureMismatch:
             "the signature does not match the body: check that the secret configured for this adapter "
                 + "is the platform's signing secret for this webhook"

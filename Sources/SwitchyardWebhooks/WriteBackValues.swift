@@ -46,14 +46,24 @@ struct WriteBackValues {
             guard let value = setting(name) else { throw .missingSetting(name) }
             return value
         }
-        let text: String
-        switch try value(of: reference, optional: false) {
-        case .string(let string)?: text = string
-        case .number(let number)?: text = JSONValue.number(number).integerText ?? "\(number)"
-        case .bool(let bool)?: text = bool ? "true" : "false"
-        default: text = ""
+        return Self.percentEncodedPathSegment(try text(of: reference))
+    }
+
+    /// The text of `reference` inside a longer string (an internal note): numbers as
+    /// written, lists joined with ", ", an absent value as nothing.
+    func text(of reference: TemplateReference) throws(WebhookError) -> String {
+        Self.text(of: try value(of: reference, optional: false))
+    }
+
+    private static func text(of value: JSONValue?) -> String {
+        switch value {
+        case .string(let string)?: string
+        case .number(let number)?: JSONValue.number(number).integerText ?? "\(number)"
+        case .bool(let bool)?: bool ? "true" : "false"
+        case .array(let items)?: items.map { text(of: $0) }.joined(separator: ", ")
+        case .object(let members)?: members.keys.sorted().map { "\($0)=\(text(of: members[$0]))" }.joined(separator: ", ")
+        case .null?, nil: ""
         }
-        return Self.percentEncodedPathSegment(text)
     }
 
     private func decisionValue(_ field: TemplateReference.DecisionField) -> JSONValue? {

@@ -36,7 +36,7 @@ enum LabelledTickets {
             var source = "labelled"
             if case .string(let named)? = members.removeValue(forKey: "source") { source = named }
             do {
-                var ticket = try generic.decode(body: JSONValue.object(members).serialized, headers: [:]).ticket
+                var ticket = try generic.decode(body: JSONValue.object(members).serialized).ticket
                 ticket.source = source
                 result.append((ticket, DepartmentID(department)))
             } catch {

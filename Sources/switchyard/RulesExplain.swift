@@ -87,7 +87,7 @@ extension Rules {
         /// A ticket in the generic JSON shape, read by the generic adapter as a webhook would be.
         static func genericTicket(_ body: [UInt8], named name: String, configuration: Configuration) throws -> Ticket {
             do {
-                return try GenericTickets.adapter(configuration).decode(body: body, headers: [:]).ticket
+                return try GenericTickets.adapter(configuration).decode(body: body).ticket
             } catch let error as WebhookError {
                 throw ValidationError("\(name): \(error)")
             }

@@ -40,7 +40,7 @@ import Testing
         #expect(configuration.departments.ids.count == 8)
         #expect(configuration.model.chain == ["local"])
         #expect(configuration.adapters.keys.sorted() == ["generic", "zendesk"])
-        #expect(configuration.adapters["zendesk"]?.secret == "sample-zendesk-secret")
+        #expect(configuration.adapters["zendesk"]?.secrets == ["sample-zendesk-secret"])
         #expect(configuration.storage.path.hasSuffix("/.switchyard/switchyard.sqlite"))
         #expect(!configuration.storage.path.contains(".."))
     }
@@ -80,7 +80,7 @@ import Testing
                   base_url: ${ZENDESK_URL:-https://acme.zendesk.com}
             """
         let configuration = try parse(text, environment: ["ZENDESK_SECRET": "s3cret"])
-        #expect(configuration.adapters["zendesk"]?.secret == "s3cret")
+        #expect(configuration.adapters["zendesk"]?.secrets == ["s3cret"])
         #expect(configuration.adapters["zendesk"]?.settings["base_url"] == "https://acme.zendesk.com")
 
         let error = try problem(text)

@@ -52,9 +52,16 @@ import Testing
             #expect((error(unsigned)["message"] as? String)?.contains("X-Zendesk-Webhook-Signature") == true)
 
             var tampered = ZendeskEndToEndTests.signedHeaders(body: body)
-            tampered["X-Zendesk-Webhook-Signature-Timestamp"] = "2026-11-23T10:12:09Z"
-            let replayed = try await server.post("/webhooks/zendesk", json: body, headers: tampered)
-            #expect(replayed.status == 401)
+            tampered["X-Zendesk-Webhook-Signature-Timestamp"] = ISO8601DateFormatter().string(from: Date().addingTimeInterval(1))
+            let retimed = try await server.post("/webhooks/zendesk", json: body, headers: tampered)
+            #expect(retimed.status == 401)
+
+            // Correctly signed, but two hours ago: a captured delivery replayed later.
+            let stale = try await server.post(
+                "/webhooks/zendesk", json: body,
+                headers: ZendeskEndToEndTests.signedHeaders(body: body, at: Date().addingTimeInterval(-7200)))
+            #expect(stale.status == 401)
+            #expect((error(stale)["message"] as? String)?.contains("outside the replay window of 3600 s") == true, "\(stale.json)")
 
             #expect(try await server.queueDepth() == 0)
         }

@@ -21,8 +21,11 @@ import Testing
         String(decoding: try! JSONEncoder().encode(string), as: UTF8.self)
     }
 
-    static func signedHeaders(body: String, secret: String = ServerSetup.zendeskSecret) -> [String: String] {
-        let timestamp = "2026-11-23T10:12:08Z"
+    /// Headers Zendesk would send for `body`, signed at `time` (now: inside the replay window).
+    static func signedHeaders(
+        body: String, secret: String = ServerSetup.zendeskSecret, at time: Date = Date()
+    ) -> [String: String] {
+        let timestamp = ISO8601DateFormatter().string(from: time)
         return [
             "X-Zendesk-Webhook-Signature": ServerHarness.zendeskSignature(body: body, timestamp: timestamp, secret: secret),
             "X-Zendesk-Webhook-Signature-Timestamp": timestamp,

@@ -48,7 +48,7 @@ struct AdapterFileTests {
               algoritm: sha256
               algorithm: sha256
               header: X-Sig
-              payload: "{body}"
+              signed: "${body}"
               encoding: hex
             idempotency:
               - path: $.id
@@ -58,7 +58,7 @@ struct AdapterFileTests {
         #expect(
             diagnostics(yaml) == [
                 #"test.yaml:4:3: error: unknown key "algoritm" in signature; allowed keys: scheme, algorithm, header, "#
-                    + "timestamp_header, payload, encoding, prefix"
+                    + "signed, encoding, prefix, separator, secret, secret_prefix, timestamp"
             ])
     }
 
@@ -71,7 +71,7 @@ struct AdapterFileTests {
                 #"test.yaml:1:1: error: missing required key "idempotency" in the adapter file"#,
                 #"test.yaml:1:1: error: missing required key "mapping" in the adapter file"#,
                 #"test.yaml:4:3: error: unknown key "algoritm" in signature; allowed keys: scheme, algorithm, header, "#
-                    + "timestamp_header, payload, encoding, prefix",
+                    + "signed, encoding, prefix, separator, secret, secret_prefix, timestamp",
             ])
     }
 
@@ -80,7 +80,7 @@ struct AdapterFileTests {
         let yaml = Self.minimal.replacingOccurrences(of: "scheme: none", with: "scheme: hmca")
         #expect(
             diagnostics(yaml) == [
-                #"test.yaml:3:11: error: unknown signature scheme "hmca"; expected one of: hmac, none"#
+                #"test.yaml:3:11: error: unknown signature scheme "hmca"; expected one of: hmac, token, basic, none"#
             ])
     }
 
@@ -98,18 +98,18 @@ struct AdapterFileTests {
               scheme: hmac
               algorithm: sha256
               header: X-Sig
-              payload: "{timestamp}{body}"
+              signed: "${timestamp}${body}"
               encoding: hex
             idempotency:
-              - template: "{external_id}:{body_md5}"
+              - template: "${external_id}:${body_md5}"
             mapping:
               external_id: $.detail..id
             """
         #expect(
             diagnostics(yaml) == [
-                "test.yaml:6:12: error: the signature payload signs {timestamp}, so timestamp_header is required",
-                "test.yaml:9:31: error: idempotency template: unknown placeholder {body_md5}; expected one of: "
-                    + "{external_id}, {body_sha256}",
+                "test.yaml:6:11: error: signed includes ${timestamp}, so the signature needs timestamp: {header: …}",
+                "test.yaml:9:31: error: idempotency template: unknown placeholder ${body_md5}; expected one of: "
+                    + "${external_id}, ${body_sha256}",
                 #"test.yaml:11:25: error: external_id "$.detail..id": expected a member name after ".""#,
             ])
     }
@@ -126,25 +126,25 @@ struct AdapterFileTests {
               subject: $.subject
             write_back:
               method: SEND
-              url: "{settings.base_url}/tickets/{decision.priority}"
+              url: "${settings.base_url}/tickets/${decision.priority}"
               body:
-                group: $targett
+                group: "${targett}"
             """
         #expect(
             diagnostics(yaml) == [
                 #"test.yaml:1:7: error: adapter name "Sample Adapter" must be lower-case letters, digits, "-" and "_", "#
                     + "starting with a letter or digit (it appears in webhook URLs)",
-                #"test.yaml:4:3: error: "header" applies only to scheme hmac; remove it or use scheme: hmac"#,
+                #"test.yaml:4:3: error: "header" does not apply to scheme none; remove it"#,
                 #"test.yaml:5:14: error: idempotency must be a list of sources, such as "- header: Idempotency-Key""#,
                 #"test.yaml:7:3: error: missing required key "external_id" in mapping"#,
                 #"test.yaml:9:11: error: unknown method "SEND"; expected one of: GET, POST, PUT, PATCH, DELETE"#,
-                "test.yaml:10:8: error: {decision.priority} cannot be used in a URL (it may be absent or a list); use "
-                    + "target, settings.NAME, ticket.external_id, ticket.source, decision.department or decision.stage",
-                #"test.yaml:12:12: error: unknown reference "$targett" in the write-back body; expected "$" and one of: "#
-                    + "target, merged_tags, decision.department, decision.priority, decision.tags, decision.fields, "
-                    + "decision.fields.NAME, decision.confidence, decision.stage, decision.decided_by, decision.decided_at, ticket.external_id, ticket.source, "
-                    + #"ticket.tags, ticket.channel, ticket.language, settings.NAME ("?" after it leaves the member out "#
-                    + #"when the value is absent; "$$" writes a literal "$")"#,
+                "test.yaml:10:8: error: ${decision.priority} cannot be used in a URL (it may be absent or a list); use "
+                    + "${target}, ${settings.NAME}, ${ticket.external_id}, ${ticket.source}, ${decision.department} or ${decision.stage}",
+                #"test.yaml:12:13: error: unknown reference ${targett} in the write-back body; expected one of: "#
+                    + "${target}, ${merged_tags}, ${decision.department}, ${decision.priority}, ${decision.tags}, ${decision.fields}, "
+                    + "${decision.fields.NAME}, ${decision.confidence}, ${decision.stage}, ${decision.decided_by}, ${decision.decided_at}, "
+                    + "${ticket.external_id}, ${ticket.source}, ${ticket.tags}, ${ticket.channel}, ${ticket.language}, ${settings.NAME} "
+                    + #"("?" before the closing brace leaves the member out when the value is absent; "$$" writes a literal "$")"#,
             ])
     }
 
@@ -198,7 +198,7 @@ struct AdapterFileTests {
               scheme: hmac
               algorithm: sha256
               header: X-Hub-Signature-256
-              payload: "{body}"
+              signed: "${body}"
               encoding: hex
               prefix: "sha256="
             idempotency:
@@ -213,11 +213,11 @@ struct AdapterFileTests {
               tags: $.issue.labels_text
             write_back:
               method: POST
-              url: "{settings.api_url}/repos/{settings.repository}/issues/{ticket.external_id}/labels"
+              url: "${settings.api_url}/repos/${settings.repository}/issues/${ticket.external_id}/labels"
               headers:
                 Accept: application/vnd.github+json
               body:
-                labels: [$decision.department, $settings.extra_label?]
+                labels: ["${decision.department}", "${settings.extra_label?}"]
             """
         let github = try Adapter(yaml: yaml, file: "github.yaml")
         let body = Array(#"{"action":"opened","issue":{"number":1347,"title":"Card blocked","body":"Help"}}"#.utf8)
@@ -244,9 +244,9 @@ struct AdapterFileTests {
 
                 write_back:
                   method: POST
-                  url: "{settings.url}"
+                  url: "${settings.url}"
                   body:
-                    queue: $settings.queue
+                    queue: "${settings.queue}"
                 """
         let adapter = try Adapter(yaml: yaml, file: "test.yaml")
         let ticket = Ticket(externalID: "1", source: "sample")

@@ -54,3 +54,18 @@ enum Fixtures {
         try JSONValue(parsing: Array(body))
     }
 }
+
+/// The shapes most specifications need: a delivery of a body and headers, verified against one
+/// secret (or none) at a fixed time.
+extension Adapter {
+    /// When the Zendesk vectors were signed (their `X-Zendesk-Webhook-Signature-Timestamp`).
+    static let vectorTime = Date(timeIntervalSince1970: 1_741_944_103)  // 2025-03-14T09:21:43Z
+
+    func verify(body: [UInt8], headers: HTTPFields, secret: String?, now: Date = vectorTime) throws(WebhookError) {
+        try verify(WebhookDelivery(headers: headers, body: body), secrets: secret.map { [$0] } ?? [], now: now)
+    }
+
+    func decode(body: [UInt8], headers: HTTPFields, verified: Bool = false) throws(WebhookError) -> InboundTicket {
+        try decode(WebhookDelivery(headers: headers, body: body), verified: verified)
+    }
+}

@@ -71,7 +71,7 @@ struct WriteBackTests {
             values: ["base_url": "acme.zendesk.com"], targets: Self.zendeskSettings.targets)
         #expect(
             throws: WebhookError.invalidWriteBackURL(
-                template: "{settings.base_url}/api/v2/tickets/{ticket.external_id}.json")
+                template: "${settings.base_url}/api/v2/tickets/${ticket.external_id}.json")
         ) {
             try zendesk.writeBack(for: Fixtures.decision(), ticket: Self.zendeskTicket, settings: badSettings)
         }

@@ -508,18 +508,31 @@ extension ConfigurationReader {
     }
 
     private mutating func adapter(_ setting: Setting, name: String, departments: DepartmentCatalog) -> AdapterConfiguration? {
-        guard let entry = section(setting, allowed: ["secret", "allow_unsigned", "settings", "targets", "auth"]) else { return nil }
-        let secret = entry["secret"].flatMap { text($0) }
-        let allowUnsigned = entry["allow_unsigned"].flatMap { bool($0) } ?? false
-        if !allowUnsigned {
-            if entry["secret"] == nil {
-                report(
-                    "\(setting.path): set `secret` (the webhook signing secret, e.g. secret: ${\(name.uppercased())_WEBHOOK_SECRET}) "
-                        + "or `allow_unsigned: true` for local testing", at: setting)
-            } else if secret?.isEmpty == true, let given = entry["secret"] {
+        guard
+            let entry = section(
+                setting, allowed: ["secret", "allow_unsigned", "public_url", "settings", "targets", "auth"])
+        else { return nil }
+        var secrets: [String] = []
+        if let given = entry["secret"], let values = texts(given) {
+            if values.count > 2 {
+                report("\(given.path): give one secret, or two while rotating it (the new and the old)", at: given)
+            } else if values.contains(where: \.isEmpty) {
                 report("\(given.path) is empty: give the webhook signing secret, or set `allow_unsigned: true` for local testing", at: given)
+            } else {
+                secrets = values
             }
         }
+        let allowUnsigned = entry["allow_unsigned"].flatMap { bool($0) } ?? false
+        if allowUnsigned, let given = entry["secret"] {
+            report(
+                "\(setting.path): allow_unsigned: true would ignore the secret and accept any signature; remove one of them",
+                at: given)
+        } else if !allowUnsigned && entry["secret"] == nil {
+            report(
+                "\(setting.path): set `secret` (the webhook signing secret, e.g. secret: ${\(name.uppercased())_WEBHOOK_SECRET}) "
+                    + "or `allow_unsigned: true` for local testing", at: setting)
+        }
+        let publicURL = entry["public_url"].flatMap { httpURL($0) }
         var settings: [String: String] = [:]
         if let values = entry["settings"].flatMap({ self.section($0, allowed: nil) }) {
             for (key, value) in values.entries {
@@ -546,8 +559,7 @@ extension ConfigurationReader {
         }
         let auth = entry["auth"].flatMap { authentication($0) }
         return AdapterConfiguration(
-            secret: (secret ?? "").isEmpty ? nil : secret, allowUnsigned: allowUnsigned, settings: settings, targets: targets,
-            auth: auth)
+            secrets: secrets, allowUnsigned: allowUnsigned, publicURL: publicURL, settings: settings, targets: targets, auth: auth)
     }
 
     private enum AuthenticationKind: String, CaseIterable {

@@ -164,14 +164,19 @@ public struct OpenAIProviderSettings: Sendable, Hashable {
 
 /// One enabled adapter: its secret, where decisions are written back, and with what.
 public struct AdapterConfiguration: Sendable, Hashable {
-    /// The shared secret for webhook signatures. `nil` only with `allowUnsigned`.
-    public var secret: String?
-    /// Accept webhooks without checking a signature (local testing only).
+    /// The webhook signing secrets: one, or two while the platform's secret is rotated (either
+    /// may sign). Empty only with `allowUnsigned`.
+    public var secrets: [String]
+    /// Accept webhooks without checking a signature (local testing only; refused beside a
+    /// secret, which it would silently ignore).
     public var allowUnsigned: Bool
-    /// Values the adapter's write-back template reads as `{settings.NAME}`.
+    /// The URL the platform posts to, as it sees it (`https://switchyard.example.com/webhooks/hubspot`),
+    /// for signatures that sign the URL; nil: built from the request's `Host` header.
+    public var publicURL: String?
+    /// Values the adapter's write-back template reads as `${settings.NAME}`.
     public var settings: [String: String]
     /// Department → the platform's target: a number (Zendesk group id) or a string (a group
-    /// name), as the write-back templates use it for `$target`.
+    /// name), as the write-back templates use it for `${target}`.
     public var targets: [DepartmentID: JSONValue]
     /// How write-back requests authenticate.
     public var auth: WriteBackAuthentication?

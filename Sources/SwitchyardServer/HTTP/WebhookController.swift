@@ -1,5 +1,6 @@
 import SwitchyardTriage
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -74,17 +75,21 @@ struct WebhookController: Sendable {
         }
         do {
             let body = try await request.collectJSONBody(bodyLimits)
-            try adapter.verify(body: body, headers: request.headers, secret: configuration.allowUnsigned ? nil : configuration.secret)
+            let delivery = WebhookDelivery(
+                method: request.method.rawValue, url: Self.url(of: request, publicURL: configuration.publicURL),
+                headers: request.headers, body: body)
+            let secrets = configuration.allowUnsigned ? [] : configuration.secrets
+            try adapter.verify(delivery, secrets: secrets, now: timeSource.now())
+            let verified = adapter.verifiesDeliveries && !secrets.isEmpty
             // Counted once the sender is known to be the platform: forged deliveries spend nothing.
             try rateLimiter.check("webhook:\(name)")
             let inbound: InboundTicket
-            do {
-                inbound = try adapter.decode(body: body, headers: request.headers)
-            } catch .unsupportedEvent(let path, let value) {
+            switch try Self.decode(delivery, with: adapter, verified: verified) {
+            case .ticket(let ticket):
+                inbound = ticket
+            case .ignored(let reason):
                 metrics.recordWebhook(adapter: name, outcome: "ignored")
-                return Accepted(
-                    status: "ignored", reason: "\(path) is \"\(value)\", which the \(name) adapter does not take",
-                    httpStatus: .ok)
+                return Accepted(status: "ignored", reason: reason, httpStatus: .ok)
             }
             let outcome = try await persist(inbound, logger: context.logger)
             switch outcome {
@@ -107,6 +112,36 @@ struct WebhookController: Sendable {
         }
     }
 
+    private enum Decoded {
+        case ticket(InboundTicket)
+        /// An event the adapter does not take, with the reason.
+        case ignored(String)
+    }
+
+    private static func decode(
+        _ delivery: WebhookDelivery, with adapter: Adapter, verified: Bool
+    ) throws(WebhookError) -> Decoded {
+        do {
+            return .ticket(try adapter.decode(delivery, verified: verified))
+        } catch .unsupportedEvent(let path, let value) {
+            return .ignored("\(path) is \"\(value)\", which the \(adapter.name) adapter does not take")
+        }
+    }
+
+    /// The URL the platform posted to, as it saw it, for signatures that sign it: the
+    /// adapter's `public_url` when configured (the request's query string added), otherwise
+    /// the forwarded or `Host` authority with the request's path and query, `https` unless a
+    /// proxy's `X-Forwarded-Proto` says otherwise.
+    static func url(of request: Request, publicURL: String?) -> String {
+        let query = request.uri.query.map { "?" + $0 } ?? ""
+        if let publicURL { return publicURL.contains("?") ? publicURL : publicURL + query }
+        let scheme = request.headers[.forwardedProto].flatMap { $0.split(separator: ",").first }.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        } ?? "https"
+        let authority = request.headers[.forwardedHost] ?? request.head.authority ?? ""
+        return "\(scheme)://\(authority)\(request.uri.path)\(query)"
+    }
+
     private func persist(_ inbound: InboundTicket, logger: Logger) async throws(APIError) -> IntakeOutcome {
         do {
             return try await store.accept(inbound.ticket, idempotencyKey: inbound.idempotencyKey, receivedAt: timeSource.now())
@@ -124,10 +159,15 @@ struct WebhookController: Sendable {
     }
 }
 
+extension HTTPField.Name {
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
+}
+
 extension APIError {
     init(webhookError error: WebhookError) {
         switch error {
-        case .missingSignature, .malformedSignature, .signatureMismatch:
+        case .missingSignature, .malformedSignature, .signatureMismatch, .invalidTimestamp:
             self.init(.unauthorized, code: "invalid_signature", message: error.description)
         case .missingField(let path):
             self.init(.badRequest, code: "invalid_payload", message: error.description, path: path)

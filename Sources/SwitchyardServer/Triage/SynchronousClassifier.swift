@@ -15,7 +15,7 @@ struct SynchronousClassifier: Sendable {
         guard let genericAdapter else { throw .genericAdapterMissing }
         let inbound: InboundTicket
         do {
-            inbound = try genericAdapter.decode(body: body, headers: [:])
+            inbound = try genericAdapter.decode(body: body)
         } catch {
             throw .invalidTicket(error)
         }
