@@ -1,7 +1,8 @@
 /// A JSON value: a platform's payload, a write-back body, a stored list of tags.
 ///
-/// Numbers are `Double`s: integers up to 2^53 (every id Zendesk or a JSON sender uses in
-/// practice) are exact, and ``integerText`` renders them as `123`, never `123.0`.
+/// Numbers are `Double`s: integers of magnitude below 2^53 are exact, and ``integerText``
+/// renders them as `123`, never `123.0`. Beyond that two integers can read as one Double
+/// (2^53 + 1 reads as 2^53), so no integer text is given there.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -10,10 +11,11 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// The largest integer magnitude a `Double` holds exactly.
-    static let exactIntegerLimit: Double = 9_007_199_254_740_992  // 2^53
+    /// The largest integer magnitude whose JSON text no other integer shares once read as a
+    /// `Double` (2^53 − 1, JavaScript's `Number.MAX_SAFE_INTEGER`).
+    static let exactIntegerLimit: Double = 9_007_199_254_740_991
 
-    /// The decimal text of an integral number within ±2^53 (`"35436"`), otherwise `nil`.
+    /// The decimal text of an integral number within ±(2^53 − 1) (`"35436"`), otherwise `nil`.
     public var integerText: String? {
         guard case .number(let number) = self, number.rounded(.towardZero) == number,
             abs(number) <= Self.exactIntegerLimit

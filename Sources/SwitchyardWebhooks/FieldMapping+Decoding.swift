@@ -7,17 +7,17 @@ extension FieldMapping {
     /// - Throws: ``WebhookError/missingField(path:)`` when no external id is present,
     ///   ``WebhookError/wrongType(path:expected:found:)`` when a mapped field has the wrong type.
     func ticket(from payload: JSONValue, source: String) throws(WebhookError) -> Ticket {
-        guard let (idPath, idValue) = Self.first(externalID, in: payload) else {
+        guard let (idPath, idValue) = try Self.first(externalID, in: payload) else {
             throw .missingField(path: externalID.map(\.description).joined(separator: " or "))
         }
         var ticket = Ticket(externalID: try idValue.identifier(at: idPath), source: source)
-        if let (path, value) = Self.first(subject, in: payload) {
+        if let (path, value) = try Self.first(subject, in: payload) {
             ticket.subject = try value.text(at: path)
         }
-        if let (path, value) = Self.first(body, in: payload) {
+        if let (path, value) = try Self.first(body, in: payload) {
             ticket.body = try value.text(at: path)
         }
-        if let (path, value) = Self.first(tags, in: payload) {
+        if let (path, value) = try Self.first(tags, in: payload) {
             ticket.tags = try value.tags(at: path)
         }
         let requesterName = try optionalText(requesterName, in: payload)
@@ -29,11 +29,11 @@ extension FieldMapping {
         ticket.language = try optionalText(language, in: payload)
         ticket.priority = try optionalScalar(priority, in: payload)
         ticket.status = try optionalScalar(status, in: payload)
-        if let (path, value) = Self.first(customFields, in: payload) {
+        if let (path, value) = try Self.first(customFields, in: payload) {
             ticket.customFields = try value.flattenedFields(at: path)
         }
         for (name, paths) in fields {
-            if let (path, value) = Self.first(paths, in: payload), let text = try value.scalarText(at: path),
+            if let (path, value) = try Self.first(paths, in: payload), let text = try value.scalarText(at: path),
                 !text.isBlank
             {
                 ticket.customFields[name] = text
@@ -43,9 +43,10 @@ extension FieldMapping {
     }
 
     /// The first of `paths` whose value is present and not `null`, with the path it is at.
-    static func first(_ paths: [JSONPath], in payload: JSONValue) -> (JSONPath, JSONValue)? {
+    /// A path that runs into a value of the wrong kind is an error, not an absent field.
+    static func first(_ paths: [JSONPath], in payload: JSONValue) throws(WebhookError) -> (JSONPath, JSONValue)? {
         for path in paths {
-            if let value = payload.value(at: path), value != .null {
+            if let value = try payload.mappedValue(at: path), value != .null {
                 return (path, value)
             }
         }
@@ -56,13 +57,13 @@ extension FieldMapping {
     /// for a missing value) count as absent.
     /// A string, number or boolean as text (a platform's priority may be `3` or `"high"`).
     private func optionalScalar(_ paths: [JSONPath], in payload: JSONValue) throws(WebhookError) -> String? {
-        guard let (path, value) = Self.first(paths, in: payload), let text = try value.scalarText(at: path) else { return nil }
+        guard let (path, value) = try Self.first(paths, in: payload), let text = try value.scalarText(at: path) else { return nil }
         let trimmed = text.trimmingWhitespace()
         return trimmed.isEmpty ? nil : trimmed
     }
 
     private func optionalText(_ paths: [JSONPath], in payload: JSONValue) throws(WebhookError) -> String? {
-        guard let (path, value) = Self.first(paths, in: payload) else { return nil }
+        guard let (path, value) = try Self.first(paths, in: payload) else { return nil }
         let text = try value.text(at: path).trimmingWhitespace()
         return text.isEmpty ? nil : text
     }

@@ -17,7 +17,8 @@ extension JSONValue {
         case .number:
             guard let text = integerText else {
                 throw .wrongType(
-                    path: path.description, expected: "a string or an integer up to 2^53",
+                    path: path.description,
+                    expected: "a string or an integer below 2^53 (send larger ids as strings: as JSON numbers they cannot be told apart)",
                     found: "a number that is not such an integer")
             }
             return text

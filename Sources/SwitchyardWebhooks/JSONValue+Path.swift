@@ -21,3 +21,32 @@ extension JSONValue {
         return current
     }
 }
+
+extension JSONValue {
+    /// The value at `path` for a mapped field: `nil` when a member or element is absent or a
+    /// step meets `null` (a platform leaving a part out), but an error when a step meets a
+    /// value of the wrong kind (`"requester": "Ana"` where `$.requester.name` is mapped), so a
+    /// malformed field is refused like any other wrong type instead of silently dropped.
+    func mappedValue(at path: JSONPath) throws(WebhookError) -> JSONValue? {
+        var current = self
+        var walked = JSONPath.root
+        for component in path.components {
+            switch (component, current) {
+            case (_, .null):
+                return nil
+            case (.key(let key), .object(let members)):
+                guard let next = members[key] else { return nil }
+                current = next
+            case (.index(let index), .array(let elements)):
+                guard elements.indices.contains(index) else { return nil }
+                current = elements[index]
+            case (.key, _):
+                throw .wrongType(path: walked.description, expected: "an object", found: current.kindDescription)
+            case (.index, _):
+                throw .wrongType(path: walked.description, expected: "an array", found: current.kindDescription)
+            }
+            walked = walked.appending(component)
+        }
+        return current
+    }
+}

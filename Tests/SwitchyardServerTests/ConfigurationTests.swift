@@ -82,6 +82,9 @@ import Testing
         let configuration = try parse(text, environment: ["ZENDESK_SECRET": "s3cret"])
         #expect(configuration.adapters["zendesk"]?.secrets == ["s3cret"])
         #expect(configuration.adapters["zendesk"]?.settings["base_url"] == "https://acme.zendesk.com")
+        let rotating = try parse(
+            Self.minimal + "\nadapters:\n  zendesk:\n    secret: [\"${NEW}\", \"${OLD}\"]\n", environment: ["NEW": "n3w", "OLD": "0ld"])
+        #expect(rotating.adapters["zendesk"]?.secrets == ["n3w", "0ld"])
 
         let error = try problem(text)
         #expect(error.description == "switchyard.yaml:7:13: error: adapters.zendesk.secret: environment variable ZENDESK_SECRET is not set (write ${ZENDESK_SECRET:-default} to give a default)")
@@ -105,6 +108,10 @@ import Testing
             + "secret, or set `allow_unsigned: true` for local testing"),
         ("adapters:\n  zendesk: { allow_unsigned: true, targets: { billing: 7 } }\n", "6:47: error: adapters.zendesk.targets.billing: "
             + "\"billing\" is not a configured department (cards, other)"),
+        ("adapters:\n  zendesk: { secret: s3cret, allow_unsigned: true }\n", "6:22: error: adapters.zendesk: allow_unsigned: true "
+            + "would ignore the secret and accept any signature; remove one of them"),
+        ("adapters:\n  zendesk: { secret: [a, b, c] }\n", "6:22: error: adapters.zendesk.secret: give one secret, or two while "
+            + "rotating it (the new and the old)"),
         ("model:\n  providers:\n    x:\n      type: gpt\n", "8:13: error: model.providers.x.type: unknown provider type \"gpt\"; use one of: local, openai"),
         ("model:\n  providers:\n    x: { type: openai }\n", "7:8: error: missing required key \"model\" in model.providers.x"),
         ("model:\n  providers:\n    x: { type: openai, model: m, base_url: ftp://h }\n", "7:44: error: model.providers.x.base_url must be "

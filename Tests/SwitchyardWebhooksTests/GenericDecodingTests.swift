@@ -62,7 +62,7 @@ struct GenericDecodingTests {
         let generic = try Fixtures.adapter("generic")
         let cases: [(String, WebhookError)] = [
             (#"{"subject": "hi"}"#, .missingField(path: "$.id")),
-            (#"[1, 2]"#, .missingField(path: "$.id")),
+            (#"[1, 2]"#, .wrongType(path: "$", expected: "an object", found: "an array")),
             (#"{"id": true}"#, .wrongType(path: "$.id", expected: "a string or an integer", found: "a boolean")),
             (
                 #"{"id": "1", "body": null, "subject": ["a"]}"#,
@@ -76,6 +76,15 @@ struct GenericDecodingTests {
             (
                 #"{"id": "1", "requester": {"email": 5}}"#,
                 .wrongType(path: "$.requester.email", expected: "a string", found: "a number")
+            ),
+            // A requester that is not an object is refused like any other wrong type, not dropped.
+            (
+                #"{"id": "1", "requester": "Ana Souza <ana@example.com>"}"#,
+                .wrongType(path: "$.requester", expected: "an object", found: "a string")
+            ),
+            (
+                #"{"id": "1", "requester": [{"email": "ana@example.com"}]}"#,
+                .wrongType(path: "$.requester", expected: "an object", found: "an array")
             ),
             (
                 #"{"id": "1", "language": false}"#,

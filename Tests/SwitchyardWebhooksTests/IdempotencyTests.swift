@@ -18,6 +18,17 @@ struct IdempotencyTests {
         #expect(inbound.idempotencyKey == "order-42-retry")
     }
 
+    @Test("Generic, signed: an Idempotency-Key the signature does not cover is not trusted, so one captured body sent with fresh keys stays one delivery")
+    func unsignedHeaderAfterVerification() throws {
+        let generic = try Fixtures.adapter("generic")
+        let body = Array(#"{"id":"T-1","subject":"Card not received"}"#.utf8)
+        let keys = try ["k1", "k2", "k3", "k4"].map { key in
+            try generic.decode(body: body, headers: Fixtures.headers(["Idempotency-Key": key]), verified: true).idempotencyKey
+        }
+        #expect(Set(keys).count == 1)
+        #expect(keys[0].hasPrefix("T-1:"), "keyed on the signed body instead")
+    }
+
     @Test("Generic: without the header, the key is id + SHA-256 of the raw body")
     func genericFallback() throws {
         let generic = try Fixtures.adapter("generic")

@@ -40,12 +40,24 @@ struct ZendeskDecodingTests {
         #expect(ticket.customFields["brand_id"] == "360003142651")
     }
 
-    @Test("Ids up to 2^53 stay exact")
+    @Test("Ids below 2^53 stay exact; larger numbers, which two ids could share, are refused (strings of any length pass)")
     func largestExactIdentifier() throws {
         let zendesk = try Fixtures.adapter("zendesk")
-        let body = #"{"id":"e-2","detail":{"id":9007199254740992}}"#
+        let largest = #"{"id":"e-2","detail":{"id":9007199254740991}}"#
         #expect(
-            try zendesk.decode(body: Array(body.utf8), headers: HTTPFields()).ticket.externalID == "9007199254740992")
+            try zendesk.decode(body: Array(largest.utf8), headers: HTTPFields()).ticket.externalID == "9007199254740991")
+        // 2^53 + 1 reads as the same Double as 2^53: taking either would merge two platform tickets.
+        for id in ["9007199254740992", "9007199254740993"] {
+            let body = #"{"id":"e-3","detail":{"id":"# + id + "}}"
+            #expect(throws: WebhookError.wrongType(
+                path: "$.detail.id",
+                expected: "a string or an integer below 2^53 (send larger ids as strings: as JSON numbers they cannot be told apart)",
+                found: "a number that is not such an integer")) {
+                try zendesk.decode(body: Array(body.utf8), headers: HTTPFields())
+            }
+        }
+        let asString = #"{"id":"e-4","detail":{"id":"9007199254740993"}}"#
+        #expect(try zendesk.decode(body: Array(asString.utf8), headers: HTTPFields()).ticket.externalID == "9007199254740993")
     }
 
     @Test("A trigger webhook body becomes a ticket; its space-separated tags are split; no event id, so body hash")
@@ -104,7 +116,8 @@ struct ZendeskDecodingTests {
             (
                 #"{"id":"e","detail":{"id":12.5}}"#,
                 .wrongType(
-                    path: "$.detail.id", expected: "a string or an integer up to 2^53",
+                    path: "$.detail.id",
+                    expected: "a string or an integer below 2^53 (send larger ids as strings: as JSON numbers they cannot be told apart)",
                     found: "a number that is not such an integer")
             ),
             (
