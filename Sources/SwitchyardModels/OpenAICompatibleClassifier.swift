@@ -240,13 +240,13 @@ public struct OpenAICompatibleClassifier: Classifier {
         }
     }
 
-    /// `Retry-After` in seconds (or Azure's `retry-after-ms`); nil when absent, given as an
-    /// HTTP date, or beyond a day.
-    static func retryAfter(seconds: String?, milliseconds: String?) -> Duration? {
-        guard let value = milliseconds.flatMap(Double.init) ?? seconds.flatMap(Double.init).map({ $0 * 1000 }),
-            (0...86_400_000).contains(value)
-        else { return nil }
-        return .milliseconds(value)
+    /// Azure's `retry-after-ms`, or else `Retry-After` (seconds or an HTTP date); nil when
+    /// absent, unreadable or beyond a day.
+    static func retryAfter(seconds: String?, milliseconds: String?, now: Date = Date()) -> Duration? {
+        if let milliseconds = milliseconds.flatMap(Double.init), (0...86_400_000).contains(milliseconds) {
+            return .milliseconds(milliseconds)
+        }
+        return seconds.flatMap { RetryAfter.wait($0, now: now) }
     }
 
     private static func errorMessage(_ response: Response) -> String {

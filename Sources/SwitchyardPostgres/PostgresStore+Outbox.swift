@@ -48,7 +48,8 @@ extension PostgresStore {
         static let sql = """
             UPDATE outbox SET attempts = attempts + 1, last_error = $2, updated_at = $3,
                 status = CASE WHEN $4::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,
-                next_attempt_at = coalesce($4::timestamptz, next_attempt_at), claimed_by = NULL, claimed_instance = NULL
+                next_attempt_at = coalesce($4::timestamptz, next_attempt_at), claimed_by = NULL, claimed_instance = NULL,
+                last_response_status = $6
             WHERE id = $1 AND status = 'pending' AND claimed_by = $5
             RETURNING id
             """
@@ -72,13 +73,16 @@ extension PostgresStore {
         }
     }
 
-    public func markWriteBackFailed(_ id: OutboxEntry.ID, claim: Claim, error: String, retryAt: Date?, at: Date) async throws {
+    public func markWriteBackFailed(
+        _ id: OutboxEntry.ID, claim: Claim, error: String, responseStatus: Int?, retryAt: Date?, at: Date
+    ) async throws {
         let arguments = Arguments { arguments in
             arguments.add(id)
             arguments.add(error.storable)
             arguments.add(at)
             arguments.add(retryAt)
             arguments.add(claim.token)
+            arguments.add(responseStatus)
         }
         try await withConnection { [self] connection in
             guard try await !connection.rows(MarkFailed.self, arguments.bindings, logger: logger).isEmpty else {

@@ -43,16 +43,19 @@ extension SQLiteStore {
         }
     }
 
-    public func markWriteBackFailed(_ id: OutboxEntry.ID, claim: Claim, error: String, retryAt: Date?, at: Date) async throws {
+    public func markWriteBackFailed(
+        _ id: OutboxEntry.ID, claim: Claim, error: String, responseStatus: Int?, retryAt: Date?, at: Date
+    ) async throws {
         try await database.write { connection in
             let updated = try connection.run(
                 """
                 UPDATE outbox SET attempts = attempts + 1, last_error = ?2, updated_at = ?3,
                     status = CASE WHEN ?4 IS NULL THEN 'dead' ELSE 'pending' END,
-                    next_attempt_at = coalesce(?4, next_attempt_at), claimed_by = NULL, claimed_instance = NULL
+                    next_attempt_at = coalesce(?4, next_attempt_at), claimed_by = NULL, claimed_instance = NULL,
+                    last_response_status = ?6
                 WHERE id = ?1 AND status = 'pending' AND claimed_by = ?5
                 """,
-                [id, error.storable, at, retryAt, claim.token]
+                [id, error.storable, at, retryAt, claim.token, responseStatus]
             )
             guard updated == 1 else { throw try Self.claimError(id, claim: claim, on: connection) }
         }

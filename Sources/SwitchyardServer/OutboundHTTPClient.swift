@@ -14,9 +14,12 @@ extension Switchyard {
     }
 
     /// The client's configuration: a refused connection fails at once instead of being
-    /// retried until the connect timeout.
+    /// retried until the connect timeout, and redirects are never followed: a follow would
+    /// send the credentials and the ticket's data wherever a `Location` header points, so a
+    /// redirect is answered as the failure it is.
     public static var httpClientConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(Int64(connectTimeout.components.seconds))
         return configuration

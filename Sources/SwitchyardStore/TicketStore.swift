@@ -85,7 +85,9 @@ public protocol TicketStore: Sendable {
 
     /// Records a failed attempt (attempts += 1, last_error). `retryAt` nil → dead letter.
     /// Throws `writeBackClaimLost` when `claim` no longer holds the entry.
-    func markWriteBackFailed(_ id: OutboxEntry.ID, claim: Claim, error: String, retryAt: Date?, at: Date) async throws
+    func markWriteBackFailed(
+        _ id: OutboxEntry.ID, claim: Claim, error: String, responseStatus: Int?, retryAt: Date?, at: Date
+    ) async throws
 
     /// Outbox entries filtered by status (nil = all), newest first.
     func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry]

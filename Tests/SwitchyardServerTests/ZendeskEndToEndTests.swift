@@ -132,8 +132,54 @@ import Testing
                     return list.first
                 }
                 #expect((dead["last_error"] as? String)?.contains("HTTP 404") == true)
+                #expect((dead["last_error"] as? String)?.contains("RecordNotFound") == true, "the platform's error body is kept")
+                #expect(dead["last_response_status"] as? Int == 404)
                 #expect(dead["attempts"] as? Int == 1)
             }
+        }
+    }
+
+    @Test("a redirect from the platform is a dead letter at once: never followed, so credentials and ticket data stay put")
+    func redirectIsNotFollowed() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse(body: "{}") }) { elsewhere in
+            try await ScriptedHTTPServer.withServer(handler: { _, _ in
+                ScriptedResponse(status: .found, headers: [.location: elsewhere.baseURL + "/collect"], body: "")
+            }) { zendesk in
+                var setup = ServerSetup()
+                setup.zendeskBaseURL = zendesk.baseURL
+                try await withServer(setup) { server in
+                    let body = Self.payload(subject: "Stolen card", description: "my card was stolen")
+                    _ = try await server.post("/webhooks/zendesk", json: body, headers: Self.signedHeaders(body: body))
+                    let dead = try await eventually("dead letter listed") {
+                        let list = try await server.get("/v1/write-backs?status=dead").json["write_backs"] as? [[String: Any]] ?? []
+                        return list.first
+                    }
+                    #expect(dead["last_response_status"] as? Int == 302)
+                    #expect((dead["last_error"] as? String)?.contains("redirects to 127.0.0.1; redirects are not followed") == true, "\(dead)")
+                    #expect(dead["attempts"] as? Int == 1)
+                    #expect(zendesk.requests.count == 1)
+                    #expect(elsewhere.requests.isEmpty, "nothing reached the redirect's target")
+                }
+            }
+        }
+    }
+
+    @Test("a platform that refuses connections is retried, and the failure reads plainly")
+    func refusedConnectionReadsPlainly() async throws {
+        // A port that was just free: nothing listens there.
+        let closedPort = try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse() }) { $0.baseURL }
+        var setup = ServerSetup()
+        setup.zendeskBaseURL = closedPort
+        try await withServer(setup) { server in
+            let body = Self.payload(subject: "Stolen card", description: "my card was stolen")
+            let reply = try await server.post("/webhooks/zendesk", json: body, headers: Self.signedHeaders(body: body))
+            let id = try #require(reply.json["ticket_id"] as? String)
+            let failed = try await eventually("a failed attempt recorded") {
+                let writeBacks = try await server.get("/v1/tickets/\(id)").json["write_backs"] as? [[String: Any]] ?? []
+                return writeBacks.first.flatMap { ($0["attempts"] as? Int ?? 0) >= 1 ? $0 : nil }
+            }
+            #expect(failed["last_error"] as? String == "connection refused", "\(failed)")
+            #expect(failed["last_response_status"] is NSNull || failed["last_response_status"] == nil)
         }
     }
 }

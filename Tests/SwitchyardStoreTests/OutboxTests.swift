@@ -42,12 +42,13 @@ struct OutboxTests {
             let entry = try await store.decidedWithWriteBack(now: t0)
             _ = try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0, lease: .seconds(60))
 
-            try await store.markWriteBackFailed(entry.id, claim: .deliverer, error: "HTTP 503: unavailable", retryAt: t0 + 300, at: t0 + 1)
+            try await store.markWriteBackFailed(entry.id, claim: .deliverer, error: "HTTP 503: unavailable", responseStatus: 503, retryAt: t0 + 300, at: t0 + 1)
 
             let pending = try await store.writeBacks(status: .pending, limit: 10)
             #expect(pending.map(\.id) == [entry.id])
             #expect(pending.first?.attempts == 1)
             #expect(pending.first?.lastError == "HTTP 503: unavailable")
+            #expect(pending.first?.lastResponseStatus == 503, "the platform's status is kept with the failure")
             #expect(try await store.nextWriteBackDue() == t0 + 300)
             #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 299, lease: .seconds(60)).isEmpty)
             #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 300, lease: .seconds(60)).map(\.id) == [entry.id])
@@ -59,13 +60,14 @@ struct OutboxTests {
         try await withStore(engine) { store in
             let entry = try await store.decidedWithWriteBack(now: t0)
             _ = try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0, lease: .seconds(60))
-            try await store.markWriteBackFailed(entry.id, claim: .deliverer, error: "HTTP 404: no such ticket", retryAt: nil, at: t0 + 1)
+            try await store.markWriteBackFailed(entry.id, claim: .deliverer, error: "HTTP 404: no such ticket", responseStatus: 404, retryAt: nil, at: t0 + 1)
 
             let dead = try await store.writeBacks(status: .dead, limit: 10)
             #expect(dead.map(\.id) == [entry.id])
             #expect(dead.first?.status == .dead)
             #expect(dead.first?.attempts == 1)
             #expect(dead.first?.lastError == "HTTP 404: no such ticket")
+            #expect(dead.first?.lastResponseStatus == 404)
             #expect(try await store.writeBacks(status: .pending, limit: 10).isEmpty)
             #expect(try await store.nextWriteBackDue() == nil)
             #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 86_400, lease: .seconds(60)).isEmpty)
@@ -99,7 +101,7 @@ struct OutboxTests {
                 try await store.markWriteBackDelivered(99, claim: .deliverer, responseStatus: 200, at: t0)
             }
             await #expect(throws: StoreError.writeBackNotFound(99)) {
-                try await store.markWriteBackFailed(99, claim: .deliverer, error: "x", retryAt: nil, at: t0)
+                try await store.markWriteBackFailed(99, claim: .deliverer, error: "x", responseStatus: nil, retryAt: nil, at: t0)
             }
         }
     }

@@ -62,7 +62,7 @@ struct ReplicaTests {
             }
             try await store.markWriteBackDelivered(entry.id, claim: new, responseStatus: 200, at: t0 + 2)
             await #expect(throws: StoreError.writeBackClaimLost(entry.id, claim: new.token), "delivered once, marked once") {
-                try await store.markWriteBackFailed(entry.id, claim: new, error: "late", retryAt: nil, at: t0 + 3)
+                try await store.markWriteBackFailed(entry.id, claim: new, error: "late", responseStatus: nil, retryAt: nil, at: t0 + 3)
             }
             #expect(try await store.writeBacks(status: .delivered, limit: 5).map(\.id) == [entry.id])
         }

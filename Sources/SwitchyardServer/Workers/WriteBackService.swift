@@ -10,9 +10,11 @@ import SwitchyardStore
 
 /// Delivers queued write-backs to the platforms, with retries and exponential backoff.
 ///
-/// 2xx marks an entry delivered. 408, 425, 429, 5xx and connection errors are retried
-/// (honouring `Retry-After`) until `max_attempts`; any other status is permanent. Entries
-/// that cannot be delivered become dead letters, listed by `GET /v1/write-backs?status=dead`.
+/// 2xx marks an entry delivered. 408, 409, 425, 429, 5xx and connection errors are retried
+/// (honouring `Retry-After`, seconds or an HTTP date) until `max_attempts`; any other status
+/// is permanent, and so is a redirect, which is never followed (it would carry the
+/// credentials elsewhere). Entries that cannot be delivered become dead letters, listed by
+/// `GET /v1/write-backs?status=dead` with the platform's status and error body.
 public struct WriteBackService: Service {
     let store: any TicketStore
     let httpClient: HTTPClient
@@ -81,19 +83,21 @@ public struct WriteBackService: Service {
             case .delivered(let status):
                 try await store.markWriteBackDelivered(entry.id, claim: claim, responseStatus: status, at: now)
                 metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "delivered")
-            case .failed(let reason, let retryable, let retryAfter):
+            case .failed(let reason, let status, let retryable, let retryAfter):
                 let attempts = entry.attempts + 1
                 if retryable && attempts < settings.maxAttempts {
                     let delay = max(backoff(afterAttempts: attempts), retryAfter ?? .zero)
                     let retryAt = now.addingTimeInterval(delay.timeInterval)
-                    try await store.markWriteBackFailed(entry.id, claim: claim, error: reason, retryAt: retryAt, at: now)
+                    try await store.markWriteBackFailed(
+                        entry.id, claim: claim, error: reason, responseStatus: status, retryAt: retryAt, at: now)
                     metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "retry")
                     logger.warning(
                         "Write-back failed; will retry",
                         metadata: entryMetadata.merging(["reason": "\(reason)", "attempt": "\(attempts)"]) { $1 })
                 } else {
                     let final = retryable ? "\(reason) (gave up after \(attempts) attempts)" : reason
-                    try await store.markWriteBackFailed(entry.id, claim: claim, error: final, retryAt: nil, at: now)
+                    try await store.markWriteBackFailed(
+                        entry.id, claim: claim, error: final, responseStatus: status, retryAt: nil, at: now)
                     metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "dead")
                     logger.error("Write-back is a dead letter", metadata: entryMetadata.merging(["reason": "\(final)"]) { $1 })
                 }
@@ -116,7 +120,8 @@ public struct WriteBackService: Service {
 
     enum Outcome {
         case delivered(status: Int)
-        case failed(reason: String, retryable: Bool, retryAfter: Duration?)
+        /// `status` is the platform's answer, nil when none came (a connection failure).
+        case failed(reason: String, status: Int?, retryable: Bool, retryAfter: Duration?)
     }
 
     private func send(_ writeBack: WriteBackRequest) async -> Outcome {
@@ -136,13 +141,19 @@ public struct WriteBackService: Service {
             let status = Int(response.status.code)
             let body = try? await response.body.collect(upTo: 4096)
             if (200..<300).contains(status) { return .delivered(status: status) }
+            if (300..<400).contains(status) {
+                let target = response.headers.first(name: "Location").flatMap { URL(string: $0)?.host } ?? "elsewhere"
+                return .failed(
+                    reason: "HTTP \(status): the platform redirects to \(target); redirects are not followed (they would "
+                        + "carry the credentials there): set the adapter's base URL to the address that answers",
+                    status: status, retryable: false, retryAfter: nil)
+            }
             let excerpt = body.map { String(buffer: $0).prefix(300) } ?? ""
-            let retryable = [408, 425, 429].contains(status) || status >= 500
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                .map { Duration.seconds(min($0, 3600)) }
-            return .failed(reason: "HTTP \(status): \(excerpt)", retryable: retryable, retryAfter: retryAfter)
+            let retryable = [408, 409, 425, 429].contains(status) || status >= 500
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.wait($0, now: timeSource.now()) }
+            return .failed(reason: "HTTP \(status): \(excerpt)", status: status, retryable: retryable, retryAfter: retryAfter)
         } catch {
-            return .failed(reason: "\(error)", retryable: true, retryAfter: nil)
+            return .failed(reason: TransportFailure.describe(error), status: nil, retryable: true, retryAfter: nil)
         }
     }
 }

@@ -1,0 +1,28 @@
+import Foundation
+import SwitchyardCore
+import Testing
+
+@Suite struct RetryAfterTests {
+    static let now = Date(timeIntervalSince1970: 1_792_000_000)  // 2026-10-14T…Z
+
+    @Test("Retry-After in seconds or as an HTTP date (all three RFC 9110 forms); junk, negatives and waits beyond a day are nil")
+    func forms() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        func http(_ format: String, after seconds: TimeInterval) -> String {
+            formatter.dateFormat = format
+            return formatter.string(from: Self.now.addingTimeInterval(seconds))
+        }
+        #expect(RetryAfter.wait("120", now: Self.now) == .seconds(120))
+        #expect(RetryAfter.wait(" 0 ", now: Self.now) == .zero)
+        #expect(RetryAfter.wait(http("EEE, dd MMM yyyy HH:mm:ss 'GMT'", after: 90), now: Self.now) == .seconds(90))
+        #expect(RetryAfter.wait(http("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", after: 30), now: Self.now) == .seconds(30))
+        #expect(RetryAfter.wait(http("EEE MMM d HH:mm:ss yyyy", after: 45), now: Self.now) == .seconds(45))
+        #expect(RetryAfter.wait(http("EEE, dd MMM yyyy HH:mm:ss 'GMT'", after: -600), now: Self.now) == .zero, "a past date: no wait")
+        #expect(RetryAfter.wait(http("EEE, dd MMM yyyy HH:mm:ss 'GMT'", after: 200_000), now: Self.now) == nil)
+        for junk in ["", "soon", "-5", "1.5", "86401"] {
+            #expect(RetryAfter.wait(junk, now: Self.now) == nil, "\(junk)")
+        }
+    }
+}
