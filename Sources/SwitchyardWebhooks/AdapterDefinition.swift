@@ -10,8 +10,9 @@ public struct AdapterDefinition: Sendable, Hashable {
     public let signature: SignatureScheme
     /// Where the idempotency key comes from; the first source present wins.
     public let idempotency: [IdempotencySource]
-    /// Which event types are tickets; `nil` accepts every delivery.
-    public let accept: EventFilter?
+    /// Which events are new tickets or updates, and where they are; `nil`: the body is one
+    /// event, a new ticket.
+    public let events: EventSelection?
     public let mapping: FieldMapping
     /// `nil` when the platform is not told about decisions.
     public let writeBack: WriteBackTemplate?

@@ -24,7 +24,7 @@ struct AdapterFileParser {
         reader = YAMLReader(file: file, text: text)
     }
 
-    static let topLevelKeys = ["name", "description", "signature", "idempotency", "accept", "mapping", "write_back"]
+    static let topLevelKeys = ["name", "description", "signature", "idempotency", "events", "mapping", "write_back"]
 
     mutating func parse() -> Parsed? {
         let root: Node
@@ -48,8 +48,8 @@ struct AdapterFileParser {
         if let node = reader.required("signature", in: top) { signature = signatureScheme(node) }
         var idempotency: [IdempotencySource]?
         if let node = reader.required("idempotency", in: top) { idempotency = idempotencySources(node) }
-        var accept: EventFilter?
-        if let node = top["accept"] { accept = eventFilter(node) }
+        var events: EventSelection?
+        if let node = top["events"] { events = eventSelection(node) }
         var mapping: FieldMapping?
         if let node = reader.required("mapping", in: top) { mapping = fieldMapping(node) }
         var writeBack: WriteBackTemplate?
@@ -60,7 +60,7 @@ struct AdapterFileParser {
         }
         let definition = AdapterDefinition(
             name: name, description: description, signature: signature, idempotency: idempotency,
-            accept: accept, mapping: mapping, writeBack: writeBack)
+            events: events, mapping: mapping, writeBack: writeBack)
         return Parsed(definition: definition, nameLocation: reader.location(of: nameNode))
     }
 
@@ -236,23 +236,32 @@ struct AdapterFileParser {
         return diagnostics.count == problemsBefore ? sources : nil
     }
 
-    private mutating func eventFilter(_ node: Node) -> EventFilter? {
-        guard let members = reader.members(of: node, "accept", allowed: ["path", "values"]) else { return nil }
+    private mutating func eventSelection(_ node: Node) -> EventSelection? {
+        guard let members = reader.members(of: node, "events", allowed: ["each", "type", "new", "update"]) else { return nil }
         let problemsBefore = diagnostics.count
-        var path: JSONPath?
-        if let node = reader.required("path", in: members) { path = self.path(node, "accept path") }
-        var values: [String] = []
-        if let node = reader.required("values", in: members) {
-            if case .sequence(let items) = node, !items.isEmpty {
-                for item in items {
-                    if let value = reader.string(item, "an accepted event type") { values.append(value) }
-                }
-            } else {
-                reader.report("accept values must be a list of event types, such as [zen:event-type:ticket.created]", at: node)
-            }
+        let each = members["each"].flatMap { path($0, "events each") }
+        let type = members["type"].flatMap { path($0, "events type") }
+        let new = members["new"].map { eventTypes($0, "events new") } ?? []
+        let update = members["update"].map { eventTypes($0, "events update") } ?? []
+        if type == nil, members["type"] == nil, let key = members.keys["new"] ?? members.keys["update"] {
+            reader.report("events new and update name values of the event type: give type (its JSON path) too", at: key)
         }
-        guard diagnostics.count == problemsBefore, let path else { return nil }
-        return EventFilter(path: path, values: values)
+        if members["type"] != nil, members["new"] == nil {
+            reader.report("events type is given but no event type is new: list them under new", at: members.node)
+        }
+        for value in Set(new).intersection(update).sorted() {
+            reader.report("event type \"\(value)\" is listed under both new and update", at: members.keys["update"] ?? node)
+        }
+        guard diagnostics.count == problemsBefore else { return nil }
+        return EventSelection(each: each, type: type, new: new, update: update)
+    }
+
+    private mutating func eventTypes(_ node: Node, _ what: String) -> [String] {
+        guard case .sequence(let items) = node, !items.isEmpty else {
+            reader.report("\(what) must be a list of event types, such as [zen:event-type:ticket.created]", at: node)
+            return []
+        }
+        return items.compactMap { reader.string($0, "an event type") }
     }
 
     private mutating func fieldMapping(_ node: Node) -> FieldMapping? {

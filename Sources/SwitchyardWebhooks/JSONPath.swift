@@ -1,12 +1,15 @@
 /// A path into a JSON document: `$.detail.via.channel`, `$.tags[0]`, `$["custom field"]`.
 ///
 /// `$` is the document; `.name` selects an object member (any characters but `.`, `[`, `]`
-/// and whitespace), `[n]` an array element, and `["name"]` or `['name']` a member whose name
-/// needs quoting.
+/// and whitespace), `[n]` an array element, `[*]` every element (the rest of the path is read
+/// in each, giving a list: `$.issue.labels[*].name`), and `["name"]` or `['name']` a member
+/// whose name needs quoting.
 public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     public enum Component: Sendable, Hashable {
         case key(String)
         case index(Int)
+        /// `[*]`: every element of an array.
+        case each
     }
 
     public let components: [Component]
@@ -42,6 +45,8 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
                 }
             case .index(let index):
                 text += "[\(index)]"
+            case .each:
+                text += "[*]"
             }
         }
         return text
@@ -89,7 +94,10 @@ extension JSONPath {
                     throw JSONPathSyntaxError(offset: start, message: "expected an index or a quoted name after \"[\"")
                 }
                 let quote = characters[start]
-                if quote == "\"" || quote == "'" {
+                if quote == "*", start + 1 < characters.count, characters[start + 1] == "]" {
+                    components.append(.each)
+                    position = start + 2
+                } else if quote == "\"" || quote == "'" {
                     guard let close = characters[(start + 1)...].firstIndex(of: quote) else {
                         throw JSONPathSyntaxError(offset: start, message: "unterminated quoted name")
                     }
@@ -105,7 +113,7 @@ extension JSONPath {
                         let index = Int(String(characters[start..<end]))
                     else {
                         throw JSONPathSyntaxError(
-                            offset: start, message: "expected an array index like [0] or a quoted name like [\"name\"]")
+                            offset: start, message: "expected an array index like [0], [*] for every element, or a quoted name like [\"name\"]")
                     }
                     components.append(.index(index))
                     position = end + 1

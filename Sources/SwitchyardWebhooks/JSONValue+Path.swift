@@ -6,8 +6,11 @@ extension JSONValue {
     /// `null` is returned as ``null``.
     public func value(at path: JSONPath) -> JSONValue? {
         var current = self
-        for component in path.components {
+        for (position, component) in path.components.enumerated() {
             switch (component, current) {
+            case (.each, .array(let elements)):
+                let rest = JSONPath(components: Array(path.components[(position + 1)...]))
+                return .array(elements.compactMap { $0.value(at: rest) })
             case (.key(let key), .object(let members)):
                 guard let next = members[key] else { return nil }
                 current = next
@@ -30,10 +33,25 @@ extension JSONValue {
     func mappedValue(at path: JSONPath) throws(WebhookError) -> JSONValue? {
         var current = self
         var walked = JSONPath.root
-        for component in path.components {
+        for (position, component) in path.components.enumerated() {
             switch (component, current) {
             case (_, .null):
                 return nil
+            case (.each, .array(let elements)):
+                // The rest of the path in every element; elements where it is absent are left out.
+                let rest = JSONPath(components: Array(path.components[(position + 1)...]))
+                var values: [JSONValue] = []
+                for (index, element) in elements.enumerated() {
+                    do {
+                        if let value = try element.mappedValue(at: rest), value != .null { values.append(value) }
+                    } catch .wrongType(let at, let expected, let found) {
+                        let prefix = walked.appending(.index(index)).description
+                        throw .wrongType(path: prefix + at.dropFirst(), expected: expected, found: found)
+                    }
+                }
+                return .array(values)
+            case (.each, _):
+                throw .wrongType(path: walked.description, expected: "an array", found: current.kindDescription)
             case (.key(let key), .object(let members)):
                 guard let next = members[key] else { return nil }
                 current = next

@@ -203,9 +203,9 @@ struct AdapterFileTests {
               prefix: "sha256="
             idempotency:
               - header: X-GitHub-Delivery
-            accept:
-              path: $.action
-              values: [opened]
+            events:
+              type: $.action
+              new: [opened]
             mapping:
               external_id: $.issue.number
               subject: $.issue.title

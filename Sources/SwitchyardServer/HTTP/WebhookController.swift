@@ -26,16 +26,35 @@ struct WebhookController: Sendable {
     ///
     /// Written by hand rather than through `JSONEncoder`: it is sent for every webhook, and
     /// the encoder's generic machinery cost more than the rest of the answer.
+    ///
+    /// A delivery of several events (an adapter with `events.each`) is answered with each
+    /// event's answer under `events`, in order, and `status` `accepted`: `202` when any event
+    /// was queued, `200` otherwise.
     struct Accepted: ResponseGenerator {
         var ticketID: TicketID?
         var status: String
         var reason: String?
         var httpStatus: HTTPResponse.Status
+        var events: [Accepted]?
 
-        /// `{"reason":…,"status":…,"ticket_id":…}`: keys sorted like every other answer.
+        /// `{"events":…,"reason":…,"status":…,"ticket_id":…}`: keys sorted like every other answer.
         var json: [UInt8] {
             var writer = JSONTextWriter(capacity: 96)
+            write(to: &writer)
+            return writer.bytes
+        }
+
+        private func write(to writer: inout JSONTextWriter) {
             writer.beginObject()
+            if let events {
+                writer.member("events")
+                writer.beginArray()
+                for event in events {
+                    writer.element()
+                    event.write(to: &writer)
+                }
+                writer.endArray()
+            }
             if let reason {
                 writer.member("reason")
                 writer.string(reason)
@@ -47,7 +66,6 @@ struct WebhookController: Sendable {
                 writer.string(ticketID.rawValue)
             }
             writer.endObject()
-            return writer.bytes
         }
 
         func response(from request: Request, context: some RequestContext) -> Response {
@@ -83,24 +101,16 @@ struct WebhookController: Sendable {
             let verified = adapter.verifiesDeliveries && !secrets.isEmpty
             // Counted once the sender is known to be the platform: forged deliveries spend nothing.
             try rateLimiter.check("webhook:\(name)")
-            let inbound: InboundTicket
-            switch try Self.decode(delivery, with: adapter, verified: verified) {
-            case .ticket(let ticket):
-                inbound = ticket
-            case .ignored(let reason):
-                metrics.recordWebhook(adapter: name, outcome: "ignored")
-                return Accepted(status: "ignored", reason: reason, httpStatus: .ok)
+            let events = try adapter.events(in: delivery, verified: verified)
+            var answers: [Accepted] = []
+            for event in events {
+                answers.append(try await answer(event, adapter: name, logger: context.logger))
             }
-            let outcome = try await persist(inbound, logger: context.logger)
-            switch outcome {
-            case .accepted(let id):
-                work.notify()
-                metrics.recordWebhook(adapter: name, outcome: "accepted")
-                return Accepted(ticketID: id, status: "queued", httpStatus: .accepted)
-            case .duplicate(let id):
-                metrics.recordWebhook(adapter: name, outcome: "duplicate")
-                return Accepted(ticketID: id, status: "duplicate", httpStatus: .ok)
+            if adapter.definition.events?.each == nil, let only = answers.first, answers.count == 1 {
+                return only
             }
+            let queued = answers.contains { $0.status == "queued" }
+            return Accepted(status: "accepted", httpStatus: queued ? .accepted : .ok, events: answers)
         } catch let error as APIError {
             metrics.recordWebhook(adapter: name, outcome: error.code)
             throw error
@@ -112,19 +122,29 @@ struct WebhookController: Sendable {
         }
     }
 
-    private enum Decoded {
-        case ticket(InboundTicket)
-        /// An event the adapter does not take, with the reason.
-        case ignored(String)
-    }
-
-    private static func decode(
-        _ delivery: WebhookDelivery, with adapter: Adapter, verified: Bool
-    ) throws(WebhookError) -> Decoded {
-        do {
-            return .ticket(try adapter.decode(delivery, verified: verified))
-        } catch .unsupportedEvent(let path, let value) {
-            return .ignored("\(path) is \"\(value)\", which the \(adapter.name) adapter does not take")
+    /// Stores a new ticket, or says why an event is acknowledged without one.
+    private func answer(_ event: InboundEvent, adapter name: String, logger: Logger) async throws(APIError) -> Accepted {
+        switch event {
+        case .ignored(let path, let value):
+            metrics.recordWebhook(adapter: name, outcome: "ignored")
+            return Accepted(
+                status: "ignored", reason: "\(path) is \"\(value)\", which the \(name) adapter does not take", httpStatus: .ok)
+        case .update(let externalID, let type):
+            metrics.recordWebhook(adapter: name, outcome: "update")
+            return Accepted(
+                status: "ignored",
+                reason: "\(type) updates ticket \(externalID); updates are acknowledged and not decided again",
+                httpStatus: .ok)
+        case .ticket(let inbound):
+            switch try await persist(inbound, logger: logger) {
+            case .accepted(let id):
+                work.notify()
+                metrics.recordWebhook(adapter: name, outcome: "accepted")
+                return Accepted(ticketID: id, status: "queued", httpStatus: .accepted)
+            case .duplicate(let id):
+                metrics.recordWebhook(adapter: name, outcome: "duplicate")
+                return Accepted(ticketID: id, status: "duplicate", httpStatus: .ok)
+            }
         }
     }
 

@@ -1,0 +1,59 @@
+import SwitchyardCore
+
+/// Which events in a delivery are new tickets, which are updates of tickets already sent, and
+/// where the events are when one delivery carries several (HubSpot posts a JSON array).
+///
+/// An event whose type field holds a value in neither list is ignored (answered 2xx so the
+/// platform does not retry it); one without the field (a payload shape that has no event type,
+/// such as a Zendesk trigger body) is a new ticket.
+public struct EventSelection: Sendable, Hashable {
+    /// Where the list of events is (`$` for a body that is an array); nil: the body is one event.
+    public let each: JSONPath?
+    /// Where an event's type is, for example `$.type`; nil: every event is a new ticket.
+    public let type: JSONPath?
+    /// The event types that are new tickets, for example `zen:event-type:ticket.created`.
+    public let new: [String]
+    /// The event types that update a ticket the platform sent before.
+    public let update: [String]
+
+    init(each: JSONPath? = nil, type: JSONPath?, new: [String], update: [String] = []) {
+        self.each = each
+        self.type = type
+        self.new = new
+        self.update = update
+    }
+
+    public enum Kind: Sendable, Hashable {
+        case new
+        case update(String)
+        /// Another event type, with the path and the value.
+        case ignored(path: String, value: String)
+    }
+
+    /// The events of a payload, each a JSON value of its own.
+    func events(in payload: JSONValue) throws(WebhookError) -> [JSONValue] {
+        guard let each else { return [payload] }
+        switch try payload.mappedValue(at: each) {
+        case .array(let events)?:
+            return events
+        case nil, .null?:
+            throw .missingField(path: each.description)
+        case let other?:
+            throw .wrongType(path: each.description, expected: "a list of events", found: other.kindDescription)
+        }
+    }
+
+    func kind(of event: JSONValue) throws(WebhookError) -> Kind {
+        guard let type else { return .new }
+        switch try event.mappedValue(at: type) {
+        case nil, .null?:
+            return .new
+        case .string(let value)?:
+            if new.contains(value) { return .new }
+            if update.contains(value) { return .update(value) }
+            return .ignored(path: type.description, value: String(value.prefix(100)))
+        case let other?:
+            throw .wrongType(path: type.description, expected: "a string", found: other.kindDescription)
+        }
+    }
+}
