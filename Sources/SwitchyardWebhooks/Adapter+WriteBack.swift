@@ -17,7 +17,8 @@ extension Adapter {
     ) throws(WebhookError) -> WriteBackRequest? {
         guard let template = definition.writeBack else { return nil }
         let values = WriteBackValues(
-            decision: decision, ticket: ticket, settings: settings, normalizesTags: template.normalizesTags)
+            decision: decision, ticket: ticket, settings: settings, normalizesTags: template.normalizesTags,
+            priorities: template.priorities)
         for case .setting(let name) in template.url.placeholders where values.setting(name) == nil {
             return nil
         }

@@ -301,7 +301,7 @@ struct AdapterFileParser {
     }
 
     private mutating func writeBackTemplate(_ node: Node) -> WriteBackTemplate? {
-        let allowed = ["method", "url", "headers", "normalize_tags", "body"]
+        let allowed = ["method", "url", "headers", "normalize_tags", "priorities", "body"]
         guard let members = reader.members(of: node, "write_back", allowed: allowed) else { return nil }
         let problemsBefore = diagnostics.count
 
@@ -338,11 +338,37 @@ struct AdapterFileParser {
         }
         var normalizesTags = false
         if let node = members["normalize_tags"] { normalizesTags = reader.bool(node, "normalize_tags") ?? false }
+        var priorities: [Priority: JSONValue] = [:]
+        if let node = members["priorities"] { priorities = priorityScale(node) }
         var body: BodyTemplate?
         if let node = members["body"] { body = bodyTemplate(node) }
+        if priorities.isEmpty, let body, body.references.contains(.platformPriority) {
+            reader.report(
+                "the body uses ${platform.priority}, so write_back needs priorities: {low: …, normal: …, high: …, urgent: …}",
+                at: members["body"] ?? node)
+        }
 
         guard diagnostics.count == problemsBefore, let method, let url else { return nil }
-        return WriteBackTemplate(method: method, url: url, headers: headers, normalizesTags: normalizesTags, body: body)
+        return WriteBackTemplate(
+            method: method, url: url, headers: headers, normalizesTags: normalizesTags, priorities: priorities, body: body)
+    }
+
+    /// `{low: 1, normal: 2, high: 3, urgent: 4}`: each of the four priorities on the platform's scale.
+    private mutating func priorityScale(_ node: Node) -> [Priority: JSONValue] {
+        guard let members = reader.members(of: node, "priorities", allowed: Priority.allCases.map(\.rawValue)) else { return [:] }
+        var scale: [Priority: JSONValue] = [:]
+        for priority in Priority.allCases {
+            guard let value = reader.required(priority.rawValue, in: members) else { continue }
+            switch bodyTemplate(value) {
+            case .literal(let literal)? where literal != .null:
+                scale[priority] = literal
+            case nil:
+                break
+            default:
+                reader.report("priorities.\(priority.rawValue) must be the platform's value: a number or a string", at: value)
+            }
+        }
+        return scale
     }
 
     private mutating func bodyTemplate(_ node: Node) -> BodyTemplate? {

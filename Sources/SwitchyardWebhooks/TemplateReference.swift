@@ -12,6 +12,9 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
     case ticket(TicketField)
     /// A value from the adapter's settings (`settings.base_url`).
     case setting(String)
+    /// The decision's priority on the platform's own scale (`write_back.priorities`: Freshdesk
+    /// 1–4, HubSpot `LOW`…`URGENT`); absent when the decision has none.
+    case platformPriority
 
     public enum DecisionField: String, Sendable, Hashable, CaseIterable {
         case department, priority, tags
@@ -32,6 +35,7 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
         switch name {
         case "target": self = .target
         case "merged_tags": self = .mergedTags
+        case "platform.priority": self = .platformPriority
         default:
             if name.hasPrefix("decision.fields."), Self.isSettingName(name.dropFirst(16)) {
                 self = .decisionField(String(name.dropFirst(16)))
@@ -55,6 +59,7 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
         case .decisionField(let name): "decision.fields." + name
         case .ticket(let field): "ticket." + field.rawValue
         case .setting(let name): "settings." + name
+        case .platformPriority: "platform.priority"
         }
     }
 
@@ -62,7 +67,7 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
     static var vocabulary: String {
         (["target", "merged_tags"]
             + DecisionField.allCases.flatMap { $0 == .fields ? ["decision.fields", "decision.fields.NAME"] : ["decision." + $0.rawValue] }
-            + TicketField.allCases.map { "ticket." + $0.rawValue } + ["settings.NAME"])
+            + TicketField.allCases.map { "ticket." + $0.rawValue } + ["settings.NAME", "platform.priority"])
             .map { "${\($0)}" }.joined(separator: ", ")
     }
 

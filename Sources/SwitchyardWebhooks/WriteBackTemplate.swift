@@ -1,3 +1,5 @@
+public import SwitchyardCore
+
 /// How an adapter tells its platform about a decision: one HTTP request built from templates.
 public struct WriteBackTemplate: Sendable, Hashable {
     /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
@@ -11,6 +13,8 @@ public struct WriteBackTemplate: Sendable, Hashable {
     /// Whether the decision's tags are rewritten the way Zendesk stores tags: lower case,
     /// whitespace runs turned into `_`.
     public let normalizesTags: Bool
+    /// Each priority on the platform's scale, for `${platform.priority}`.
+    public let priorities: [Priority: JSONValue]
     let body: BodyTemplate?
 
     init(
@@ -18,8 +22,10 @@ public struct WriteBackTemplate: Sendable, Hashable {
         url: StringTemplate<TemplateReference>,
         headers: [String: String] = [:],
         normalizesTags: Bool = false,
+        priorities: [Priority: JSONValue] = [:],
         body: BodyTemplate?
     ) {
+        self.priorities = priorities
         self.method = method
         self.url = url
         self.headers = headers

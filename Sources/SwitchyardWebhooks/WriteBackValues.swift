@@ -7,6 +7,8 @@ struct WriteBackValues {
     let ticket: Ticket
     let settings: AdapterSettings
     let normalizesTags: Bool
+    /// `write_back.priorities`.
+    var priorities: [Priority: JSONValue] = [:]
 
     /// A configured setting; an empty value counts as not configured.
     func setting(_ name: String) -> String? {
@@ -36,6 +38,8 @@ struct WriteBackValues {
             return decision.fields[name].map(JSONValue.string)
         case .ticket(let field):
             return ticketValue(field)
+        case .platformPriority:
+            return decision.priority.flatMap { priorities[$0] }
         }
     }
 

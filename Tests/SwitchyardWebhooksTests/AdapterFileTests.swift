@@ -6,10 +6,10 @@ import Testing
 
 @Suite("Adapter files")
 struct AdapterFileTests {
-    @Test("The shipped Webhooks/ directory loads both adapters")
+    @Test("The shipped Webhooks/ directory loads every adapter")
     func shippedAdapters() throws {
         let registry = try Fixtures.registry()
-        #expect(registry.names == ["generic", "zendesk"])
+        #expect(registry.names == ["generic", "github", "hubspot", "standard-webhooks", "zendesk"])
         #expect(registry["zendesk"]?.definition.description.isEmpty == false)
         #expect(registry["freshdesk"] == nil)
     }
@@ -143,7 +143,7 @@ struct AdapterFileTests {
                 #"test.yaml:12:13: error: unknown reference ${targett} in the write-back body; expected one of: "#
                     + "${target}, ${merged_tags}, ${decision.department}, ${decision.priority}, ${decision.tags}, ${decision.fields}, "
                     + "${decision.fields.NAME}, ${decision.confidence}, ${decision.stage}, ${decision.decided_by}, ${decision.decided_at}, "
-                    + "${ticket.external_id}, ${ticket.source}, ${ticket.tags}, ${ticket.channel}, ${ticket.language}, ${settings.NAME} "
+                    + "${ticket.external_id}, ${ticket.source}, ${ticket.tags}, ${ticket.channel}, ${ticket.language}, ${settings.NAME}, ${platform.priority} "
                     + #"("?" before the closing brace leaves the member out when the value is absent; "$$" writes a literal "$")"#,
             ])
     }

@@ -1,0 +1,236 @@
+import Foundation
+import HTTPTypes
+import SwitchyardCore
+import SwitchyardWebhooks
+import Testing
+
+/// The shipped platform adapters against the platforms' own published signature examples and
+/// payloads (sources in each adapter file and `Samples/webhooks/README.md`).
+@Suite("Platform adapters")
+struct PlatformAdapterTests {
+    /// A published signature example: what the platform sent, the secret, and when.
+    struct Vector: Sendable, CustomTestStringConvertible {
+        var source: String
+        var adapter: String
+        var secret: String
+        var method = "POST"
+        var url = ""
+        var headers: [String: String]
+        var body: String
+        var signedAt: Date
+
+        var testDescription: String { source }
+
+        func delivery(body: String? = nil) -> WebhookDelivery {
+            WebhookDelivery(method: method, url: url, headers: Fixtures.headers(headers), body: Array((body ?? self.body).utf8))
+        }
+    }
+
+    static let vectors: [Vector] = [
+        // docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries#testing-the-webhook-payload-validation
+        Vector(
+            source: "GitHub docs", adapter: "github", secret: "It's a Secret to Everybody",
+            headers: ["X-Hub-Signature-256": "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"],
+            body: "Hello, World!", signedAt: Date()),
+        // standard-webhooks/standard-webhooks libraries/python/tests/test_webhooks.py::test_sign_function
+        // (the same values in the Go, JavaScript, PHP, Java and C# tests)
+        Vector(
+            source: "Standard Webhooks library tests (A)", adapter: "standard-webhooks",
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            headers: [
+                "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
+                "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            ],
+            body: #"{"test": 2432232314}"#, signedAt: Date(timeIntervalSince1970: 1_614_265_330)),
+        // standard-webhooks/standard-webhooks libraries/rust/src/lib.rs::test_sign
+        Vector(
+            source: "Standard Webhooks library tests (B)", adapter: "standard-webhooks",
+            secret: "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+            headers: [
+                "webhook-id": "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk", "webhook-timestamp": "1649367553",
+                "webhook-signature": "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=",
+            ],
+            body: #"{"email":"test@example.com","username":"test_user"}"#, signedAt: Date(timeIntervalSince1970: 1_649_367_553)),
+        // HubSpot/hubspot-api-python tests/spec/utils/test_signature.py::test_get_signature__v3
+        Vector(
+            source: "HubSpot Python SDK tests", adapter: "hubspot", secret: "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy",
+            url: "https://www.example.com/webhook_uri",
+            headers: [
+                "X-HubSpot-Signature-v3": "K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=",
+                "X-HubSpot-Request-Timestamp": "1693657560000",
+            ],
+            body: "{'example_field':'example_value'}", signedAt: Date(timeIntervalSince1970: 1_693_657_560)),
+        // HubSpot/hubspot-api-ruby spec/helpers/signature_spec.rb (TEST_DATA[:v3_hash])
+        Vector(
+            source: "HubSpot Ruby SDK tests", adapter: "hubspot", secret: "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy",
+            url: "https://www.example.com/webhook_uri",
+            headers: [
+                "X-HubSpot-Signature-v3": "RnbPH7+UMKVkbV32P8bz450N4M56aPmcru1+D3kSDtw=",
+                "X-HubSpot-Request-Timestamp": "1700000300000",
+            ],
+            body: "{'example_field':'example_value'}", signedAt: Date(timeIntervalSince1970: 1_700_000_300)),
+    ]
+
+    @Test("published signature examples verify; a changed body or the wrong secret does not", arguments: vectors)
+    func publishedVectors(vector: Vector) throws {
+        let adapter = try Fixtures.adapter(vector.adapter)
+        try adapter.verify(vector.delivery(), secrets: [vector.secret], now: vector.signedAt)
+        #expect(throws: WebhookError.signatureMismatch) {
+            try adapter.verify(vector.delivery(body: vector.body + " "), secrets: [vector.secret], now: vector.signedAt)
+        }
+        let wrong = vector.secret.hasPrefix("whsec_") ? "whsec_" + Data(repeating: 7, count: 24).base64EncodedString() : vector.secret + "x"
+        #expect(throws: WebhookError.signatureMismatch) {
+            try adapter.verify(vector.delivery(), secrets: [wrong], now: vector.signedAt)
+        }
+        // Rotation: the old secret beside the new one still verifies.
+        try adapter.verify(vector.delivery(), secrets: [wrong, vector.secret], now: vector.signedAt)
+    }
+
+    @Test("signed timestamps outside five minutes, either way, are refused", arguments: vectors.filter { $0.adapter != "github" })
+    func staleTimestamps(vector: Vector) throws {
+        let adapter = try Fixtures.adapter(vector.adapter)
+        try adapter.verify(vector.delivery(), secrets: [vector.secret], now: vector.signedAt.addingTimeInterval(299))
+        for skew in [301.0, -301.0] {
+            #expect(throws: WebhookError.self) {
+                try adapter.verify(vector.delivery(), secrets: [vector.secret], now: vector.signedAt.addingTimeInterval(skew))
+            }
+        }
+        do {
+            try adapter.verify(vector.delivery(), secrets: [vector.secret], now: vector.signedAt.addingTimeInterval(3600))
+            Issue.record("an hour-old delivery verified")
+        } catch {
+            #expect("\(error)".contains("3600 s old, outside the replay window of 300 s"), "\(error)")
+        }
+    }
+
+    @Test("Standard Webhooks: any v1 signature in the list may match; other versions are skipped; none with the prefix is malformed")
+    func standardWebhooksSignatureList() throws {
+        let adapter = try Fixtures.adapter("standard-webhooks")
+        var vector = Self.vectors[1]
+        let valid = vector.headers["webhook-signature"]!
+        vector.headers["webhook-signature"] = "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= v2,abc \(valid)"
+        try adapter.verify(vector.delivery(), secrets: [vector.secret], now: vector.signedAt)
+        vector.headers["webhook-signature"] = "v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg=="
+        #expect(throws: WebhookError.malformedSignature("webhook-signature must start with \"v1,\"")) {
+            try adapter.verify(vector.delivery(), secrets: [vector.secret], now: vector.signedAt)
+        }
+        // The delivery id is signed: changing it breaks the signature.
+        vector = Self.vectors[1]
+        vector.headers["webhook-id"] = "msg_other"
+        #expect(throws: WebhookError.signatureMismatch) {
+            try adapter.verify(vector.delivery(), secrets: [vector.secret], now: vector.signedAt)
+        }
+    }
+
+    @Test("a timestamp that is not a time is refused before the signature is checked")
+    func unreadableTimestamp() throws {
+        let adapter = try Fixtures.adapter("standard-webhooks")
+        for value in ["not-a-time", "1614265330.5", "-5"] {
+            var vector = Self.vectors[1]
+            vector.headers["webhook-timestamp"] = value
+            #expect(throws: WebhookError.invalidTimestamp(header: "webhook-timestamp", reason: "\"\(value)\" is not a Unix time in seconds")) {
+                try adapter.verify(vector.delivery(), secrets: [vector.secret], now: vector.signedAt)
+            }
+        }
+    }
+
+    @Test("a secret the scheme cannot use is refused at start, with the reason")
+    func secretChecks() throws {
+        #expect(try Fixtures.adapter("standard-webhooks").problem(withSecrets: ["whsec_!!not base64!!"])
+            == "the secret must be whsec_ followed by base64 (as the platform shows it)")
+        #expect(try Fixtures.adapter("standard-webhooks").problem(withSecrets: [Self.vectors[1].secret]) == nil)
+        #expect(try Fixtures.adapter("github").problem(withSecrets: ["s3cret"]) == nil)
+    }
+
+    // MARK: Payloads
+
+    func delivery(_ sample: String, headers: [String: String] = [:]) throws -> WebhookDelivery {
+        WebhookDelivery(headers: Fixtures.headers(headers), body: try Fixtures.sample(sample))
+    }
+
+    @Test("GitHub: an opened issue is a ticket with its labels as tags; our own label coming back is an update, never decided again")
+    func githubIssues() throws {
+        let github = try Fixtures.adapter("github")
+        let opened = try github.events(
+            in: delivery("github/issues-opened.json", headers: ["X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958"]),
+            verified: false)
+        guard case .ticket(let inbound)? = opened.first, opened.count == 1 else {
+            Issue.record("expected one ticket, got \(opened)")
+            return
+        }
+        #expect(inbound.ticket.externalID == "1")
+        #expect(inbound.ticket.subject == "Spelling error in the README file")
+        #expect(inbound.ticket.body.hasPrefix("It looks like you accidently spelled 'commit' with two 't's."))
+        #expect(inbound.ticket.tags == ["bug"])
+        #expect(inbound.ticket.requester?.name == "Codertocat")
+        #expect(inbound.ticket.status == "open")
+        #expect(inbound.ticket.customFields["repository"] == "Codertocat/Hello-World")
+        #expect(inbound.idempotencyKey == "72d3162e-cc78-11e3-81ab-4c9367dc0958")
+
+        let labeled = try github.events(in: delivery("github/issues-labeled.json"), verified: false)
+        #expect(labeled == [.update(externalID: "1", type: "labeled")])
+
+        let settings = AdapterSettings(
+            values: ["api_url": "https://api.github.com", "repository": "Codertocat/Hello-World"], targets: ["cards": "team: cards"])
+        let request = try #require(try github.writeBack(for: Fixtures.decision(), ticket: inbound.ticket, settings: settings))
+        #expect(request.method == "POST")
+        #expect(request.url == "https://api.github.com/repos/Codertocat/Hello-World/issues/1/labels")
+        #expect(try Fixtures.json(request.body) == ["labels": ["team: cards", "priority: high"]])
+        let noPriority = try #require(
+            try github.writeBack(for: Fixtures.decision(priority: nil), ticket: inbound.ticket, settings: settings))
+        #expect(try Fixtures.json(noPriority.body) == ["labels": ["team: cards"]])
+    }
+
+    @Test("Standard Webhooks: ticket.created is a ticket keyed by the signed webhook-id; the spec's contact.created is ignored")
+    func standardWebhooksPayloads() throws {
+        let adapter = try Fixtures.adapter("standard-webhooks")
+        let events = try adapter.events(
+            in: delivery("standard-webhooks/ticket-created.json", headers: ["webhook-id": "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"]),
+            verified: true)
+        guard case .ticket(let inbound)? = events.first else {
+            Issue.record("expected a ticket, got \(events)")
+            return
+        }
+        #expect(inbound.ticket.externalID == "T-2291")
+        #expect(inbound.ticket.requester?.email == "maria.costa@example.com")
+        #expect(inbound.idempotencyKey == "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", "webhook-id is signed, so it is trusted")
+        #expect(
+            try adapter.events(in: delivery("standard-webhooks/spec-example-contact-created.json"), verified: false)
+                == [.ignored(path: "$.type", value: "contact.created")])
+    }
+
+    @Test("HubSpot: each event of the array is its own ticket or update, keyed by its eventId; other object types are ignored")
+    func hubspotEvents() throws {
+        let hubspot = try Fixtures.adapter("hubspot")
+        #expect(
+            try hubspot.events(in: delivery("hubspot/docs-v1-signature-example.json"), verified: false)
+                == [.ignored(path: "$.subscriptionType", value: "contact.creation")])
+        let body = #"""
+            [{"eventId":101,"subscriptionType":"ticket.creation","objectId":4412987001,"portalId":62515,"changeSource":"CRM"},
+             {"eventId":102,"subscriptionType":"ticket.propertyChange","objectId":4412987001,"propertyName":"hs_ticket_priority"},
+             {"eventId":103,"subscriptionType":"ticket.creation","objectId":4412987002,"portalId":62515}]
+            """#
+        let events = try hubspot.events(in: WebhookDelivery(headers: [:], body: Array(body.utf8)), verified: true)
+        #expect(events.count == 3)
+        guard case .ticket(let first) = events[0], case .ticket(let third) = events[2] else {
+            Issue.record("expected tickets first and last, got \(events)")
+            return
+        }
+        #expect(first.ticket.externalID == "4412987001" && first.idempotencyKey == "101")
+        #expect(first.ticket.customFields == ["portal_id": "62515", "change_source": "CRM"])
+        #expect(events[1] == .update(externalID: "4412987001", type: "ticket.propertyChange"))
+        #expect(third.ticket.externalID == "4412987002" && third.idempotencyKey == "103")
+
+        // One malformed event refuses the delivery, naming the event.
+        let broken = #"[{"eventId":1,"subscriptionType":"ticket.creation","objectId":7},{"eventId":2,"subscriptionType":"ticket.creation","objectId":true}]"#
+        #expect(throws: WebhookError.wrongType(path: "$[1].objectId", expected: "a string or an integer", found: "a boolean")) {
+            try hubspot.events(in: WebhookDelivery(headers: [:], body: Array(broken.utf8)), verified: true)
+        }
+
+        let settings = AdapterSettings(values: ["base_url": "https://api.hubapi.com"], targets: ["cards": "31337"])
+        let request = try #require(try hubspot.writeBack(for: Fixtures.decision(), ticket: first.ticket, settings: settings))
+        #expect(request.method == "PATCH")
+        #expect(request.url == "https://api.hubapi.com/crm/v3/objects/tickets/4412987001")
+        #expect(try Fixtures.json(request.body) == ["properties": ["hubspot_owner_id": "31337", "hs_ticket_priority": "HIGH"]])
+    }
+}
