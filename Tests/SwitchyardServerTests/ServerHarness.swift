@@ -101,6 +101,8 @@ struct ServerSetup {
     var access: String = ""
     /// More `rules:` keys, each line indented by two spaces.
     var rulesExtra: String = ""
+    /// More adapters under `adapters:`, each line indented by two spaces.
+    var extraAdapters: String = ""
 
     static let zendeskSecret = "test-zendesk-secret"
 
@@ -194,6 +196,7 @@ struct ServerSetup {
               fraud_security: 106
               identity_verification: 107
               account_management: 108
+        \(extraAdapters)
         """
     }
 }
