@@ -125,7 +125,7 @@ extension PostgresStore {
     }
 
     public func recordDecision(
-        _ decision: Decision, for id: TicketID, claim: Claim, writeBack: WriteBackRequest?, now: Date
+        _ decision: Decision, for id: TicketID, claim: Claim, writeBacks: [WriteBackRequest], now: Date
     ) async throws -> DecisionID {
         let decision = decision.storable
         let provenance = decision.provenance
@@ -156,7 +156,8 @@ extension PostgresStore {
                 throw StoreError.database("PostgreSQL", "the decision was not stored", statement: "INSERT INTO decisions")
             }
             let decisionID = try RowReader(row, table: "decisions").value(0, as: DecisionID.self)
-            if let writeBack {
+            // One outbox entry per request, committed with the decision.
+            for writeBack in writeBacks {
                 let arguments = Arguments { arguments in
                     arguments.add(id.rawValue)
                     arguments.add(decisionID)

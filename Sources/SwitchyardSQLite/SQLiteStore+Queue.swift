@@ -77,7 +77,7 @@ extension SQLiteStore {
         _ decision: Decision,
         for id: TicketID,
         claim: Claim,
-        writeBack: WriteBackRequest?,
+        writeBacks: [WriteBackRequest],
         now: Date
     ) async throws -> DecisionID {
         let decision = decision.storable
@@ -87,7 +87,9 @@ extension SQLiteStore {
             decision.confidence, provenance.stage.rawValue, provenance.decidedBy, provenance.modelVersion,
             provenance.rulesetVersion, provenance.storedJSON, decision.decidedAt, JSONTextWriter.text(of: decision.fields),
         ]
-        let outboxArguments: [any DatabaseValueConvertible]? = writeBack.map { request in
+        // One outbox entry per request (Help Scout and Zammad need a second call for tags),
+        // committed with the decision.
+        let outboxArguments: [[any DatabaseValueConvertible]] = writeBacks.map { request in
             [id.rawValue, request.adapter, request.method, request.url, JSONTextWriter.text(of: request.headers), request.body, now]
         }
         let decisionID = try await database.write { connection in
@@ -111,14 +113,14 @@ extension SQLiteStore {
                 decisionArguments,
                 table: "decisions"
             ) { try $0.value(0, as: DecisionID.self) }
-            if let outboxArguments {
+            for arguments in outboxArguments {
                 try connection.run(
                     """
                     INSERT INTO outbox (ticket_id, adapter, method, url, headers, body, status, attempts,
                         next_attempt_at, created_at, updated_at, decision_id)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?7, ?7, ?8)
                     """,
-                    outboxArguments + [decisionID]
+                    arguments + [decisionID]
                 )
             }
             return decisionID ?? 0

@@ -92,7 +92,7 @@ struct Components {
                     department: department, priority: .normal, tags: [], confidence: 1,
                     provenance: Provenance(stage: .rule, rulesetVersion: "startup-check"), decidedAt: Date())
                 do {
-                    _ = try planner.request(for: probe, ticket: Ticket(externalID: "1", source: name))
+                    _ = try planner.requests(for: probe, ticket: Ticket(externalID: "1", source: name))
                 } catch {
                     throw StartupError("adapters.\(name): cannot write back a decision for department \"\(department)\": \(error)")
                 }

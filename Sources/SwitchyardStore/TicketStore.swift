@@ -46,7 +46,7 @@ public protocol TicketStore: Sendable {
     /// marks the ticket decided, and (if given) adds an outbox entry for the write-back.
     /// Throws `leaseLost` if `claim` no longer holds the ticket; nothing is written then.
     @discardableResult
-    func recordDecision(_ decision: Decision, for id: TicketID, claim: Claim, writeBack: WriteBackRequest?, now: Date)
+    func recordDecision(_ decision: Decision, for id: TicketID, claim: Claim, writeBacks: [WriteBackRequest], now: Date)
         async throws -> DecisionID
 
     /// Gives a claimed ticket back to the queue (graceful shutdown). No-op if `claim` does not hold it.

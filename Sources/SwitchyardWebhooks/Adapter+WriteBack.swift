@@ -2,20 +2,32 @@ import Foundation
 public import SwitchyardCore
 
 extension Adapter {
-    /// The request that writes `decision` back to the platform, for the outbox to deliver.
+    /// The requests that write `decision` back to the platform, in order, for the outbox to
+    /// deliver (one outbox entry each).
     ///
-    /// Returns `nil` when the adapter has no write-back, or when a setting its URL needs
-    /// (`base_url`, `callback_url`) is not configured: this deployment then has no destination.
-    /// `stage` and `decided_by` come from `decision.provenance`.
+    /// Empty when the adapter has no write-back; a request whose URL needs a setting
+    /// (`base_url`, `callback_url`) that is not configured is left out: this deployment has no
+    /// destination for it. `stage` and `decided_by` come from `decision.provenance`.
     ///
     /// - Throws: ``WebhookError/missingTarget(_:)`` when the body needs the department's target
     ///   and none is configured; ``WebhookError/missingSetting(_:)`` when it needs a setting that
     ///   is not configured; ``WebhookError/invalidWriteBackURL(template:)`` when the URL built
     ///   from the settings is not an absolute http(s) URL.
-    public func writeBack(
+    public func writeBacks(
         for decision: Decision, ticket: Ticket, settings: AdapterSettings
+    ) throws(WebhookError) -> [WriteBackRequest] {
+        var requests: [WriteBackRequest] = []
+        for template in definition.writeBacks {
+            if let request = try writeBack(template, for: decision, ticket: ticket, settings: settings) {
+                requests.append(request)
+            }
+        }
+        return requests
+    }
+
+    private func writeBack(
+        _ template: WriteBackTemplate, for decision: Decision, ticket: Ticket, settings: AdapterSettings
     ) throws(WebhookError) -> WriteBackRequest? {
-        guard let template = definition.writeBack else { return nil }
         let values = WriteBackValues(
             decision: decision, ticket: ticket, settings: settings, normalizesTags: template.normalizesTags,
             priorities: template.priorities)

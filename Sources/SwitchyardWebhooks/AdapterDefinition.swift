@@ -14,6 +14,7 @@ public struct AdapterDefinition: Sendable, Hashable {
     /// event, a new ticket.
     public let events: EventSelection?
     public let mapping: FieldMapping
-    /// `nil` when the platform is not told about decisions.
-    public let writeBack: WriteBackTemplate?
+    /// The requests that tell the platform a decision, in order (Help Scout and Zammad need a
+    /// second call for tags); empty when the platform is not told.
+    public let writeBacks: [WriteBackTemplate]
 }

@@ -52,15 +52,23 @@ struct AdapterFileParser {
         if let node = top["events"] { events = eventSelection(node) }
         var mapping: FieldMapping?
         if let node = reader.required("mapping", in: top) { mapping = fieldMapping(node) }
-        var writeBack: WriteBackTemplate?
-        if let node = top["write_back"] { writeBack = writeBackTemplate(node) }
+        var writeBacks: [WriteBackTemplate] = []
+        if let node = top["write_back"] {
+            // One request, or a list of them sent in order.
+            if case .sequence(let items) = node {
+                if items.isEmpty { reader.report("write_back must list at least one request", at: node) }
+                writeBacks = items.compactMap { writeBackTemplate($0) }
+            } else if let template = writeBackTemplate(node) {
+                writeBacks = [template]
+            }
+        }
 
         guard diagnostics.isEmpty, let nameNode, let name, let signature, let idempotency, let mapping else {
             return nil
         }
         let definition = AdapterDefinition(
             name: name, description: description, signature: signature, idempotency: idempotency,
-            events: events, mapping: mapping, writeBack: writeBack)
+            events: events, mapping: mapping, writeBacks: writeBacks)
         return Parsed(definition: definition, nameLocation: reader.location(of: nameNode))
     }
 

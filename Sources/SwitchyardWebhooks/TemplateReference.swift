@@ -23,6 +23,8 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
         case confidence, stage
         case decidedBy = "decided_by"
         case decidedAt = "decided_at"
+        /// The decision in words, for an internal note (``Decision/explanation``).
+        case explanation
     }
 
     public enum TicketField: String, Sendable, Hashable, CaseIterable {

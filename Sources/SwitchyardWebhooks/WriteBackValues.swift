@@ -80,6 +80,7 @@ struct WriteBackValues {
         case .stage: .string(decision.provenance.stage.rawValue)
         case .decidedBy: decision.provenance.decidedBy.map(JSONValue.string)
         case .decidedAt: .string(decision.decidedAt.formatted(.iso8601))
+        case .explanation: .string(decision.explanation)
         }
     }
 

@@ -348,7 +348,7 @@ import Glibc
         let decided = Decision(
             department: "cards", confidence: 0.8,
             provenance: Provenance(stage: .model, decidedBy: "local/linear", rulesetVersion: "old"), decidedAt: Date())
-        _ = try await store.recordDecision(decided, for: id, claim: claim, writeBack: nil, now: Date())
+        _ = try await store.recordDecision(decided, for: id, claim: claim, writeBacks: [], now: Date())
         _ = try await store.addFeedback(
             Feedback(verdict: .down, department: "fraud_security", agent: "maria", createdAt: Date()), to: id, decision: nil)
         let explained = try Self.run(["rules", "explain", "--config", config.path, "--rules", candidate, id.rawValue])

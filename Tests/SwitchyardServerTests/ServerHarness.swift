@@ -245,7 +245,12 @@ func withServer<T: Sendable>(
             try await store.saveArtifact(artifact, named: "local-model")
         }
     }
-    let client = Switchyard.makeHTTPClient()
+    // The server's own client settings, with room for the tests' bursts of concurrent
+    // requests: waiting for one of the default 8 connections per host counts against the
+    // 5 s connect timeout, which a loaded CI machine can exceed.
+    var clientConfiguration = Switchyard.httpClientConfiguration
+    clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 128
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     do {
         let result = try await Switchyard.withPrepared(configuration: configuration, httpClient: client, logger: logger) {
             switchyard in

@@ -30,7 +30,7 @@ struct ClaimTests {
             _ = try await store.claimQueued(limit: 1, claim: .named("worker-b"), now: t0 + 31, lease: .seconds(30))
 
             await #expect(throws: StoreError.leaseLost(id, claim: "worker-a")) {
-                try await store.recordDecision(.sample(), for: id, claim: .named("worker-a"), writeBack: .sample(), now: t0 + 32)
+                try await store.recordDecision(.sample(), for: id, claim: .named("worker-a"), writeBacks: [.sample()], now: t0 + 32)
             }
             let record = try #require(try await store.ticket(id))
             #expect(record.status == .claimed)
@@ -38,7 +38,7 @@ struct ClaimTests {
             #expect(record.writeBacks.isEmpty)
             #expect(try await store.writeBacks(status: nil, limit: 10).isEmpty)
 
-            try await store.recordDecision(.sample(), for: id, claim: .named("worker-b"), writeBack: nil, now: t0 + 33)
+            try await store.recordDecision(.sample(), for: id, claim: .named("worker-b"), writeBacks: [], now: t0 + 33)
             #expect(try await store.ticket(id)?.status == .decided)
         }
     }
@@ -48,11 +48,11 @@ struct ClaimTests {
         try await withStore(engine) { store in
             let unknown = TicketID("tkt_unknown")
             await #expect(throws: StoreError.ticketNotFound(unknown)) {
-                try await store.recordDecision(.sample(), for: unknown, claim: .named("worker-a"), writeBack: nil, now: t0)
+                try await store.recordDecision(.sample(), for: unknown, claim: .named("worker-a"), writeBacks: [], now: t0)
             }
             let queued = try await store.accept(.sample(1), idempotencyKey: "key-1", receivedAt: t0).ticketID
             await #expect(throws: StoreError.leaseLost(queued, claim: "worker-a")) {
-                try await store.recordDecision(.sample(), for: queued, claim: .named("worker-a"), writeBack: nil, now: t0)
+                try await store.recordDecision(.sample(), for: queued, claim: .named("worker-a"), writeBacks: [], now: t0)
             }
         }
     }
@@ -111,7 +111,7 @@ struct ClaimTests {
             #expect(try await store.queueDepth() == 3, "queued and claimed both count")
 
             let decidedAt = t0 + 2
-            try await store.recordDecision(.sample(at: decidedAt), for: id, claim: .named("worker-a"), writeBack: .sample(), now: t0 + 3)
+            try await store.recordDecision(.sample(at: decidedAt), for: id, claim: .named("worker-a"), writeBacks: [.sample()], now: t0 + 3)
             #expect(try await store.queueDepth() == 2)
 
             let thumbsDown = Feedback(verdict: .down, department: "billing", agent: "agent-7", createdAt: t0 + 60)

@@ -24,6 +24,19 @@ struct OutboxTests {
         }
     }
 
+    @Test("a decision with several write-back requests (a second call for tags) queues one entry each, in order, with the decision", arguments: Engine.allCases)
+    func severalRequestsPerDecision(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let id = try await store.acceptAndClaim(1, now: t0)
+            var tags = WriteBackRequest.sample()
+            tags.url += "/tags"
+            try await store.recordDecision(.sample(), for: id, claim: .named("worker-a"), writeBacks: [.sample(), tags], now: t0)
+            let claimed = try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0, lease: .seconds(60))
+            #expect(claimed.map(\.request.url) == [WriteBackRequest.sample().url, tags.url])
+            #expect(Set(claimed.map(\.decisionID)).count == 1, "both belong to the one decision")
+        }
+    }
+
     @Test("due write-backs come oldest first, at most `limit`", arguments: Engine.allCases)
     func claimsOldestFirst(engine: Engine) async throws {
         try await withStore(engine) { store in

@@ -33,7 +33,7 @@ struct ReplicaTests {
             #expect(retaken.map(\.id) == [ticket], "taken over long before the 60 s lease")
             #expect(retaken.first?.attempts == 2)
             await #expect(throws: StoreError.leaseLost(ticket, claim: held.token)) {
-                try await store.recordDecision(.sample(), for: ticket, claim: held, writeBack: nil, now: t0 + 12)
+                try await store.recordDecision(.sample(), for: ticket, claim: held, writeBacks: [], now: t0 + 12)
             }
             let status = try await store.status(now: t0 + 11, staleBefore: t0 + 1)
             #expect(status.liveInstances.map(\.id) == [alive.id])
@@ -100,13 +100,13 @@ struct ReplicaTests {
             var first = Decision.sample(at: t0 + 1)
             first.department = "cards"
             first.provenance.modelVersion = "model-v1"
-            let firstID = try await store.recordDecision(first, for: id, claim: .named("first"), writeBack: .sample(), now: t0 + 1)
+            let firstID = try await store.recordDecision(first, for: id, claim: .named("first"), writeBacks: [.sample()], now: t0 + 1)
             try await store.addFeedback(Feedback(verdict: .down, department: "fees_fx", createdAt: t0 + 2), to: id, decision: nil)
 
             try await store.release(id, claim: .named("first"))  // a no-op: a decided ticket is held by no claim
             #expect(try await store.ticket(id)?.status == .decided)
             await #expect(throws: StoreError.leaseLost(id, claim: "first")) {
-                try await store.recordDecision(first, for: id, claim: .named("first"), writeBack: nil, now: t0 + 3)
+                try await store.recordDecision(first, for: id, claim: .named("first"), writeBacks: [], now: t0 + 3)
             }
             #expect(try await store.ticket(id)?.decisions.count == 1, "a refused decision adds nothing")
 
@@ -148,10 +148,10 @@ struct ReplicaTests {
     func retentionPurgesPersonalData(engine: Engine) async throws {
         try await withStore(engine) { store in
             let old = try await store.acceptAndClaim(1, worker: "w", now: t0)
-            try await store.recordDecision(.sample(at: t0), for: old, claim: .named("w"), writeBack: nil, now: t0)
+            try await store.recordDecision(.sample(at: t0), for: old, claim: .named("w"), writeBacks: [], now: t0)
             try await store.addFeedback(Feedback(verdict: .up, createdAt: t0), to: old, decision: nil)
             let recent = try await store.acceptAndClaim(3, worker: "w3", now: t0 + 100)
-            try await store.recordDecision(.sample(at: t0 + 100), for: recent, claim: .named("w3"), writeBack: nil, now: t0 + 100)
+            try await store.recordDecision(.sample(at: t0 + 100), for: recent, claim: .named("w3"), writeBacks: [], now: t0 + 100)
             let undecided = try await store.accept(.sample(2), idempotencyKey: "key-2", receivedAt: t0).ticketID
 
             #expect(try await store.purgePersonalData(receivedBefore: t0 + 50, now: t0 + 200) == 1)
@@ -176,7 +176,7 @@ struct ReplicaTests {
             var decided: [TicketID] = []
             for number in 1...4 {
                 let id = try await store.acceptAndClaim(number, worker: "w\(number)", now: t0 + Double(number * 10))
-                try await store.recordDecision(.sample(), for: id, claim: .named("w\(number)"), writeBack: nil, now: t0 + 50)
+                try await store.recordDecision(.sample(), for: id, claim: .named("w\(number)"), writeBacks: [], now: t0 + 50)
                 decided.append(id)
             }
             _ = try await store.accept(.sample(5), idempotencyKey: "key-5", receivedAt: t0 + 60)
@@ -196,7 +196,7 @@ struct ReplicaTests {
                     department: "cards", confidence: 1,
                     provenance: Provenance(stage: stage, decidedBy: rule, annotatedBy: annotatedBy, rulesetVersion: "v"),
                     decidedAt: date)
-                try await store.recordDecision(decision, for: id, claim: .named("w\(number)"), writeBack: nil, now: date)
+                try await store.recordDecision(decision, for: id, claim: .named("w\(number)"), writeBacks: [], now: date)
                 return id
             }
             let first = try await decide(1, stage: .rule, by: "lost-card", annotatedBy: ["vip"], at: t0)

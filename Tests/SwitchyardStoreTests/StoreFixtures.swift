@@ -182,7 +182,7 @@ extension TicketStore {
     /// A decided ticket with one pending write-back created at `now`; returns the entry.
     func decidedWithWriteBack(_ number: Int = 1, now: Date = t0) async throws -> OutboxEntry {
         let id = try await acceptAndClaim(number, now: now)
-        try await recordDecision(.sample(at: now), for: id, claim: .named("worker-a"), writeBack: .sample("ext-\(number)"), now: now)
+        try await recordDecision(.sample(at: now), for: id, claim: .named("worker-a"), writeBacks: [.sample("ext-\(number)")], now: now)
         let record = try await ticket(id)
         guard let entry = record?.writeBacks.first else { throw StoreError.ticketNotFound(id) }
         return entry

@@ -142,7 +142,7 @@ struct AdapterFileTests {
                     + "${target}, ${settings.NAME}, ${ticket.external_id}, ${ticket.source}, ${decision.department} or ${decision.stage}",
                 #"test.yaml:12:13: error: unknown reference ${targett} in the write-back body; expected one of: "#
                     + "${target}, ${merged_tags}, ${decision.department}, ${decision.priority}, ${decision.tags}, ${decision.fields}, "
-                    + "${decision.fields.NAME}, ${decision.confidence}, ${decision.stage}, ${decision.decided_by}, ${decision.decided_at}, "
+                    + "${decision.fields.NAME}, ${decision.confidence}, ${decision.stage}, ${decision.decided_by}, ${decision.decided_at}, ${decision.explanation}, "
                     + "${ticket.external_id}, ${ticket.source}, ${ticket.tags}, ${ticket.channel}, ${ticket.language}, ${settings.NAME}, ${platform.priority} "
                     + #"("?" before the closing brace leaves the member out when the value is absent; "$$" writes a literal "$")"#,
             ])

@@ -69,3 +69,10 @@ extension Adapter {
         try decode(WebhookDelivery(headers: headers, body: body), verified: verified)
     }
 }
+
+extension Adapter {
+    /// The first write-back request, for adapters that send one.
+    func writeBack(for decision: Decision, ticket: Ticket, settings: AdapterSettings) throws(WebhookError) -> WriteBackRequest? {
+        try writeBacks(for: decision, ticket: ticket, settings: settings).first
+    }
+}

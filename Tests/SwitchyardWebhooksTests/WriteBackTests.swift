@@ -13,7 +13,7 @@ struct WriteBackTests {
     static let zendeskTicket = Ticket(
         externalID: "48213", source: "zendesk", subject: "Replacement card", tags: ["web_widget", "card_order"])
 
-    @Test("Zendesk: PUT the ticket with the group id as a number, the priority, and existing plus new tags")
+    @Test("Zendesk: PUT the ticket with the group id as a number, the priority, existing plus new tags, and an internal note")
     func zendesk() throws {
         let zendesk = try Fixtures.adapter("zendesk")
         let decision = Fixtures.decision(tags: ["Card Delivery", "card_order", "  "])
@@ -26,7 +26,7 @@ struct WriteBackTests {
         #expect(request.headers == ["Content-Type": "application/json"])
         #expect(
             String(decoding: request.body, as: UTF8.self)
-                == #"{"ticket":{"group_id":360004077472,"priority":"high","tags":["web_widget","card_order","card_delivery"]}}"#
+                == #"{"ticket":{"comment":{"body":"Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority high.","public":false},"group_id":360004077472,"priority":"high","tags":["web_widget","card_order","card_delivery"]}}"#
         )
     }
 
@@ -38,7 +38,15 @@ struct WriteBackTests {
             try zendesk.writeBack(for: decision, ticket: Self.zendeskTicket, settings: Self.zendeskSettings))
         #expect(
             try Fixtures.json(request.body)
-                == ["ticket": ["group_id": 360_004_077_480, "tags": ["web_widget", "card_order"]]])
+                == [
+                    "ticket": [
+                        "group_id": 360_004_077_480, "tags": ["web_widget", "card_order"],
+                        "comment": [
+                            "body": "Switchyard routed this ticket to fraud_security: model openai/gpt-4o-mini, confidence 92 %.",
+                            "public": false,
+                        ],
+                    ]
+                ])
     }
 
     @Test("Zendesk: a department without a group id is an error that names the department")

@@ -76,24 +76,24 @@ public struct TriageService: Service {
         // when nothing is logged.
         let ticketID: Logger.MetadataValue = "\(item.id)"
         let decision = await triage.decide(item.ticket)
-        let request: WriteBackRequest?
+        let requests: [WriteBackRequest]
         do {
-            request = try planner.request(for: decision, ticket: item.ticket)
+            requests = try planner.requests(for: decision, ticket: item.ticket)
         } catch {
             // Configuration is checked at start-up so this is not expected; the decision is
             // still recorded and the reason logged.
             logger.error("Could not build the write-back", metadata: ["ticket_id": ticketID, "error": "\(error)"])
-            request = nil
+            requests = []
         }
         do {
-            try await store.recordDecision(decision, for: item.id, claim: claimant, writeBack: request, now: timeSource.now())
+            try await store.recordDecision(decision, for: item.id, claim: claimant, writeBacks: requests, now: timeSource.now())
             logger.debug(
                 "Ticket decided",
                 metadata: [
                     "ticket_id": ticketID, "stage": "\(decision.provenance.stage.rawValue)",
                     "department": "\(decision.department)",
                 ])
-            if request != nil { writeBacks.notify() }
+            if !requests.isEmpty { writeBacks.notify() }
         } catch let error as StoreError where error.code == .leaseLost {
             logger.notice("Lease expired while deciding; another claim owns the ticket now", metadata: ["ticket_id": ticketID])
         } catch {

@@ -1,18 +1,18 @@
 import SwitchyardCore
 import SwitchyardWebhooks
 
-/// Builds the write-back request for a decision from the adapter that received the ticket
+/// Builds the write-back requests for a decision from the adapter that received the ticket
 /// and that adapter's configured settings.
 struct WriteBackPlanner: Sendable {
     let adapters: AdapterRegistry
     let configurations: [String: AdapterConfiguration]
 
-    /// The request to queue in the outbox, or nil when the adapter writes nothing back.
-    func request(for decision: Decision, ticket: Ticket) throws(WebhookError) -> WriteBackRequest? {
+    /// The requests to queue in the outbox; none when the adapter writes nothing back.
+    func requests(for decision: Decision, ticket: Ticket) throws(WebhookError) -> [WriteBackRequest] {
         guard let adapter = adapters[ticket.source], let configuration = configurations[ticket.source] else {
-            return nil
+            return []
         }
-        return try adapter.writeBack(for: decision, ticket: ticket, settings: configuration.adapterSettings)
+        return try adapter.writeBacks(for: decision, ticket: ticket, settings: configuration.adapterSettings)
     }
 }
 
