@@ -36,7 +36,7 @@ extension Adapter {
         var result: [InboundEvent] = []
         for (index, event) in events.enumerated() {
             do {
-                switch try definition.events?.kind(of: event) ?? .new {
+                switch try definition.events?.kind(of: event, headers: delivery.headers) ?? .new {
                 case .ignored(let path, let value):
                     result.append(.ignored(path: path, value: value))
                 case .update(let type):

@@ -245,23 +245,29 @@ struct AdapterFileParser {
     }
 
     private mutating func eventSelection(_ node: Node) -> EventSelection? {
-        guard let members = reader.members(of: node, "events", allowed: ["each", "type", "new", "update"]) else { return nil }
+        guard let members = reader.members(of: node, "events", allowed: ["each", "type", "type_header", "new", "update"]) else {
+            return nil
+        }
         let problemsBefore = diagnostics.count
         let each = members["each"].flatMap { path($0, "events each") }
         let type = members["type"].flatMap { path($0, "events type") }
+        let typeHeader = members["type_header"].flatMap { headerName($0, "events type_header") }
+        if let key = members.keys["type_header"], members["type"] != nil {
+            reader.report("give either type (a JSON path) or type_header, not both", at: key)
+        }
         let new = members["new"].map { eventTypes($0, "events new") } ?? []
         let update = members["update"].map { eventTypes($0, "events update") } ?? []
-        if type == nil, members["type"] == nil, let key = members.keys["new"] ?? members.keys["update"] {
-            reader.report("events new and update name values of the event type: give type (its JSON path) too", at: key)
+        if members["type"] == nil, members["type_header"] == nil, let key = members.keys["new"] ?? members.keys["update"] {
+            reader.report("events new and update name values of the event type: give type (its JSON path) or type_header too", at: key)
         }
-        if members["type"] != nil, members["new"] == nil {
+        if members["type"] != nil || members["type_header"] != nil, members["new"] == nil {
             reader.report("events type is given but no event type is new: list them under new", at: members.node)
         }
         for value in Set(new).intersection(update).sorted() {
             reader.report("event type \"\(value)\" is listed under both new and update", at: members.keys["update"] ?? node)
         }
         guard diagnostics.count == problemsBefore else { return nil }
-        return EventSelection(each: each, type: type, new: new, update: update)
+        return EventSelection(each: each, type: type, typeHeader: typeHeader, new: new, update: update)
     }
 
     private mutating func eventTypes(_ node: Node, _ what: String) -> [String] {

@@ -1,3 +1,4 @@
+public import HTTPTypes
 import SwitchyardCore
 
 /// Which events in a delivery are new tickets, which are updates of tickets already sent, and
@@ -11,14 +12,17 @@ public struct EventSelection: Sendable, Hashable {
     public let each: JSONPath?
     /// Where an event's type is, for example `$.type`; nil: every event is a new ticket.
     public let type: JSONPath?
+    /// The header carrying the event type instead (Help Scout's `X-HelpScout-Event`).
+    public let typeHeader: HTTPField.Name?
     /// The event types that are new tickets, for example `zen:event-type:ticket.created`.
     public let new: [String]
     /// The event types that update a ticket the platform sent before.
     public let update: [String]
 
-    init(each: JSONPath? = nil, type: JSONPath?, new: [String], update: [String] = []) {
+    init(each: JSONPath? = nil, type: JSONPath?, typeHeader: HTTPField.Name? = nil, new: [String], update: [String] = []) {
         self.each = each
         self.type = type
+        self.typeHeader = typeHeader
         self.new = new
         self.update = update
     }
@@ -43,17 +47,25 @@ public struct EventSelection: Sendable, Hashable {
         }
     }
 
-    func kind(of event: JSONValue) throws(WebhookError) -> Kind {
+    func kind(of event: JSONValue, headers: HTTPFields) throws(WebhookError) -> Kind {
+        if let typeHeader {
+            guard let value = headers[typeHeader]?.trimmingWhitespace(), !value.isEmpty else { return .new }
+            return kind(value, at: typeHeader.rawName)
+        }
         guard let type else { return .new }
         switch try event.mappedValue(at: type) {
         case nil, .null?:
             return .new
         case .string(let value)?:
-            if new.contains(value) { return .new }
-            if update.contains(value) { return .update(value) }
-            return .ignored(path: type.description, value: String(value.prefix(100)))
+            return kind(value, at: type.description)
         case let other?:
             throw .wrongType(path: type.description, expected: "a string", found: other.kindDescription)
         }
+    }
+
+    private func kind(_ value: String, at place: String) -> Kind {
+        if new.contains(value) { return .new }
+        if update.contains(value) { return .update(value) }
+        return .ignored(path: place, value: String(value.prefix(100)))
     }
 }

@@ -9,7 +9,7 @@ struct AdapterFileTests {
     @Test("The shipped Webhooks/ directory loads every adapter")
     func shippedAdapters() throws {
         let registry = try Fixtures.registry()
-        #expect(registry.names == ["generic", "github", "hubspot", "standard-webhooks", "zendesk"])
+        #expect(registry.names == ["generic", "github", "helpscout", "hubspot", "standard-webhooks", "zendesk"])
         #expect(registry["zendesk"]?.definition.description.isEmpty == false)
         #expect(registry["freshdesk"] == nil)
     }

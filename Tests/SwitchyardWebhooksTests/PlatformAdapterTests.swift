@@ -69,6 +69,11 @@ struct PlatformAdapterTests {
                 "X-HubSpot-Request-Timestamp": "1700000300000",
             ],
             body: "{'example_field':'example_value'}", signedAt: Date(timeIntervalSince1970: 1_700_000_300)),
+        // helpscout/helpscout-api-php examples/incoming_webhook.php
+        Vector(
+            source: "Help Scout PHP SDK example", adapter: "helpscout", secret: "asdfasdf",
+            headers: ["X-HelpScout-Signature": "7S2+kN8bZsrdAEADJ+yYfWWsf/4=", "X-HelpScout-Event": "convo.deleted"],
+            body: #"{"id":123}"#, signedAt: Date()),
     ]
 
     @Test("published signature examples verify; a changed body or the wrong secret does not", arguments: vectors)
@@ -86,7 +91,7 @@ struct PlatformAdapterTests {
         try adapter.verify(vector.delivery(), secrets: [wrong, vector.secret], now: vector.signedAt)
     }
 
-    @Test("signed timestamps outside five minutes, either way, are refused", arguments: vectors.filter { $0.adapter != "github" })
+    @Test("signed timestamps outside five minutes, either way, are refused", arguments: vectors.filter { !["github", "helpscout"].contains($0.adapter) })
     func staleTimestamps(vector: Vector) throws {
         let adapter = try Fixtures.adapter(vector.adapter)
         try adapter.verify(vector.delivery(), secrets: [vector.secret], now: vector.signedAt.addingTimeInterval(299))
@@ -197,6 +202,44 @@ struct PlatformAdapterTests {
         #expect(
             try adapter.events(in: delivery("standard-webhooks/spec-example-contact-created.json"), verified: false)
                 == [.ignored(path: "$.type", value: "contact.created")])
+    }
+
+    @Test("Help Scout: convo.created is a ticket from its first thread; our own changes come back as updates; three write-back calls, tags kept")
+    func helpScout() throws {
+        let helpscout = try Fixtures.adapter("helpscout")
+        let created = try helpscout.events(
+            in: delivery("helpscout/convo-created.json", headers: ["X-HelpScout-Event": "convo.created"]), verified: true)
+        guard case .ticket(let inbound)? = created.first else {
+            Issue.record("expected a ticket, got \(created)")
+            return
+        }
+        #expect(inbound.ticket.externalID == "123")
+        #expect(inbound.ticket.subject == "Need Help")
+        #expect(inbound.ticket.body == "This is a test")
+        #expect(inbound.ticket.tags == ["vip"])
+        #expect(inbound.ticket.requester?.email == "john.doe@example.com")
+        #expect(inbound.ticket.customFields["mailbox_id"] == "85")
+        for event in ["convo.moved", "convo.tags", "convo.note.created"] {
+            #expect(
+                try helpscout.events(in: delivery("helpscout/convo-created.json", headers: ["X-HelpScout-Event": event]), verified: true)
+                    == [.update(externalID: "123", type: event)])
+        }
+        #expect(
+            try helpscout.events(in: delivery("helpscout/convo-created.json", headers: ["X-HelpScout-Event": "customer.created"]), verified: true)
+                == [.ignored(path: "X-HelpScout-Event", value: "customer.created")])
+
+        let settings = AdapterSettings(values: ["base_url": "https://api.helpscout.net"], targets: ["cards": 85])
+        let requests = try helpscout.writeBacks(for: Fixtures.decision(), ticket: inbound.ticket, settings: settings)
+        #expect(requests.map(\.method) == ["PATCH", "PUT", "POST"])
+        #expect(requests.map(\.url) == [
+            "https://api.helpscout.net/v2/conversations/123", "https://api.helpscout.net/v2/conversations/123/tags",
+            "https://api.helpscout.net/v2/conversations/123/notes",
+        ])
+        #expect(try Fixtures.json(requests[0].body) == [["op": "move", "path": "/mailboxId", "value": 85]])
+        #expect(try Fixtures.json(requests[1].body) == ["tags": ["vip", "Card Delivery"]], "the conversation's tags are kept")
+        #expect(try Fixtures.json(requests[2].body) == [
+            "text": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority high.",
+        ])
     }
 
     @Test("HubSpot: each event of the array is its own ticket or update, keyed by its eventId; other object types are ignored")
