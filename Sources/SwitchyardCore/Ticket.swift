@@ -9,7 +9,11 @@ public struct Ticket: Sendable, Hashable, Codable {
     /// The adapter that received it, for example `generic` or `zendesk`.
     public var source: String
     public var subject: String
+    /// The text rules and models read: HTML turned into text, quoted replies and signatures
+    /// removed, whitespace normalised (the adapter's cleaning).
     public var body: String
+    /// The body exactly as the platform sent it, when cleaning changed it; nil otherwise.
+    public var originalBody: String?
     public var requester: Requester?
     public var tags: [String]
     /// Where the request came in: `email`, `web`, `chat`, `phone`, … as the platform says.
@@ -35,8 +39,10 @@ public struct Ticket: Sendable, Hashable, Codable {
         language: String? = nil,
         priority: String? = nil,
         status: String? = nil,
-        customFields: [String: String] = [:]
+        customFields: [String: String] = [:],
+        originalBody: String? = nil
     ) {
+        self.originalBody = originalBody
         self.externalID = externalID
         self.source = source
         self.subject = subject
@@ -59,6 +65,7 @@ public struct Ticket: Sendable, Hashable, Codable {
         case externalID = "external_id"
         case source, subject, body, requester, tags, channel, language, priority, status
         case customFields = "custom_fields"
+        case originalBody = "original_body"
     }
 }
 

@@ -152,5 +152,10 @@ enum PostgresSchema {
                 "ALTER TABLE tickets ADD COLUMN platform_status TEXT",
             ]
         ),
+        Migration(
+            name: "0004-ticket-original-body",
+            summary: "the body as the platform sent it, beside the cleaned text rules and models read",
+            statements: ["ALTER TABLE tickets ADD COLUMN original_body TEXT"]
+        ),
     ]
 }

@@ -101,7 +101,7 @@ extension PostgresStore {
 
     enum PurgePersonalData: StoreStatement {
         static let sql = """
-            UPDATE tickets SET subject = '', body = '', requester_name = NULL, requester_email = NULL,
+            UPDATE tickets SET subject = '', body = '', original_body = NULL, requester_name = NULL, requester_email = NULL,
                 custom_fields = '{}'::jsonb, purged_at = $2
             WHERE status = 'decided' AND purged_at IS NULL AND received_at < $1
             RETURNING id

@@ -8,8 +8,8 @@ extension PostgresStore {
         static let sql = """
             INSERT INTO tickets (id, source, idempotency_key, external_id, subject, body, requester_name,
                 requester_email, tags, channel, language, custom_fields, received_at, status, attempts,
-                platform_priority, platform_status)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, $13, 'queued', 0, $14, $15)
+                platform_priority, platform_status, original_body)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, $13, 'queued', 0, $14, $15, $16)
             ON CONFLICT (source, idempotency_key) DO NOTHING
             RETURNING id
             """
@@ -39,6 +39,7 @@ extension PostgresStore {
             arguments.add(receivedAt)
             arguments.add(ticket.priority)
             arguments.add(ticket.status)
+            arguments.add(ticket.originalBody)
         }
         return try await withConnection { [self] connection in
             // A concurrent insert of the same key on another replica makes this one wait for

@@ -78,7 +78,7 @@ extension SQLiteStore {
         try await database.write { connection in
             try connection.run(
                 """
-                UPDATE tickets SET subject = '', body = '', requester_name = NULL, requester_email = NULL,
+                UPDATE tickets SET subject = '', body = '', original_body = NULL, requester_name = NULL, requester_email = NULL,
                     custom_fields = '{}', purged_at = ?2
                 WHERE status = 'decided' AND purged_at IS NULL AND received_at < ?1
                 """,

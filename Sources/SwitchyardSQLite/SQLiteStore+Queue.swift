@@ -11,15 +11,15 @@ extension SQLiteStore {
             id.rawValue, ticket.source, idempotencyKey.storable, ticket.externalID, ticket.subject, ticket.body,
             ticket.requester?.name, ticket.requester?.email, JSONTextWriter.text(of: ticket.tags),
             ticket.channel, ticket.language, JSONTextWriter.text(of: ticket.customFields), receivedAt,
-            ticket.priority, ticket.status,
+            ticket.priority, ticket.status, ticket.originalBody,
         ]
         return try await database.write { connection in
             let inserted = try connection.run(
                 """
                 INSERT INTO tickets (id, source, idempotency_key, external_id, subject, body, requester_name,
                     requester_email, tags, channel, language, custom_fields, received_at, status, attempts,
-                    platform_priority, platform_status)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'queued', 0, ?14, ?15)
+                    platform_priority, platform_status, original_body)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'queued', 0, ?14, ?15, ?16)
                 ON CONFLICT (source, idempotency_key) DO NOTHING
                 """,
                 arguments

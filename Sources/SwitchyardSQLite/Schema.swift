@@ -155,5 +155,12 @@ enum Schema {
                 ALTER TABLE tickets ADD COLUMN platform_status TEXT;
                 """
         ),
+        Migration(
+            name: "0005-ticket-original-body",
+            summary: "the body as the platform sent it, beside the cleaned text rules and models read",
+            sql: """
+                ALTER TABLE tickets ADD COLUMN original_body TEXT;
+                """
+        ),
     ]
 }

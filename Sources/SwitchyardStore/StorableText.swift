@@ -39,6 +39,7 @@ extension Ticket {
         ticket.source = source.storable
         ticket.subject = subject.storable
         ticket.body = body.storable
+        ticket.originalBody = originalBody.storable
         ticket.requester = requester.map { Requester(name: $0.name.storable, email: $0.email.storable) }
         ticket.tags = tags.storable
         ticket.channel = channel.storable

@@ -281,14 +281,16 @@ struct AdapterFileParser {
     private mutating func fieldMapping(_ node: Node) -> FieldMapping? {
         let allowed = [
             "external_id", "subject", "body", "tags", "requester_name", "requester_email", "channel", "language",
-            "priority", "status", "custom_fields", "fields",
+            "priority", "status", "custom_fields", "fields", "clean_body",
         ]
         guard let members = reader.members(of: node, "mapping", allowed: allowed) else { return nil }
         let problemsBefore = diagnostics.count
         var externalID: [JSONPath]?
         if let node = reader.required("external_id", in: members) { externalID = paths(node, "external_id") }
         var optional: [String: [JSONPath]] = [:]
-        for key in allowed where key != "external_id" && key != "fields" {
+        var cleansBody = true
+        if let node = members["clean_body"] { cleansBody = reader.bool(node, "clean_body") ?? true }
+        for key in allowed where key != "external_id" && key != "fields" && key != "clean_body" {
             if let node = members[key] { optional[key] = paths(node, key) }
         }
         var fields: [String: [JSONPath]] = [:]
@@ -310,7 +312,8 @@ struct AdapterFileParser {
             priority: optional["priority"] ?? [],
             status: optional["status"] ?? [],
             customFields: optional["custom_fields"] ?? [],
-            fields: fields
+            fields: fields,
+            cleansBody: cleansBody
         )
     }
 

@@ -15,7 +15,10 @@ extension FieldMapping {
             ticket.subject = try value.text(at: path)
         }
         if let (path, value) = try Self.first(body, in: payload) {
-            ticket.body = try value.text(at: path)
+            let sent = try value.text(at: path)
+            let cleaned = cleansBody ? TicketTextCleaner.clean(sent) : sent
+            ticket.body = cleaned
+            if cleaned != sent { ticket.originalBody = sent }
         }
         if let (path, value) = try Self.first(tags, in: payload) {
             ticket.tags = try value.tags(at: path)

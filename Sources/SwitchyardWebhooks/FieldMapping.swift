@@ -23,6 +23,9 @@ public struct FieldMapping: Sendable, Hashable {
     /// Single values copied into `Ticket.customFields` under the given names (blank values left
     /// out); they win over a member of `customFields` with the same name.
     public let fields: [String: [JSONPath]]
+    /// Whether the body is cleaned (``TicketTextCleaner``) before anyone reads it, the
+    /// original kept beside it; `clean_body: false` in the file turns it off.
+    public let cleansBody: Bool
 
     init(
         externalID: [JSONPath],
@@ -36,8 +39,10 @@ public struct FieldMapping: Sendable, Hashable {
         priority: [JSONPath] = [],
         status: [JSONPath] = [],
         customFields: [JSONPath] = [],
-        fields: [String: [JSONPath]] = [:]
+        fields: [String: [JSONPath]] = [:],
+        cleansBody: Bool = true
     ) {
+        self.cleansBody = cleansBody
         self.externalID = externalID
         self.subject = subject
         self.body = body

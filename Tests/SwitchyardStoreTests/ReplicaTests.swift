@@ -158,7 +158,7 @@ struct ReplicaTests {
             #expect(try await store.purgePersonalData(receivedBefore: t0 + 50, now: t0 + 300) == 0, "once")
 
             let purged = try #require(try await store.ticket(old))
-            #expect(purged.ticket.subject.isEmpty && purged.ticket.body.isEmpty)
+            #expect(purged.ticket.subject.isEmpty && purged.ticket.body.isEmpty && purged.ticket.originalBody == nil)
             #expect(purged.ticket.requester == nil)
             #expect(purged.ticket.customFields.isEmpty)
             #expect(purged.ticket.tags == Ticket.sample(1).tags, "tags are not personal text")

@@ -116,7 +116,8 @@ extension Ticket {
             language: "pt-BR",
             priority: number.isMultiple(of: 2) ? nil : "P1",
             status: "open",
-            customFields: ["plan": "pro", "region": "eu", "note\n\"x\"": "línea 1\nlínea 2\r"]
+            customFields: ["plan": "pro", "region": "eu", "note\n\"x\"": "línea 1\nlínea 2\r"],
+            originalBody: number.isMultiple(of: 2) ? nil : "<p>My card 💳 was declined. Twice — ça m'énerve.</p><blockquote>earlier</blockquote>"
         )
     }
 }

@@ -21,7 +21,7 @@ extension ColumnList {
         names: [
             "id", "source", "idempotency_key", "external_id", "subject", "body", "requester_name", "requester_email",
             "tags", "channel", "language", "custom_fields", "status", "attempts", "received_at", "purged_at",
-            "platform_priority", "platform_status",
+            "platform_priority", "platform_status", "original_body",
         ],
         json: ["tags", "custom_fields"])
 

@@ -22,7 +22,8 @@ extension TicketRecord {
                 language: try row.optionalString(10),
                 priority: try row.optionalString(16),
                 status: try row.optionalString(17),
-                customFields: try row.stringObject(11)
+                customFields: try row.stringObject(11),
+                originalBody: try row.optionalString(18)
             ),
             idempotencyKey: try row.string(2),
             status: try row.value(12),
