@@ -53,7 +53,8 @@ extension JSONValue {
         var tags: [String] = []
         switch self {
         case .string(let string):
-            tags = string.split(whereSeparator: \.isWhitespace).map(String.init)
+            // Zendesk's {{ticket.tags}} separates with spaces, Freshdesk's with commas.
+            tags = string.split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init)
         case .array(let elements):
             for (index, element) in elements.enumerated() {
                 let tag = try element.text(at: path.appending(.index(index)))

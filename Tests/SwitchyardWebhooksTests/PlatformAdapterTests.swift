@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import SwitchyardCore
@@ -240,6 +241,66 @@ struct PlatformAdapterTests {
         #expect(try Fixtures.json(requests[2].body) == [
             "text": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority high.",
         ])
+    }
+
+    @Test("Freshdesk: the shared token in its header is the proof; the rendered trigger body is a ticket; group, 1–4 priority, tags kept, private note")
+    func freshdesk() throws {
+        let freshdesk = try Fixtures.adapter("freshdesk")
+        let body = try Fixtures.sample("freshdesk/ticket-created.json")
+        let token = "fd-shared-token-5b7c0e9a1d"
+        try freshdesk.verify(WebhookDelivery(headers: Fixtures.headers(["X-Switchyard-Token": token]), body: body), secrets: [token], now: Date())
+        for wrong in ["", token + "x", String(token.dropLast())] {
+            #expect(throws: WebhookError.self) {
+                try freshdesk.verify(WebhookDelivery(headers: Fixtures.headers(["X-Switchyard-Token": wrong]), body: body), secrets: [token], now: Date())
+            }
+        }
+        let ticket = try freshdesk.decode(body: body).ticket
+        #expect(ticket.externalID == "4711")
+        #expect(ticket.subject == "VPN drops every 10 minutes")
+        #expect(ticket.tags == ["vpn", "network"], "{{ticket.tags}} renders a comma-separated list")
+        #expect(ticket.priority == "Medium" && ticket.status == "Open")
+        #expect(ticket.requester == Requester(name: "Alex Doe", email: "alex.doe@example.com"))
+
+        let settings = AdapterSettings(values: ["base_url": "https://acme.freshdesk.com"], targets: ["cards": 2043])
+        let requests = try freshdesk.writeBacks(for: Fixtures.decision(priority: .urgent), ticket: ticket, settings: settings)
+        #expect(requests.map(\.url) == ["https://acme.freshdesk.com/api/v2/tickets/4711", "https://acme.freshdesk.com/api/v2/tickets/4711/notes"])
+        #expect(try Fixtures.json(requests[0].body) == ["group_id": 2043, "priority": 4, "tags": ["vpn", "network", "card_delivery"]])
+        #expect(try Fixtures.json(requests[1].body) == [
+            "body": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority urgent.", "private": true,
+        ])
+    }
+
+    @Test("Zammad: the documented default payload is a ticket with its HTML article as text; signed sha1=hex; update with an internal note, then a tag")
+    func zammad() throws {
+        let zammad = try Fixtures.adapter("zammad")
+        let body = try Fixtures.sample("zammad/ticket-created.json")
+        // Computed, not published (Zammad's specs publish no signature): hmac.new(b"zammad-token", body, sha1).hexdigest()
+        let signature = "sha1=" + Self.hmacSHA1Hex(key: "zammad-token", body)
+        try zammad.verify(WebhookDelivery(headers: Fixtures.headers(["X-Hub-Signature": signature]), body: body), secrets: ["zammad-token"], now: Date())
+        let ticket = try zammad.decode(body: body).ticket
+        #expect(ticket.externalID == "81")
+        #expect(ticket.subject == "Webhook-Test")
+        #expect(ticket.body == "This is a simple Webhook Test.")
+        #expect(ticket.originalBody?.hasPrefix("This is a simple Webhook Test.<div><br></div>") == true)
+        #expect(ticket.requester?.email == "emily@example.com")
+        #expect(ticket.priority == "2 normal")
+        #expect(ticket.customFields["group"] == "Service Desk")
+
+        let settings = AdapterSettings(values: ["base_url": "https://zammad.example.com"], targets: ["cards": "Cards"])
+        let requests = try zammad.writeBacks(for: Fixtures.decision(), ticket: ticket, settings: settings)
+        #expect(requests.map(\.method) == ["PUT", "POST"])
+        #expect(try Fixtures.json(requests[0].body) == [
+            "group": "Cards", "priority": "3 high",
+            "article": [
+                "body": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority high.",
+                "type": "note", "internal": true, "content_type": "text/plain",
+            ],
+        ])
+        #expect(try Fixtures.json(requests[1].body) == ["object": "Ticket", "o_id": "81", "item": "switchyard-cards"])
+    }
+
+    static func hmacSHA1Hex(key: String, _ body: [UInt8]) -> String {
+        Hex.encode(Array(HMAC<Insecure.SHA1>.authenticationCode(for: body, using: SymmetricKey(data: Array(key.utf8)))))
     }
 
     @Test("HubSpot: each event of the array is its own ticket or update, keyed by its eventId; other object types are ignored")
