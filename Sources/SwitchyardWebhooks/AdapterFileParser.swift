@@ -376,13 +376,13 @@ struct AdapterFileParser {
         var scale: [Priority: JSONValue] = [:]
         for priority in Priority.allCases {
             guard let value = reader.required(priority.rawValue, in: members) else { continue }
-            switch bodyTemplate(value) {
-            case .literal(let literal)? where literal != .null:
+            guard let template = bodyTemplate(value) else { continue }
+            if let literal = template.literalValue, literal != .null {
                 scale[priority] = literal
-            case nil:
-                break
-            default:
-                reader.report("priorities.\(priority.rawValue) must be the platform's value: a number or a string", at: value)
+            } else {
+                reader.report(
+                    "priorities.\(priority.rawValue) must be the platform's value: a number, a string or an object such as "
+                        + "{name: High}, without references", at: value)
             }
         }
         return scale

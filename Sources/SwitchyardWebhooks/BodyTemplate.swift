@@ -16,6 +16,28 @@ indirect enum BodyTemplate: Sendable, Hashable {
     case array([BodyTemplate])
     case object([String: BodyTemplate])
 
+    /// The JSON value of a template without references (`{name: High}`), or nil.
+    var literalValue: JSONValue? {
+        switch self {
+        case .literal(let value): return value
+        case .reference, .text: return nil
+        case .array(let elements):
+            var values: [JSONValue] = []
+            for element in elements {
+                guard let value = element.literalValue else { return nil }
+                values.append(value)
+            }
+            return .array(values)
+        case .object(let members):
+            var values: [String: JSONValue] = [:]
+            for (name, member) in members {
+                guard let value = member.literalValue else { return nil }
+                values[name] = value
+            }
+            return .object(values)
+        }
+    }
+
     /// Every reference in the template.
     var references: [TemplateReference] {
         switch self {

@@ -47,12 +47,20 @@ extension FieldMapping {
 
     /// The first of `paths` whose value is present and not `null`, with the path it is at.
     /// A path that runs into a value of the wrong kind is an error, not an absent field.
+    /// With several paths (several payload shapes), one that meets a value of another kind is
+    /// passed over like an absent one; the error stands only when no path has a value.
     static func first(_ paths: [JSONPath], in payload: JSONValue) throws(WebhookError) -> (JSONPath, JSONValue)? {
+        var mismatch: WebhookError?
         for path in paths {
-            if let value = try payload.mappedValue(at: path), value != .null {
-                return (path, value)
+            do {
+                if let value = try payload.mappedValue(at: path), value != .null {
+                    return (path, value)
+                }
+            } catch {
+                mismatch = mismatch ?? error
             }
         }
+        if let mismatch { throw mismatch }
         return nil
     }
 

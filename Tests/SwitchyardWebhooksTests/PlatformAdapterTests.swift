@@ -299,6 +299,31 @@ struct PlatformAdapterTests {
         #expect(try Fixtures.json(requests[1].body) == ["object": "Ticket", "o_id": "81", "item": "switchyard-cards"])
     }
 
+    @Test("Jira: Atlassian's example callback is an update; a created issue is a ticket; a label added, the priority by name, an internal comment")
+    func jira() throws {
+        let jira = try Fixtures.adapter("jira")
+        #expect(
+            try jira.events(in: delivery("jira/issue-updated-atlassian-example.json"), verified: false)
+                == [.update(externalID: "JRA-20002", type: "jira:issue_updated")])
+        let ticket = try jira.decode(body: try Fixtures.sample("jira/issue-created.json")).ticket
+        #expect(ticket.externalID == "HELP-42")
+        #expect(ticket.subject == "VPN drops every 10 minutes")
+        #expect(ticket.tags == ["vpn"] && ticket.priority == "Medium" && ticket.status == "Open")
+        #expect(ticket.requester?.name == "Alex Doe")
+
+        let settings = AdapterSettings(values: ["base_url": "https://acme.atlassian.net"], targets: ["cards": "team-cards"])
+        let requests = try jira.writeBacks(for: Fixtures.decision(), ticket: ticket, settings: settings)
+        #expect(requests.map(\.url) == [
+            "https://acme.atlassian.net/rest/api/3/issue/HELP-42", "https://acme.atlassian.net/rest/servicedeskapi/request/HELP-42/comment",
+        ])
+        #expect(try Fixtures.json(requests[0].body) == ["update": ["labels": [["add": "team-cards"]]], "fields": ["priority": ["name": "High"]]])
+        let unprioritised = try jira.writeBacks(for: Fixtures.decision(priority: nil), ticket: ticket, settings: settings)
+        #expect(try Fixtures.json(unprioritised[0].body) == ["update": ["labels": [["add": "team-cards"]]], "fields": [:]])
+        #expect(try Fixtures.json(requests[1].body) == [
+            "body": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority high.", "public": false,
+        ])
+    }
+
     static func hmacSHA1Hex(key: String, _ body: [UInt8]) -> String {
         Hex.encode(Array(HMAC<Insecure.SHA1>.authenticationCode(for: body, using: SymmetricKey(data: Array(key.utf8)))))
     }
