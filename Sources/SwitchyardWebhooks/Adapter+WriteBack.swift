@@ -34,6 +34,9 @@ extension Adapter {
         for case .setting(let name) in template.url.placeholders where values.setting(name) == nil {
             return nil
         }
+        if let condition = template.ifPresent, try values.value(of: condition, optional: true) == nil {
+            return nil
+        }
 
         let url = try template.url.render { reference throws(WebhookError) in try values.urlText(of: reference) }
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),

@@ -318,7 +318,7 @@ struct AdapterFileParser {
     }
 
     private mutating func writeBackTemplate(_ node: Node) -> WriteBackTemplate? {
-        let allowed = ["method", "url", "headers", "normalize_tags", "priorities", "body"]
+        let allowed = ["method", "url", "headers", "normalize_tags", "priorities", "if_present", "body"]
         guard let members = reader.members(of: node, "write_back", allowed: allowed) else { return nil }
         let problemsBefore = diagnostics.count
 
@@ -357,9 +357,17 @@ struct AdapterFileParser {
         if let node = members["normalize_tags"] { normalizesTags = reader.bool(node, "normalize_tags") ?? false }
         var priorities: [Priority: JSONValue] = [:]
         if let node = members["priorities"] { priorities = priorityScale(node) }
+        var ifPresent: TemplateReference?
+        if let node = members["if_present"] {
+            switch bodyTemplate(node) {
+            case .reference(let reference, _)?: ifPresent = reference
+            case nil: break
+            default: reader.report("if_present must be one reference, such as \"${platform.priority}\"", at: node)
+            }
+        }
         var body: BodyTemplate?
         if let node = members["body"] { body = bodyTemplate(node) }
-        if priorities.isEmpty, let body, body.references.contains(.platformPriority) {
+        if priorities.isEmpty, let body, body.references.contains(.platformPriority) || ifPresent == .platformPriority {
             reader.report(
                 "the body uses ${platform.priority}, so write_back needs priorities: {low: …, normal: …, high: …, urgent: …}",
                 at: members["body"] ?? node)
@@ -367,7 +375,8 @@ struct AdapterFileParser {
 
         guard diagnostics.count == problemsBefore, let method, let url else { return nil }
         return WriteBackTemplate(
-            method: method, url: url, headers: headers, normalizesTags: normalizesTags, priorities: priorities, body: body)
+            method: method, url: url, headers: headers, normalizesTags: normalizesTags, priorities: priorities,
+            ifPresent: ifPresent, body: body)
     }
 
     /// `{low: 1, normal: 2, high: 3, urgent: 4}`: each of the four priorities on the platform's scale.

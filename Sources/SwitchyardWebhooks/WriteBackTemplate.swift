@@ -15,6 +15,10 @@ public struct WriteBackTemplate: Sendable, Hashable {
     public let normalizesTags: Bool
     /// Each priority on the platform's scale, for `${platform.priority}`.
     public let priorities: [Priority: JSONValue]
+    /// The request is sent only when this reference has a value (`if_present:
+    /// "${platform.priority}"`: a priority call is skipped when the decision has none, rather
+    /// than clearing the platform's).
+    public let ifPresent: TemplateReference?
     let body: BodyTemplate?
 
     init(
@@ -23,8 +27,10 @@ public struct WriteBackTemplate: Sendable, Hashable {
         headers: [String: String] = [:],
         normalizesTags: Bool = false,
         priorities: [Priority: JSONValue] = [:],
+        ifPresent: TemplateReference? = nil,
         body: BodyTemplate?
     ) {
+        self.ifPresent = ifPresent
         self.priorities = priorities
         self.method = method
         self.url = url

@@ -324,6 +324,51 @@ struct PlatformAdapterTests {
         ])
     }
 
+    @Test("Chatwoot: signed timestamp.body (computed vector), a created conversation is a ticket, the documented message sample an update; team, priority, labels kept, private note")
+    func chatwoot() throws {
+        let chatwoot = try Fixtures.adapter("chatwoot")
+        // Computed, not published (Chatwoot's specs assert no literal signature):
+        // hmac.new(b"whsec-chatwoot-test", b"1700000000." + body, sha256).hexdigest()
+        let vector = WebhookDelivery(
+            headers: Fixtures.headers([
+                "X-Chatwoot-Timestamp": "1700000000",
+                "X-Chatwoot-Signature": "sha256=75f609f71f6248fb1e3e9988f8d9c537109a1f7aae5173144c219584d0fd72bd",
+            ]),
+            body: Array(#"{"event":"conversation_created","id":42,"account":{"id":1}}"#.utf8))
+        try chatwoot.verify(vector, secrets: ["whsec-chatwoot-test"], now: Date(timeIntervalSince1970: 1_700_000_100))
+        #expect(throws: WebhookError.self) {
+            try chatwoot.verify(vector, secrets: ["whsec-chatwoot-test"], now: Date(timeIntervalSince1970: 1_700_000_400))
+        }
+
+        let ticket = try chatwoot.decode(body: try Fixtures.sample("chatwoot/conversation-created.json")).ticket
+        #expect(ticket.externalID == "130")
+        #expect(ticket.subject == "Refund for order 1234")
+        #expect(ticket.body == "Hello, I was charged twice for order 1234.")
+        #expect(ticket.requester == Requester(name: "Jane Doe", email: "jane@example.com"))
+        let message = try chatwoot.events(in: delivery("chatwoot/message-created-docs.json"), verified: false)
+        guard case .update(_, let type)? = message.first else {
+            Issue.record("expected an update, got \(message)")
+            return
+        }
+        #expect(type == "message_created")
+
+        let settings = AdapterSettings(
+            values: ["base_url": "https://app.chatwoot.com", "account_id": "1"], targets: ["cards": 5])
+        let requests = try chatwoot.writeBacks(for: Fixtures.decision(), ticket: ticket, settings: settings)
+        let base = "https://app.chatwoot.com/api/v1/accounts/1/conversations/130"
+        #expect(requests.map(\.url) == ["\(base)/assignments", "\(base)/toggle_priority", "\(base)/labels", "\(base)/messages"])
+        #expect(try requests.map { try Fixtures.json($0.body) } == [
+            ["team_id": 5], ["priority": "high"], ["labels": ["card_delivery"]],
+            [
+                "content": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority high.",
+                "message_type": "outgoing", "private": true,
+            ],
+        ])
+        let unprioritised = try chatwoot.writeBacks(for: Fixtures.decision(priority: nil), ticket: ticket, settings: settings)
+        #expect(unprioritised.map(\.url) == ["\(base)/assignments", "\(base)/labels", "\(base)/messages"],
+            "no priority call that would clear the conversation's priority")
+    }
+
     static func hmacSHA1Hex(key: String, _ body: [UInt8]) -> String {
         Hex.encode(Array(HMAC<Insecure.SHA1>.authenticationCode(for: body, using: SymmetricKey(data: Array(key.utf8)))))
     }
