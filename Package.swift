@@ -158,6 +158,7 @@ let package = Package(
                 "SwitchyardServer", "SwitchyardCore", "SwitchyardRules", "SwitchyardModels", "SwitchyardTriage",
                 "SwitchyardStore", "SwitchyardWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -68,36 +68,17 @@ struct Components {
         return Components(triage: triage, adapters: adapters)
     }
 
-    /// Loads the adapter files and checks that every enabled adapter exists and can write
-    /// back a decision for every department (a missing group id fails here, not at 3 a.m.).
+    /// Loads the adapter files and checks that every enabled adapter exists, can verify with
+    /// its secret, and can write back a decision for every department (a missing group id fails
+    /// here, not at 3 a.m.).
     private static func loadAdapters(_ configuration: Configuration) throws -> AdapterRegistry {
         let adapters: AdapterRegistry
         do {
-            adapters = try AdapterRegistry.load(directory: URL(fileURLWithPath: configuration.webhooks.directory))
+            adapters = try configuration.loadAdapters()
         } catch {
             throw StartupError("adapter files in \(configuration.webhooks.directory) are invalid:\n\(error)")
         }
-        let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
-        for (name, adapterConfiguration) in configuration.adapters.sorted(by: { $0.key < $1.key }) {
-            guard let adapter = adapters[name] else {
-                throw StartupError(
-                    "adapters.\(name) is enabled in the configuration but \(configuration.webhooks.directory) has no \(name).yaml (found: \(adapters.names.joined(separator: ", ")))"
-                )
-            }
-            if let problem = adapter.problem(withSecrets: adapterConfiguration.secrets) {
-                throw StartupError("adapters.\(name).secret: \(problem)")
-            }
-            for department in configuration.departments.ids {
-                let probe = Decision(
-                    department: department, priority: .normal, tags: [], confidence: 1,
-                    provenance: Provenance(stage: .rule, rulesetVersion: "startup-check"), decidedAt: Date())
-                do {
-                    _ = try planner.requests(for: probe, ticket: Ticket(externalID: "1", source: name))
-                } catch {
-                    throw StartupError("adapters.\(name): cannot write back a decision for department \"\(department)\": \(error)")
-                }
-            }
-        }
+        if let problem = configuration.adapterProblems(adapters).first { throw StartupError(problem) }
         return adapters
     }
 }

@@ -16,19 +16,7 @@ extension HMACSignature {
         if let timestamp {
             timestampValue = try timestamp.check(delivery.headers, now: now)
         }
-        var message: [UInt8] = []
-        for part in signed.parts {
-            switch part {
-            case .literal(let literal): message.append(contentsOf: literal.utf8)
-            case .placeholder(.body): message.append(contentsOf: delivery.body)
-            case .placeholder(.timestamp): message.append(contentsOf: timestampValue.utf8)
-            case .placeholder(.method): message.append(contentsOf: delivery.method.utf8)
-            case .placeholder(.url): message.append(contentsOf: delivery.url.utf8)
-            case .placeholder(.header(let name)):
-                guard let value = delivery.headers[name] else { throw .missingSignature(header: name.rawName) }
-                message.append(contentsOf: value.utf8)
-            }
-        }
+        let message = try signedMessage(delivery, timestamp: timestampValue)
         var matched = false
         for secret in secrets {
             guard let key = key(from: secret) else { continue }
@@ -42,6 +30,40 @@ extension HMACSignature {
             }
         }
         guard matched else { throw .signatureMismatch }
+    }
+
+    /// The bytes the platform signs for `delivery`, `timestamp` being the signed timestamp
+    /// header's value.
+    func signedMessage(_ delivery: WebhookDelivery, timestamp: String) throws(WebhookError) -> [UInt8] {
+        var message: [UInt8] = []
+        for part in signed.parts {
+            switch part {
+            case .literal(let literal): message.append(contentsOf: literal.utf8)
+            case .placeholder(.body): message.append(contentsOf: delivery.body)
+            case .placeholder(.timestamp): message.append(contentsOf: timestamp.utf8)
+            case .placeholder(.method): message.append(contentsOf: delivery.method.utf8)
+            case .placeholder(.url): message.append(contentsOf: delivery.url.utf8)
+            case .placeholder(.header(let name)):
+                guard let value = delivery.headers[name] else { throw .missingSignature(header: name.rawName) }
+                message.append(contentsOf: value.utf8)
+            }
+        }
+        return message
+    }
+
+    /// The signature header's value the platform would send for `message`.
+    func signatureValue(of message: [UInt8], key: SymmetricKey) -> String {
+        let mac: [UInt8] =
+            switch algorithm {
+            case .sha256: Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+            case .sha1: Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: key))
+            }
+        let encoded =
+            switch encoding {
+            case .base64: Data(mac).base64EncodedString()
+            case .hex: Hex.encode(mac)
+            }
+        return prefix + encoded
     }
 
     /// The HMAC key a configured secret stands for, or `nil` when the secret cannot be one
@@ -114,6 +136,15 @@ extension HMACSignature {
 }
 
 extension HMACSignature.Timestamp {
+    /// `now` written the way the platform writes its signed timestamp.
+    func text(for now: Date) -> String {
+        switch unit {
+        case .seconds: String(Int64(now.timeIntervalSince1970))
+        case .milliseconds: String(Int64(now.timeIntervalSince1970 * 1000))
+        case .iso8601: ISO8601DateFormatter().string(from: now)
+        }
+    }
+
     /// The header's value, after checking it is a time within the window of `now`.
     func check(_ headers: HTTPFields, now: Date) throws(WebhookError) -> String {
         let name = header.rawName

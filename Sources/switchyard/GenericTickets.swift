@@ -10,7 +10,7 @@ enum GenericTickets {
     static func adapter(_ configuration: Configuration) throws -> Adapter {
         let adapters: AdapterRegistry
         do {
-            adapters = try AdapterRegistry.load(directory: URL(fileURLWithPath: configuration.webhooks.directory))
+            adapters = try configuration.loadAdapters()
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)

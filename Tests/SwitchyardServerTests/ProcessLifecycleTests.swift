@@ -60,9 +60,12 @@ import Glibc
         }
     }
 
-    static func request(_ client: HTTPClient, _ method: HTTPMethod, port: Int, path: String, body: String? = nil) async throws -> (Int, [String: Any]) {
+    static func request(
+        _ client: HTTPClient, _ method: HTTPMethod, port: Int, path: String, body: String? = nil, headers: [(String, String)] = []
+    ) async throws -> (Int, [String: Any]) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
@@ -318,6 +321,47 @@ import Glibc
         let brokenLint = try Self.run(["rules", "lint", "--config", config.path, directory.url.appendingPathComponent("Broken").path])
         #expect(brokenLint.status == 1)
         #expect(brokenLint.output.contains("1.yaml:2:5: error: missing required key"), "\(brokenLint.output)")
+    }
+
+    @Test("adapters check lists every problem with the enabled adapters; adapters sign prints headers the running server accepts")
+    func adapterCommands() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+
+        let checked = try Self.run(["adapters", "check", "--config", config.path])
+        #expect(checked.status == 0, "\(checked.output)\(checked.error)")
+        #expect(checked.output.hasSuffix("enabled in \(config.path): generic, zendesk, each with a destination for every department\n"), "\(checked.output)")
+
+        let text = try String(contentsOf: config, encoding: .utf8)
+        let broken = try directory.write(
+            text.replacingOccurrences(of: "      account_management: 108\n", with: "")
+                .replacingOccurrences(of: "      fees_fx: 104\n", with: ""),
+            to: "broken.yaml")
+        let failed = try Self.run(["adapters", "check", "--config", broken.path])
+        #expect(failed.status == 1)
+        #expect(failed.output.contains(#"\#(broken.path): error: adapters.zendesk: cannot write back a decision for department "fees_fx": no platform target"#), "\(failed.output)")
+        #expect(failed.output.contains(#"department "account_management""#), "every problem, not the first: \(failed.output)")
+
+        let zendeskBody = #"{"ticket": {"id": "S-1", "description": "My card was stolen yesterday"}}"#
+        let zendeskFile = try directory.write(zendeskBody, to: "zendesk.json")
+        let signed = try Self.run(["adapters", "sign", "zendesk", zendeskFile.path, "--config", config.path])
+        #expect(signed.status == 0, "\(signed.error)")
+        let headers = signed.output.split(separator: "\n").map { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return (String(parts[0]), String(parts[1]).trimmingCharacters(in: .whitespaces))
+        }
+        #expect(headers.map(\.0).sorted() == ["X-Zendesk-Webhook-Signature", "X-Zendesk-Webhook-Signature-Timestamp"])
+
+        let server = try await RunningServer.start(config: config, in: directory, name: "signer")
+        let (accepted, reply) = try await Self.request(
+            HTTPClient.shared, .POST, port: server.port, path: "/webhooks/zendesk", body: zendeskBody, headers: headers)
+        #expect(accepted == 202, "\(reply)")
+        let (tampered, _) = try await Self.request(
+            HTTPClient.shared, .POST, port: server.port, path: "/webhooks/zendesk", body: zendeskBody + " ", headers: headers)
+        #expect(tampered == 401)
+        server.process.terminate()
+        #expect(try await server.waitForExit(timeout: .seconds(30)) == 0)
     }
 
     @Test("rules explain and rules replay read stored tickets and feedback beside the process that holds the SQLite store; explain reads a ticket file too")

@@ -128,6 +128,27 @@ struct PlatformAdapterTests {
         }
     }
 
+    @Test("what adapters sign prints verifies for every shipped adapter that authenticates, and fails for another body", arguments: [
+        ("zendesk", "s3cret-zendesk"), ("github", "s3cret-github"), ("hubspot", "hubspot-client-secret"),
+        ("standard-webhooks", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), ("helpscout", "hs-secret"), ("zammad", "zm-token"),
+        ("jira", "jira-secret"), ("chatwoot", "cw-secret"), ("freshdesk", "fd-token-0123456789"), ("generic", "generic-secret"),
+    ])
+    func signingRoundTrip(adapter name: String, secret: String) throws {
+        let adapter = try Fixtures.adapter(name)
+        let now = Date()
+        let delivery = WebhookDelivery(url: "https://switchyard.example.com/webhooks/\(name)", headers: [:], body: Array(#"{"id":1}"#.utf8))
+        var signed = delivery
+        signed.headers = try adapter.signingHeaders(for: delivery, secret: secret, now: now)
+        #expect(!signed.headers.isEmpty)
+        try adapter.verify(signed, secrets: [secret], now: now)
+        var other = signed
+        other.body = Array(#"{"id":2}"#.utf8)
+        if case .hmac = adapter.definition.signature {
+            #expect(throws: WebhookError.signatureMismatch) { try adapter.verify(other, secrets: [secret], now: now) }
+        }
+        #expect(throws: WebhookError.self) { try adapter.verify(signed, secrets: [secret + "x"], now: now) }
+    }
+
     @Test("a timestamp that is not a time is refused before the signature is checked")
     func unreadableTimestamp() throws {
         let adapter = try Fixtures.adapter("standard-webhooks")
