@@ -107,6 +107,24 @@ extension PostgresStore {
         static let sql = "SELECT \(ColumnList.outbox.postgres()) FROM outbox ORDER BY id DESC LIMIT $1"
     }
 
+    enum RetryWriteBack: StoreStatement {
+        static let sql = """
+            UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2,
+                claimed_by = NULL, claimed_instance = NULL
+            WHERE id = $1 AND status = 'dead'
+            RETURNING \(ColumnList.outbox.postgres())
+            """
+    }
+
+    public func retryWriteBack(_ id: OutboxEntry.ID, now: Date) async throws -> OutboxEntry {
+        try await withConnection { [self] connection in
+            let rows = try await connection.rows(RetryWriteBack.self, Arguments { $0.add(id); $0.add(now) }.bindings, logger: logger)
+            if let row = rows.first { return try OutboxEntry(row: RowReader(row, table: "outbox")) }
+            let exists = try await !connection.rows(WriteBackExists.self, Arguments { $0.add(id) }.bindings, logger: logger).isEmpty
+            throw exists ? StoreError.writeBackNotDead(id) : StoreError.writeBackNotFound(id)
+        }
+    }
+
     public func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] {
         let limit = max(0, limit)
         return try await withConnection { [self] connection in

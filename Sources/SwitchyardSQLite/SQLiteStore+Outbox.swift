@@ -70,6 +70,25 @@ extension SQLiteStore {
         return exists ? .writeBackClaimLost(id, claim: claim.token) : .writeBackNotFound(id)
     }
 
+    public func retryWriteBack(_ id: OutboxEntry.ID, now: Date) async throws -> OutboxEntry {
+        try await database.write { connection in
+            let retried = try connection.queryFirst(
+                """
+                UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2, updated_at = ?2,
+                    claimed_by = NULL, claimed_instance = NULL
+                WHERE id = ?1 AND status = 'dead'
+                RETURNING \(ColumnList.outbox.list())
+                """,
+                [id, now],
+                table: "outbox",
+                OutboxEntry.init(row:)
+            )
+            if let retried { return retried }
+            let exists = try connection.queryFirst("SELECT 1 FROM outbox WHERE id = ?1", [id], table: "outbox") { _ in true }
+            throw exists == true ? StoreError.writeBackNotDead(id) : StoreError.writeBackNotFound(id)
+        }
+    }
+
     public func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] {
         let limit = max(0, limit)  // SQLite reads a negative LIMIT as "no limit"
         return try await database.read { connection in

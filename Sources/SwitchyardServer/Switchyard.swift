@@ -96,7 +96,8 @@ public struct Switchyard: Sendable {
         ).addRoutes(to: routes)
         TicketController(
             store: store, triage: triage, classifier: synchronousClassifier,
-            bodyLimits: bodyLimits, timeSource: timeSource, access: access, rateLimiter: rateLimiter
+            bodyLimits: bodyLimits, timeSource: timeSource, access: access, rateLimiter: rateLimiter,
+            writeBackSignal: writeBackSignal
         ).addRoutes(to: routes)
         RulesController(
             rules: triage.rules, reloader: ruleReloader, store: store, access: access, directory: configuration.rules.directory

@@ -20,6 +20,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let writeBackNotFound = Code(rawValue: "write_back_not_found")
         /// The claim on an outbox entry was taken over; nothing was written.
         public static let writeBackClaimLost = Code(rawValue: "write_back_claim_lost")
+        /// Only a dead letter can be sent again by hand.
+        public static let writeBackNotDead = Code(rawValue: "write_back_not_dead")
         /// Feedback named a decision the ticket does not have.
         public static let decisionNotFound = Code(rawValue: "decision_not_found")
         /// The database refused a statement.
@@ -73,6 +75,12 @@ extension StoreError {
 
     public static func writeBackNotFound(_ id: OutboxEntry.ID) -> StoreError {
         StoreError(code: .writeBackNotFound, message: "no outbox entry with id \(id) in the store")
+    }
+
+    public static func writeBackNotDead(_ id: OutboxEntry.ID) -> StoreError {
+        StoreError(
+            code: .writeBackNotDead,
+            message: "outbox entry \(id) is not a dead letter: it is delivered or still being retried; only dead letters are sent again by hand")
     }
 
     public static func writeBackClaimLost(_ id: OutboxEntry.ID, claim: String) -> StoreError {

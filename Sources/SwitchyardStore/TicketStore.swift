@@ -89,6 +89,11 @@ public protocol TicketStore: Sendable {
         _ id: OutboxEntry.ID, claim: Claim, error: String, responseStatus: Int?, retryAt: Date?, at: Date
     ) async throws
 
+    /// Puts a dead letter back in the queue, due at `now`, with its attempts counted from zero
+    /// (an operator fixed what made it fail); its last error stays until the next attempt.
+    /// Throws `writeBackNotFound`, or `writeBackNotDead` for an entry that is not dead.
+    func retryWriteBack(_ id: OutboxEntry.ID, now: Date) async throws -> OutboxEntry
+
     /// Outbox entries filtered by status (nil = all), newest first.
     func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry]
 

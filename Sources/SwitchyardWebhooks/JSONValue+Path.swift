@@ -5,23 +5,8 @@ extension JSONValue {
     /// of range, or a step into something that is not an object or array). An explicit JSON
     /// `null` is returned as ``null``.
     public func value(at path: JSONPath) -> JSONValue? {
-        var current = self
-        for (position, component) in path.components.enumerated() {
-            switch (component, current) {
-            case (.each, .array(let elements)):
-                let rest = JSONPath(components: Array(path.components[(position + 1)...]))
-                return .array(elements.compactMap { $0.value(at: rest) })
-            case (.key(let key), .object(let members)):
-                guard let next = members[key] else { return nil }
-                current = next
-            case (.index(let index), .array(let elements)):
-                guard elements.indices.contains(index) else { return nil }
-                current = elements[index]
-            default:
-                return nil
-            }
-        }
-        return current
+        // The mapping's walk, with a step into a value of another kind read as absent.
+        (try? mappedValue(at: path)) ?? nil
     }
 }
 

@@ -63,13 +63,7 @@ struct Adapters: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try options.loadConfiguration()
-            let adapters: AdapterRegistry
-            do {
-                adapters = try configuration.loadAdapters()
-            } catch {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(1)
-            }
+            let adapters = try GenericTickets.adapters(configuration)
             guard let found = adapters[adapter] else {
                 throw ValidationError("no adapter file named \(adapter) in \(configuration.webhooks.directory) (found: \(adapters.names.joined(separator: ", ")))")
             }

@@ -8,17 +8,22 @@ import SwitchyardWebhooks
 /// configuration's webhooks folder like the server loads it.
 enum GenericTickets {
     static func adapter(_ configuration: Configuration) throws -> Adapter {
-        let adapters: AdapterRegistry
-        do {
-            adapters = try configuration.loadAdapters()
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let adapters = try Self.adapters(configuration)
         guard let generic = adapters["generic"] else {
             throw ValidationError(
                 "the generic adapter (generic.yaml) is missing from \(configuration.webhooks.directory); it defines the ticket shape")
         }
         return generic
+    }
+
+    /// The configuration's adapter files, or exit status 1 with every problem in them on
+    /// standard error: the commands' one way to load them.
+    static func adapters(_ configuration: Configuration) throws -> AdapterRegistry {
+        do {
+            return try configuration.loadAdapters()
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

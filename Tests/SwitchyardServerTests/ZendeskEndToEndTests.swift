@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Synchronization
 import SwitchyardTestSupport
 import Testing
 
@@ -99,10 +100,12 @@ import Testing
         }
     }
 
-    @Test("Zendesk rate limiting is retried after Retry-After; a permanent error becomes a dead letter")
+    @Test("Zendesk rate limiting is retried after Retry-After; a permanent error becomes a dead letter, sent again once fixed")
     func writeBackRetriesAndDeadLetters() async throws {
+        // Until the "group" exists, Zendesk answers 404 for ticket 404404.
+        let fixed = Mutex(false)
         try await ScriptedHTTPServer.withServer(handler: { request, index in
-            if request.path.contains("/404404.json") {
+            if request.path.contains("/404404.json"), !fixed.withLock({ $0 }) {
                 return ScriptedResponse(status: .notFound, body: #"{"error":"RecordNotFound","description":"Not found"}"#)
             }
             if index == 0 {
@@ -135,6 +138,19 @@ import Testing
                 #expect((dead["last_error"] as? String)?.contains("RecordNotFound") == true, "the platform's error body is kept")
                 #expect(dead["last_response_status"] as? Int == 404)
                 #expect(dead["attempts"] as? Int == 1)
+
+                fixed.withLock { $0 = true }
+                let deadID = try #require(dead["id"] as? Int)
+                let retried = try await server.post("/v1/write-backs/\(deadID)/retry", json: "")
+                #expect(retried.status == 200, "\(retried.text)")
+                #expect(retried.json["status"] as? String == "pending" && retried.json["attempts"] as? Int == 0)
+                _ = try await eventually("the retried dead letter delivered") {
+                    let list = try await server.get("/v1/write-backs?status=delivered").json["write_backs"] as? [[String: Any]] ?? []
+                    return list.first { $0["id"] as? Int == deadID }
+                }
+                let again = try await server.post("/v1/write-backs/\(deadID)/retry", json: "")
+                #expect(again.status == 409)
+                #expect((try await server.post("/v1/write-backs/99999/retry", json: "")).status == 404)
             }
         }
     }

@@ -37,6 +37,23 @@ struct OutboxTests {
         }
     }
 
+    @Test("a dead letter sent again is pending and due now, attempts from zero; anything else cannot be", arguments: Engine.allCases)
+    func retryDeadLetter(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let entry = try await store.decidedWithWriteBack(now: t0)
+            _ = try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0, lease: .seconds(60))
+            await #expect(throws: StoreError.writeBackNotDead(entry.id)) { try await store.retryWriteBack(entry.id, now: t0 + 1) }
+            try await store.markWriteBackFailed(
+                entry.id, claim: .deliverer, error: "HTTP 404: no such group", responseStatus: 404, retryAt: nil, at: t0 + 1)
+
+            let retried = try await store.retryWriteBack(entry.id, now: t0 + 100)
+            #expect(retried.status == .pending && retried.attempts == 0)
+            #expect(retried.lastError == "HTTP 404: no such group", "the last error stays until the next attempt")
+            #expect(try await store.claimDueWriteBacks(limit: 10, claim: .deliverer, now: t0 + 100, lease: .seconds(60)).map(\.id) == [entry.id])
+            await #expect(throws: StoreError.writeBackNotFound(999)) { try await store.retryWriteBack(999, now: t0) }
+        }
+    }
+
     @Test("due write-backs come oldest first, at most `limit`", arguments: Engine.allCases)
     func claimsOldestFirst(engine: Engine) async throws {
         try await withStore(engine) { store in

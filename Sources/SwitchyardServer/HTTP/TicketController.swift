@@ -16,6 +16,8 @@ struct TicketController: Sendable {
     let timeSource: any TimeSource
     let access: AccessControl
     let rateLimiter: RateLimiter
+    /// Wakes the outbox when a dead letter is sent again.
+    let writeBackSignal: WorkSignal
 
     func addRoutes(to routes: RouteTable) {
         routes.get("/v1/tickets/:id") { request, context in
@@ -35,6 +37,10 @@ struct TicketController: Sendable {
         routes.get("/v1/write-backs") { request, _ in
             _ = try access.authorize(request, as: .admin)
             return try await writeBacks(request)
+        }
+        routes.post("/v1/write-backs/:id/retry") { request, context in
+            _ = try access.authorize(request, as: .admin)
+            return try await retryWriteBack(context: context)
         }
     }
 
@@ -155,6 +161,23 @@ struct TicketController: Sendable {
         }
         let entries = try await store.writeBacks(status: status, limit: limit)
         return JSONResponse(WriteBackList(writeBacks: entries.map(WriteBackResponse.init)))
+    }
+
+    /// `POST /v1/write-backs/{id}/retry`: a dead letter queued again, due now.
+    private func retryWriteBack(context: BasicRequestContext) async throws -> JSONResponse<WriteBackResponse> {
+        let text = try context.parameters.require("id")
+        guard let id = OutboxEntry.ID(text) else {
+            throw APIError(.notFound, code: "write_back_not_found", message: "no write-back with id \"\(text)\"")
+        }
+        do {
+            let entry = try await store.retryWriteBack(id, now: timeSource.now())
+            writeBackSignal.notify()
+            return JSONResponse(WriteBackResponse(entry))
+        } catch let error as StoreError where error.code == .writeBackNotFound {
+            throw APIError(.notFound, code: "write_back_not_found", message: "no write-back with id \(id)")
+        } catch let error as StoreError where error.code == .writeBackNotDead {
+            throw APIError(.conflict, code: "write_back_not_dead", message: error.description)
+        }
     }
 }
 

@@ -7,6 +7,7 @@ import NIOHTTP1
 public import ServiceLifecycle
 import SwitchyardCore
 import SwitchyardStore
+import Synchronization
 
 /// Delivers queued write-backs to the platforms, with retries and exponential backoff.
 ///
@@ -37,31 +38,51 @@ public struct WriteBackService: Service {
         }
     }
 
+    /// Keeps up to `write_back.concurrency` deliveries in flight, claiming more as each one
+    /// ends rather than in lock-step batches: one slow platform's call does not hold back the
+    /// deliveries claimed beside it. On shutdown the calls in flight finish first.
     private func deliverUntilClosed() async {
-        var claims = 0
-        while !signal.isClosed && !Task.isCancelled {
-            let seen = signal.generation
-            let due: [OutboxEntry]
-            claims += 1
-            let claim = Claim(instance: instance.id, token: "\(instance.id)/outbox/\(claims)")
-            do {
-                due = try await store.claimDueWriteBacks(
-                    limit: settings.concurrency, claim: claim, now: timeSource.now(), lease: settings.timeout * 2)
-            } catch {
-                logger.error("Could not read the outbox", metadata: ["error": "\(error)"])
-                await signal.wait(after: seen, timeout: idleInterval)
-                continue
-            }
-            if due.isEmpty {
-                await signal.wait(after: seen, timeout: await idleWait())
-                continue
-            }
-            await withDiscardingTaskGroup { group in
+        let inFlight = InFlight()
+        await withDiscardingTaskGroup { group in
+            var claims = 0
+            while !signal.isClosed && !Task.isCancelled {
+                let seen = signal.generation
+                let free = settings.concurrency - inFlight.count.withLock { $0 }
+                guard free > 0 else {
+                    // A delivery that ends signals, so this wakes as soon as a slot is free.
+                    await signal.wait(after: seen, timeout: idleInterval)
+                    continue
+                }
+                claims += 1
+                let claim = Claim(instance: instance.id, token: "\(instance.id)/outbox/\(claims)")
+                let due: [OutboxEntry]
+                do {
+                    due = try await store.claimDueWriteBacks(
+                        limit: free, claim: claim, now: timeSource.now(), lease: settings.timeout * 2)
+                } catch {
+                    logger.error("Could not read the outbox", metadata: ["error": "\(error)"])
+                    await signal.wait(after: seen, timeout: idleInterval)
+                    continue
+                }
+                if due.isEmpty {
+                    await signal.wait(after: seen, timeout: await idleWait())
+                    continue
+                }
+                inFlight.count.withLock { $0 += due.count }
                 for entry in due {
-                    group.addTask { await deliver(entry, claim: claim) }
+                    group.addTask {
+                        await deliver(entry, claim: claim)
+                        inFlight.count.withLock { $0 -= 1 }
+                        signal.notify()
+                    }
                 }
             }
         }
+    }
+
+    /// How many deliveries are in flight, shared by the claiming loop and the deliveries.
+    private final class InFlight: Sendable {
+        let count = Mutex(0)
     }
 
     /// Until the next entry is due, at most `idleInterval`.
@@ -86,7 +107,7 @@ public struct WriteBackService: Service {
             case .failed(let reason, let status, let retryable, let retryAfter):
                 let attempts = entry.attempts + 1
                 if retryable && attempts < settings.maxAttempts {
-                    let delay = max(backoff(afterAttempts: attempts), retryAfter ?? .zero)
+                    let delay = max(Self.jittered(backoff(afterAttempts: attempts)), retryAfter ?? .zero)
                     let retryAt = now.addingTimeInterval(delay.timeInterval)
                     try await store.markWriteBackFailed(
                         entry.id, claim: claim, error: reason, responseStatus: status, retryAt: retryAt, at: now)
@@ -106,6 +127,13 @@ public struct WriteBackService: Service {
             logger.error(
                 "Could not record the write-back outcome", metadata: entryMetadata.merging(["error": "\(error)"]) { $1 })
         }
+    }
+
+    /// Between half the backoff and the whole of it, at random ("equal jitter"), so that the
+    /// write-backs one platform outage failed together do not all come back at the same moment.
+    static func jittered(_ delay: Duration) -> Duration {
+        let milliseconds = delay.milliseconds
+        return .milliseconds(Int64(milliseconds / 2 + Double.random(in: 0...(milliseconds / 2))))
     }
 
     /// `initial_backoff × 2^(attempts−1)`, capped at `max_backoff`.
