@@ -17,7 +17,8 @@ extension JSONValue {
     /// malformed field is refused like any other wrong type instead of silently dropped.
     func mappedValue(at path: JSONPath) throws(WebhookError) -> JSONValue? {
         var current = self
-        var walked = JSONPath.root
+        // The path walked so far, for errors only (built when one is thrown).
+        func walked(_ position: Int) -> JSONPath { JSONPath(components: Array(path.components[..<position])) }
         for (position, component) in path.components.enumerated() {
             switch (component, current) {
             case (_, .null):
@@ -30,13 +31,13 @@ extension JSONValue {
                     do {
                         if let value = try element.mappedValue(at: rest), value != .null { values.append(value) }
                     } catch .wrongType(let at, let expected, let found) {
-                        let prefix = walked.appending(.index(index)).description
+                        let prefix = walked(position).appending(.index(index)).description
                         throw .wrongType(path: prefix + at.dropFirst(), expected: expected, found: found)
                     }
                 }
                 return .array(values)
             case (.each, _):
-                throw .wrongType(path: walked.description, expected: "an array", found: current.kindDescription)
+                throw .wrongType(path: walked(position).description, expected: "an array", found: current.kindDescription)
             case (.key(let key), .object(let members)):
                 guard let next = members[key] else { return nil }
                 current = next
@@ -44,11 +45,10 @@ extension JSONValue {
                 guard elements.indices.contains(index) else { return nil }
                 current = elements[index]
             case (.key, _):
-                throw .wrongType(path: walked.description, expected: "an object", found: current.kindDescription)
+                throw .wrongType(path: walked(position).description, expected: "an object", found: current.kindDescription)
             case (.index, _):
-                throw .wrongType(path: walked.description, expected: "an array", found: current.kindDescription)
+                throw .wrongType(path: walked(position).description, expected: "an array", found: current.kindDescription)
             }
-            walked = walked.appending(component)
         }
         return current
     }

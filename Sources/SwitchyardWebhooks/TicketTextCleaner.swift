@@ -15,10 +15,65 @@ import SwitchyardCore
 public enum TicketTextCleaner {
     /// The cleaned text of `body`.
     public static func clean(_ body: String) -> String {
+        // Most bodies are one clean paragraph or two: one pass over the bytes says so, with no
+        // copies (this runs for every webhook).
+        if isAlreadyClean(body) { return body }
+        return cleanedFully(body)
+    }
+
+    /// The cleaning itself, without the check that it would change nothing.
+    static func cleanedFully(_ body: String) -> String {
         let text = looksLikeHTML(body) ? HTMLText.text(of: body) : body
         let normalised = normalise(text)
         let reply = normalise(withoutQuotesAndSignature(normalised))
         return reply.isEmpty ? normalised : reply
+    }
+
+    /// Whether nothing would change: no markup, no line that could start a quote, an
+    /// attribution, a signature or an original message, and whitespace already normal (no
+    /// tabs, carriage returns, runs of spaces, spaces at a line's ends, blank-line runs or
+    /// non-breaking spaces).
+    static func isAlreadyClean(_ text: String) -> Bool {
+        var previous: UInt8 = UInt8(ascii: "\n")
+        var blankRun = 0
+        var utf8 = text.utf8.makeIterator()
+        var atLineStart = true
+        var lineStartBytes: [UInt8] = []
+        lineStartBytes.reserveCapacity(12)
+        guard let first = text.utf8.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\n") else { return text.isEmpty }
+        while let byte = utf8.next() {
+            switch byte {
+            case UInt8(ascii: "<"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), 0xC2, 0xE2:
+                // Markup, carriage returns, tabs, and the lead bytes of U+00A0 and U+200B (and
+                // of other non-ASCII text: such bodies take the full path).
+                return false
+            case UInt8(ascii: " "):
+                if previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\n") { return false }
+            case UInt8(ascii: "\n"):
+                if previous == UInt8(ascii: " ") { return false }
+                blankRun = previous == UInt8(ascii: "\n") ? blankRun + 1 : 0
+                if blankRun >= 2 { return false }
+                atLineStart = true
+                lineStartBytes.removeAll(keepingCapacity: true)
+                previous = byte
+                continue
+            default:
+                break
+            }
+            if atLineStart {
+                lineStartBytes.append(byte)
+                if lineStartBytes.count == 1, [UInt8(ascii: ">"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "*")].contains(byte) {
+                    return false
+                }
+                if lineStartBytes.count == 3 || lineStartBytes.count == 5 {
+                    let start = String(decoding: lineStartBytes, as: UTF8.self).lowercased()
+                    if ["on ", "sent ", "from:", "get o"].contains(where: { start.hasPrefix($0) }) { return false }
+                }
+                if lineStartBytes.count >= 5 { atLineStart = false }
+            }
+            previous = byte
+        }
+        return previous != UInt8(ascii: " ") && previous != UInt8(ascii: "\n")
     }
 
     /// Whether `text` is markup rather than text that mentions `<`: a tag such as `<p>`,

@@ -1,6 +1,6 @@
 import Foundation
 import SwitchyardCore
-import SwitchyardWebhooks
+@testable import SwitchyardWebhooks
 import Testing
 
 /// Cleaning bodies before anyone classifies them, on real e-mail bodies (GitHub's
@@ -79,6 +79,20 @@ import Testing
         let outlook = #"<p>Please close my account.</p><div id="divRplyFwdMsg"><b>From:</b> Acme<br><b>Sent:</b> Monday</div><p>Old message about fraud</p>"#
         #expect(TicketTextCleaner.clean(outlook) == "Please close my account.")
         #expect(TicketTextCleaner.clean("Is 3 < 5? Yes, and 5 > 3.") == "Is 3 < 5? Yes, and 5 > 3.", "text mentioning < is not HTML")
+    }
+
+    @Test("the quick check that a body needs no cleaning never disagrees with the cleaning, on every sample text")
+    func quickCheckAgrees() throws {
+        var texts = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("Samples/tickets.csv"), encoding: .utf8)
+            .components(separatedBy: "\r\n")
+        texts += ["email_1_2", "email_1_3", "correct_sig", "email_iPhone", "email_2_1", "greedy_on"].compactMap { try? Self.email($0) }
+        texts += ["a\n\nb", "a\n\n\nb", " a", "a ", "a  b", "a\tb", "\na", "a\n", "On Monday I paid", "> q", "-- \nsig", "x\u{A0}y", "<b>x</b>"]
+        var quick = 0
+        for text in texts where TicketTextCleaner.isAlreadyClean(text) {
+            quick += 1
+            #expect(TicketTextCleaner.cleanedFully(text) == text, "\(text)")
+        }
+        #expect(quick > texts.count / 2, "most texts take the quick path (\(quick) of \(texts.count))")
     }
 
     @Test("a body that is all quote is kept (normalised) rather than emptied")

@@ -105,22 +105,20 @@ struct ConfigurationReader {
     }
 
     mutating func int(_ setting: Setting, in range: ClosedRange<Int> = Int.min...Int.max) -> Int? {
-        guard let text = text(setting) else { return nil }
-        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
-            report("\(setting.path) must be a whole number, found \"\(text)\"", at: setting.node)
-            return nil
-        }
-        guard range.contains(value) else {
-            report("\(setting.path) must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: setting.node)
-            return nil
-        }
-        return value
+        number(setting, in: range, kind: "a whole number") { Int($0.replacingOccurrences(of: "_", with: "")) }
     }
 
     mutating func double(_ setting: Setting, in range: ClosedRange<Double>) -> Double? {
+        number(setting, in: range, kind: "a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } }
+    }
+
+    /// A number read from the value's text by `read`, within `range`.
+    private mutating func number<Value: Comparable>(
+        _ setting: Setting, in range: ClosedRange<Value>, kind: String, read: (String) -> Value?
+    ) -> Value? {
         guard let text = text(setting) else { return nil }
-        guard let value = Double(text), value.isFinite else {
-            report("\(setting.path) must be a number, found \"\(text)\"", at: setting.node)
+        guard let value = read(text) else {
+            report("\(setting.path) must be \(kind), found \"\(text)\"", at: setting.node)
             return nil
         }
         guard range.contains(value) else {
