@@ -390,6 +390,38 @@ struct PlatformAdapterTests {
             "no priority call that would clear the conversation's priority")
     }
 
+    @Test("Intercom: a new conversation is a ticket from its HTML source; signed sha1=hex (computed vector); team assignment and a note as the configured admin")
+    func intercom() throws {
+        let intercom = try Fixtures.adapter("intercom")
+        // Computed, not published (Intercom's documented example omits its secret):
+        // hmac.new(b"intercom-client-secret", body, sha1).hexdigest()
+        try intercom.verify(
+            WebhookDelivery(
+                headers: Fixtures.headers(["X-Hub-Signature": "sha1=4ba877092dab7895f8d587a222aca03f52523149"]),
+                body: Array(#"{"type":"notification_event","topic":"conversation.user.created","id":"notif_1","data":{"type":"notification_event_data","item":{"type":"conversation","id":"123"}}}"#.utf8)),
+            secrets: ["intercom-client-secret"], now: Date())
+        let events = try intercom.events(in: delivery("intercom/conversation-user-created.json"), verified: true)
+        guard case .ticket(let inbound)? = events.first else {
+            Issue.record("expected a ticket, got \(events)")
+            return
+        }
+        #expect(inbound.ticket.externalID == "503")
+        #expect(inbound.ticket.body == "this is the message body")
+        #expect(inbound.ticket.tags == ["Test tag"])
+        #expect(inbound.idempotencyKey == "notif_ccd8a4d0-f965-11e3-a367-c779cae3e1b3")
+
+        let settings = AdapterSettings(values: ["base_url": "https://api.intercom.io", "admin_id": "991267645"], targets: ["cards": "5017691"])
+        let requests = try intercom.writeBacks(for: Fixtures.decision(), ticket: inbound.ticket, settings: settings)
+        #expect(requests.map(\.url) == ["https://api.intercom.io/conversations/503/parts", "https://api.intercom.io/conversations/503/reply"])
+        #expect(try Fixtures.json(requests[0].body) == [
+            "message_type": "assignment", "type": "team", "admin_id": "991267645", "assignee_id": "5017691",
+        ])
+        #expect(try Fixtures.json(requests[1].body) == [
+            "message_type": "note", "type": "admin", "admin_id": "991267645",
+            "body": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority high.",
+        ])
+    }
+
     static func hmacSHA1Hex(key: String, _ body: [UInt8]) -> String {
         Hex.encode(Array(HMAC<Insecure.SHA1>.authenticationCode(for: body, using: SymmetricKey(data: Array(key.utf8)))))
     }
