@@ -40,8 +40,7 @@ extension Adapter {
                 case .ignored(let path, let value):
                     result.append(.ignored(path: path, value: value))
                 case .update(let type):
-                    let ticket = try definition.mapping.ticket(from: event, source: name)
-                    result.append(.update(externalID: ticket.externalID, type: type))
+                    result.append(.update(externalID: try definition.mapping.externalID(from: event), type: type))
                 case .new:
                     let ticket = try definition.mapping.ticket(from: event, source: name)
                     let key = try idempotencyKey(

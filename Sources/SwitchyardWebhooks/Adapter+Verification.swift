@@ -1,6 +1,7 @@
 import Crypto
 public import Foundation
 import HTTPTypes
+import SwitchyardCore
 
 extension Adapter {
     /// Verifies that the delivery comes from the platform.
@@ -63,6 +64,13 @@ extension Adapter {
         }
     }
 
+    /// Whether the signature covers the request URL, which then has to be worked out for
+    /// every delivery (HubSpot v3); other adapters skip that.
+    public var signsURL: Bool {
+        guard case .hmac(let signature) = definition.signature else { return false }
+        return signature.signed.placeholders.contains(.url)
+    }
+
     /// Whether the adapter looks at the delivery at all when a secret is configured: `false`
     /// for scheme `none`, whose secret would protect nothing (refused at start).
     public var verifiesDeliveries: Bool {
@@ -87,10 +95,8 @@ extension Adapter {
         let digest = Array(SHA256.hash(data: Array(presented.utf8)))
         var matched = false
         for secret in secrets {
-            let expected = Array(SHA256.hash(data: Array(secret.utf8)))
-            var difference: UInt8 = 0
-            for (left, right) in zip(expected, digest) { difference |= left ^ right }
-            matched = matched || difference == 0
+            let isEqual = ConstantTime.equal(Array(SHA256.hash(data: Array(secret.utf8))), digest)
+            matched = matched || isEqual
         }
         guard matched else { throw .signatureMismatch }
     }

@@ -7,10 +7,7 @@ extension FieldMapping {
     /// - Throws: ``WebhookError/missingField(path:)`` when no external id is present,
     ///   ``WebhookError/wrongType(path:expected:found:)`` when a mapped field has the wrong type.
     func ticket(from payload: JSONValue, source: String) throws(WebhookError) -> Ticket {
-        guard let (idPath, idValue) = try Self.first(externalID, in: payload) else {
-            throw .missingField(path: externalID.map(\.description).joined(separator: " or "))
-        }
-        var ticket = Ticket(externalID: try idValue.identifier(at: idPath), source: source)
+        var ticket = Ticket(externalID: try externalID(from: payload), source: source)
         if let (path, value) = try Self.first(subject, in: payload) {
             ticket.subject = try value.text(at: path)
         }
@@ -43,6 +40,14 @@ extension FieldMapping {
             }
         }
         return ticket
+    }
+
+    /// The platform's ticket id alone (all an update needs).
+    func externalID(from payload: JSONValue) throws(WebhookError) -> String {
+        guard let (path, value) = try Self.first(externalID, in: payload) else {
+            throw .missingField(path: externalID.map(\.description).joined(separator: " or "))
+        }
+        return try value.identifier(at: path)
     }
 
     /// The first of `paths` whose value is present and not `null`, with the path it is at.

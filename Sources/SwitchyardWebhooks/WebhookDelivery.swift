@@ -5,7 +5,8 @@ public struct WebhookDelivery: Sendable {
     /// `POST`, as sent.
     public var method: String
     /// The full URL the platform posted to, as it saw it (scheme, host, path and query):
-    /// behind a proxy, the public URL rather than the one the server listens on.
+    /// behind a proxy, the public URL rather than the one the server listens on. The server
+    /// works it out only for adapters whose signature covers it (``Adapter/signsURL``).
     public var url: String
     public var headers: HTTPFields
     /// The raw body bytes.

@@ -26,3 +26,14 @@ import Testing
         }
     }
 }
+
+@Suite struct ConstantTimeTests {
+    @Test("equal only for the same bytes and the same length")
+    func equality() {
+        #expect(ConstantTime.equal([1, 2, 3], [1, 2, 3]))
+        #expect(!ConstantTime.equal([1, 2, 3], [1, 2, 4]))
+        #expect(!ConstantTime.equal([1, 2, 3], [1, 2]), "a prefix is not equal")
+        #expect(!ConstantTime.equal([], [0]))
+        #expect(ConstantTime.equal([], []))
+    }
+}

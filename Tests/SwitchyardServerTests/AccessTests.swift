@@ -77,6 +77,15 @@ import Testing
                 }
             }
 
+            // Sending a dead letter again is for admins; with nothing dead, an admin is told so (404).
+            let retry = "/v1/write-backs/424242/retry"
+            #expect(try await server.send(.POST, retry, body: nil).status == 401)
+            for role in ["agent", "lead"] {
+                #expect(try await server.send(.POST, retry, body: nil, headers: Self.bearer(tokens[role]!)).status == 403, "as \(role)")
+            }
+            let asAdmin = try await server.send(.POST, retry, body: nil, headers: Self.bearer(Self.adminToken))
+            #expect(asAdmin.status == 404 && asAdmin.text.contains("write_back_not_found"), "\(asAdmin.text)")
+
             for open in ["/healthz", "/readyz", "/metrics"] {
                 #expect(try await server.get(open).status == 200, "\(open) is open by default")
             }

@@ -45,10 +45,8 @@ struct AccessControl: Sendable {
     private func match(_ presented: String) -> APIToken? {
         let digest = APIToken.digest(of: presented)
         var found: APIToken?
-        for token in tokens {
-            var difference: UInt8 = 0
-            for (left, right) in zip(token.digest, digest) { difference |= left ^ right }
-            if difference == 0 && token.digest.count == digest.count { found = token }
+        for token in tokens where ConstantTime.equal(token.digest, digest) {
+            found = token
         }
         return found
     }

@@ -15,6 +15,7 @@ extension Configuration {
     /// start on the first; `switchyard adapters check` prints them all.
     public func adapterProblems(_ adapters: AdapterRegistry) -> [String] {
         var problems: [String] = []
+        let planner = WriteBackPlanner(adapters: adapters, configurations: self.adapters)
         for (name, adapterConfiguration) in self.adapters.sorted(by: { $0.key < $1.key }) {
             guard let adapter = adapters[name] else {
                 problems.append(
@@ -25,7 +26,6 @@ extension Configuration {
             if let problem = adapter.problem(withSecrets: adapterConfiguration.secrets) {
                 problems.append("adapters.\(name).secret: \(problem)")
             }
-            let planner = WriteBackPlanner(adapters: adapters, configurations: self.adapters)
             for department in departments.ids {
                 let probe = Decision(
                     department: department, priority: .normal, tags: [], confidence: 1,

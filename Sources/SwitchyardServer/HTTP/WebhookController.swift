@@ -94,7 +94,8 @@ struct WebhookController: Sendable {
         do {
             let body = try await request.collectJSONBody(bodyLimits)
             let delivery = WebhookDelivery(
-                method: request.method.rawValue, url: Self.url(of: request, publicURL: configuration.publicURL),
+                method: request.method.rawValue,
+                url: adapter.signsURL ? Self.url(of: request, publicURL: configuration.publicURL) : "",
                 headers: request.headers, body: body)
             let secrets = configuration.allowUnsigned ? [] : configuration.secrets
             try adapter.verify(delivery, secrets: secrets, now: timeSource.now())
