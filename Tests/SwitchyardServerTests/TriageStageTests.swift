@@ -126,8 +126,10 @@ import Testing
                 status: .internalServerError,
                 body: ChatCompletions.error(message: "The server had an error while processing your request.", type: "server_error", code: nil))
         }) { openAI in
-            // The local model may not decide (threshold 1), so the fallback rule must.
-            try await withServer(Self.setup(openAI: openAI.baseURL, localModelThreshold: 1.0)) { server in
+            // The local model may not decide (threshold 1), so the fallback rule must. The
+            // provider's own timeout is out of the way (the model deadline still bounds the call):
+            // on a loaded machine 2 s could run out before the retry, and this is about the 500.
+            try await withServer(Self.setup(openAI: openAI.baseURL, timeout: "10s", localModelThreshold: 1.0)) { server in
                 let decision = try await classify(server, #"{"id": "T-2", "body": "My transfer has not arrived yet"}"#)
                 let provenance = try #require(decision["provenance"] as? [String: Any])
                 #expect(decision["department"] as? String == "payments_transfers")
