@@ -157,5 +157,10 @@ enum PostgresSchema {
             summary: "the body as the platform sent it, beside the cleaned text rules and models read",
             statements: ["ALTER TABLE tickets ADD COLUMN original_body TEXT"]
         ),
+        Migration(
+            name: "0005-tickets-by-external-id",
+            summary: "finding a ticket by the platform's id, for updates",
+            statements: ["CREATE INDEX tickets_by_external_id ON tickets (source, external_id)"]
+        ),
     ]
 }

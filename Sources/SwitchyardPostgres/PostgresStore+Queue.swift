@@ -125,6 +125,13 @@ extension PostgresStore {
             """
     }
 
+    enum RepeatsPreviousDecision: StoreStatement {
+        static let sql = """
+            SELECT department = $2 AND priority IS NOT DISTINCT FROM $3 AND tags = $4::jsonb FROM decisions
+            WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1
+            """
+    }
+
     public func recordDecision(
         _ decision: Decision, for id: TicketID, claim: Claim, writeBacks: [WriteBackRequest], now: Date
     ) async throws -> DecisionID {
@@ -152,13 +159,23 @@ extension PostgresStore {
                     .isEmpty
                 throw exists ? StoreError.leaseLost(id, claim: claim.token) : StoreError.ticketNotFound(id)
             }
+            // Decided again (after an update) to the same effect: the platform has it already.
+            let previous = try await connection.rows(
+                RepeatsPreviousDecision.self,
+                Arguments { arguments in
+                    arguments.add(id.rawValue)
+                    arguments.add(decision.department.rawValue)
+                    arguments.add(decision.priority?.rawValue)
+                    arguments.add(JSONTextWriter.text(of: decision.tags))
+                }.bindings, logger: logger)
+            let repeatsPrevious = try previous.first.map { try RowReader($0, table: "decisions").value(0, as: Bool.self) } ?? false
             let inserted = try await connection.rows(InsertDecision.self, decisionArguments.bindings, logger: logger)
             guard let row = inserted.first else {
                 throw StoreError.database("PostgreSQL", "the decision was not stored", statement: "INSERT INTO decisions")
             }
             let decisionID = try RowReader(row, table: "decisions").value(0, as: DecisionID.self)
             // One outbox entry per request, committed with the decision.
-            for writeBack in writeBacks {
+            for writeBack in writeBacks where !repeatsPrevious {
                 let arguments = Arguments { arguments in
                     arguments.add(id.rawValue)
                     arguments.add(decisionID)

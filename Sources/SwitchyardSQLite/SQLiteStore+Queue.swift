@@ -103,6 +103,15 @@ extension SQLiteStore {
             guard updated == 1 else {
                 throw try Self.exists(id, on: connection) ? StoreError.leaseLost(id, claim: claim.token) : StoreError.ticketNotFound(id)
             }
+            // Decided again (after an update) to the same effect: the platform has it already.
+            let repeatsPrevious = try connection.queryFirst(
+                """
+                SELECT department = ?2 AND priority IS ?3 AND tags = ?4 FROM decisions WHERE ticket_id = ?1
+                ORDER BY id DESC LIMIT 1
+                """,
+                Array(decisionArguments.prefix(4)),
+                table: "decisions"
+            ) { try $0.value(0, as: Int.self) == 1 } ?? false
             let decisionID = try connection.queryFirst(
                 """
                 INSERT INTO decisions (ticket_id, department, priority, tags, confidence, stage, decided_by, model_version,
@@ -113,7 +122,7 @@ extension SQLiteStore {
                 decisionArguments,
                 table: "decisions"
             ) { try $0.value(0, as: DecisionID.self) }
-            for arguments in outboxArguments {
+            for arguments in outboxArguments where !repeatsPrevious {
                 try connection.run(
                     """
                     INSERT INTO outbox (ticket_id, adapter, method, url, headers, body, status, attempts,

@@ -162,5 +162,12 @@ enum Schema {
                 ALTER TABLE tickets ADD COLUMN original_body TEXT;
                 """
         ),
+        Migration(
+            name: "0006-tickets-by-external-id",
+            summary: "finding a ticket by the platform's id, for updates",
+            sql: """
+                CREATE INDEX tickets_by_external_id ON tickets (source, external_id);
+                """
+        ),
     ]
 }

@@ -111,9 +111,11 @@ public struct Switchyard: Sendable {
         let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
         let triageService = TriageService(
             store: store, triage: triage, planner: planner, settings: configuration.triage, work: work,
-            writeBacks: writeBackSignal, instance: instance, timeSource: timeSource, logger: logger)
+            writeBacks: writeBackSignal, instance: instance, timeSource: timeSource, metrics: metrics, logger: logger)
         let writeBackService = WriteBackService(
-            store: store, httpClient: httpClient, adapters: configuration.adapters, settings: configuration.writeBack,
+            store: store, httpClient: httpClient, adapters: configuration.adapters,
+            credentials: WriteBackCredentials(httpClient: httpClient, timeout: configuration.writeBack.timeout, timeSource: timeSource),
+            settings: configuration.writeBack,
             signal: writeBackSignal, instance: instance, timeSource: timeSource, metrics: metrics, logger: logger)
         let instanceService = InstanceService(
             store: store, instance: instance, settings: configuration.storage, work: work, writeBacks: writeBackSignal,

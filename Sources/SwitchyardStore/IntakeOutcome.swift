@@ -14,3 +14,13 @@ public enum IntakeOutcome: Sendable, Hashable {
         }
     }
 }
+
+/// What `revise` did with an update of a ticket the platform sent before.
+public enum RevisionOutcome: Sendable, Hashable {
+    /// No ticket from that source has that platform id.
+    case unknown
+    /// The subject and body are the ones stored (or the update carries none): nothing changed.
+    case unchanged(TicketID)
+    /// The ticket took the update's fields and is queued to be decided again.
+    case requeued(TicketID)
+}

@@ -19,6 +19,13 @@ public protocol TicketStore: Sendable {
     /// is durable.
     func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date) async throws -> IntakeOutcome
 
+    /// An update of the ticket `ticket.source` sent before as `ticket.externalID` (the latest
+    /// one, if several). When the update carries a subject or body that differs from the
+    /// stored one, or `retriage` is set, the stored ticket takes the update's fields and is
+    /// queued again (a decision being made meanwhile loses its claim, so the new text is what
+    /// gets decided); otherwise nothing is written. Returns after the commit is durable.
+    func revise(_ ticket: Ticket, retriage: Bool, receivedAt: Date) async throws -> RevisionOutcome
+
     // MARK: Instances
 
     /// Announces a starting process. Claims held by instances that are dead are handed back:
@@ -43,7 +50,10 @@ public protocol TicketStore: Sendable {
     func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket]
 
     /// Atomically: adds the decision to the ticket's history (it becomes the current one),
-    /// marks the ticket decided, and (if given) adds an outbox entry for the write-back.
+    /// marks the ticket decided, and adds an outbox entry for each write-back request, unless
+    /// the ticket's previous decision has the same department, priority and tags (a ticket
+    /// decided again after an update, to the same effect, is not written back twice: the
+    /// platform's echo of a write-back can never loop).
     /// Throws `leaseLost` if `claim` no longer holds the ticket; nothing is written then.
     @discardableResult
     func recordDecision(_ decision: Decision, for id: TicketID, claim: Claim, writeBacks: [WriteBackRequest], now: Date)

@@ -7,10 +7,10 @@ import SwitchyardCore
 public enum InboundEvent: Sendable, Hashable {
     /// A new ticket, to store and decide.
     case ticket(InboundTicket)
-    /// An update of a ticket the platform sent before (its id and the event type). Updates are
-    /// acknowledged and not decided again, so a platform's echo of our own write-back can never
-    /// loop.
-    case update(externalID: String, type: String)
+    /// An update of a ticket the platform sent before: decided again only when its text
+    /// changed (or the event type asks for it), so a platform's echo of our own write-back,
+    /// which changes no text, never loops.
+    case update(InboundUpdate)
     /// An event of a type the adapter does not take: where its type is and what it says
     /// (answered 2xx, so the platform does not retry it).
     case ignored(path: String, value: String)
@@ -39,8 +39,16 @@ extension Adapter {
                 switch try definition.events?.kind(of: event, headers: delivery.headers) ?? .new {
                 case .ignored(let path, let value):
                     result.append(.ignored(path: path, value: value))
-                case .update(let type):
-                    result.append(.update(externalID: try definition.mapping.externalID(from: event), type: type))
+                case .update(let type, let retriage, let orNew):
+                    let externalID = try definition.mapping.externalID(from: event)
+                    // An update's other fields are read leniently: one the mapping cannot read
+                    // carries no text, rather than refusing a delivery the platform would resend.
+                    let ticket = (try? definition.mapping.ticket(from: event, source: name)) ?? Ticket(externalID: externalID, source: name)
+                    let key =
+                        orNew
+                        ? try idempotencyKey(
+                            delivery: delivery, verified: verified, event: event, ticket: ticket, index: several ? index : nil) : nil
+                    result.append(.update(InboundUpdate(ticket: ticket, type: type, retriage: retriage, idempotencyKey: key)))
                 case .new:
                     let ticket = try definition.mapping.ticket(from: event, source: name)
                     let key = try idempotencyKey(
@@ -72,7 +80,9 @@ extension Adapter {
         }
         switch events[0] {
         case .ticket(let inbound): return inbound
-        case .update(_, let type): throw .unsupportedEvent(path: definition.events?.type?.description ?? "$", value: type)
+        case .update(let update):
+            if let key = update.idempotencyKey { return InboundTicket(ticket: update.ticket, idempotencyKey: key) }
+            throw .unsupportedEvent(path: definition.events?.type?.description ?? "$", value: update.type)
         case .ignored(let path, let value): throw .unsupportedEvent(path: path, value: value)
         }
     }

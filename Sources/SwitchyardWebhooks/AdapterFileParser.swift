@@ -245,7 +245,10 @@ struct AdapterFileParser {
     }
 
     private mutating func eventSelection(_ node: Node) -> EventSelection? {
-        guard let members = reader.members(of: node, "events", allowed: ["each", "type", "type_header", "new", "update"]) else {
+        guard
+            let members = reader.members(
+                of: node, "events", allowed: ["each", "type", "type_header", "new", "update", "retriage", "challenge_header"])
+        else {
             return nil
         }
         let problemsBefore = diagnostics.count
@@ -257,17 +260,23 @@ struct AdapterFileParser {
         }
         let new = members["new"].map { eventTypes($0, "events new") } ?? []
         let update = members["update"].map { eventTypes($0, "events update") } ?? []
+        let retriage = members["retriage"].map { eventTypes($0, "events retriage") } ?? []
+        let challengeHeader = members["challenge_header"].flatMap { headerName($0, "events challenge_header") }
         if members["type"] == nil, members["type_header"] == nil, let key = members.keys["new"] ?? members.keys["update"] {
             reader.report("events new and update name values of the event type: give type (its JSON path) or type_header too", at: key)
         }
         if members["type"] != nil || members["type_header"] != nil, members["new"] == nil {
             reader.report("events type is given but no event type is new: list them under new", at: members.node)
         }
-        for value in Set(new).intersection(update).sorted() {
-            reader.report("event type \"\(value)\" is listed under both new and update", at: members.keys["update"] ?? node)
+        for value in Set(update).intersection(retriage).sorted() {
+            reader.report(
+                "event type \"\(value)\" is listed under both update and retriage (retriage types are updates already)",
+                at: members.keys["retriage"] ?? node)
         }
         guard diagnostics.count == problemsBefore else { return nil }
-        return EventSelection(each: each, type: type, typeHeader: typeHeader, new: new, update: update)
+        return EventSelection(
+            each: each, type: type, typeHeader: typeHeader, new: new, update: update, retriage: retriage,
+            challengeHeader: challengeHeader)
     }
 
     private mutating func eventTypes(_ node: Node, _ what: String) -> [String] {
@@ -367,10 +376,21 @@ struct AdapterFileParser {
         }
         var body: BodyTemplate?
         if let node = members["body"] { body = bodyTemplate(node) }
-        if priorities.isEmpty, let body, body.references.contains(.platformPriority) || ifPresent == .platformPriority {
+        let priorityReferences = ((body?.references ?? []) + (ifPresent.map { [$0] } ?? [])).filter(\.readsPlatformPriority)
+        if priorities.isEmpty, let first = priorityReferences.first {
             reader.report(
-                "the body uses ${platform.priority}, so write_back needs priorities: {low: …, normal: …, high: …, urgent: …}",
+                "the body uses ${\(first)}, so write_back needs priorities: {low: …, normal: …, high: …, urgent: …}",
                 at: members["body"] ?? node)
+        }
+        for case .platformPriorityMember(let name) in Set(priorityReferences) {
+            for (priority, value) in priorities.sorted(by: { $0.key < $1.key }) {
+                guard case .object(let scaleMembers) = value, scaleMembers[name] != nil else {
+                    reader.report(
+                        "the body uses ${platform.priority.\(name)}, so priorities.\(priority.rawValue) must be an object "
+                            + "with \(name) (such as {\(name): \"2\"})", at: members["priorities"] ?? node)
+                    break
+                }
+            }
         }
 
         guard diagnostics.count == problemsBefore, let method, let url else { return nil }

@@ -16,20 +16,33 @@ public struct EventSelection: Sendable, Hashable {
     public let typeHeader: HTTPField.Name?
     /// The event types that are new tickets, for example `zen:event-type:ticket.created`.
     public let new: [String]
-    /// The event types that update a ticket the platform sent before.
+    /// The event types that update a ticket the platform sent before: decided again when its
+    /// text changed. A type listed under `new` too (Front's `inbound`, for the first message
+    /// and every reply) is an update of a known ticket and a new ticket otherwise.
     public let update: [String]
+    /// Update types that are decided again even when the text is the same (a reopened issue).
+    public let retriage: [String]
+    /// The header whose value a platform's set-up request wants echoed (`{"challenge": …}`,
+    /// Front's `X-Front-Challenge`); nil: none.
+    public let challengeHeader: HTTPField.Name?
 
-    init(each: JSONPath? = nil, type: JSONPath?, typeHeader: HTTPField.Name? = nil, new: [String], update: [String] = []) {
+    init(
+        each: JSONPath? = nil, type: JSONPath?, typeHeader: HTTPField.Name? = nil, new: [String], update: [String] = [],
+        retriage: [String] = [], challengeHeader: HTTPField.Name? = nil
+    ) {
         self.each = each
         self.type = type
         self.typeHeader = typeHeader
         self.new = new
         self.update = update
+        self.retriage = retriage
+        self.challengeHeader = challengeHeader
     }
 
     public enum Kind: Sendable, Hashable {
         case new
-        case update(String)
+        /// The type; whether it is listed under `retriage`; whether it is also a new ticket.
+        case update(String, retriage: Bool, orNew: Bool)
         /// Another event type, with the path and the value.
         case ignored(path: String, value: String)
     }
@@ -64,8 +77,11 @@ public struct EventSelection: Sendable, Hashable {
     }
 
     private func kind(_ value: String, at place: String) -> Kind {
-        if new.contains(value) { return .new }
-        if update.contains(value) { return .update(value) }
+        let isNew = new.contains(value)
+        if update.contains(value) || retriage.contains(value) {
+            return .update(value, retriage: retriage.contains(value), orNew: isNew)
+        }
+        if isNew { return .new }
         return .ignored(path: place, value: String(value.prefix(100)))
     }
 }

@@ -15,6 +15,9 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
     /// The decision's priority on the platform's own scale (`write_back.priorities`: Freshdesk
     /// 1–4, HubSpot `LOW`…`URGENT`); absent when the decision has none.
     case platformPriority
+    /// One member of an object-valued platform priority (`platform.priority.impact` for
+    /// ServiceNow's `{impact: "2", urgency: "1"}`); absent when the decision has no priority.
+    case platformPriorityMember(String)
 
     public enum DecisionField: String, Sendable, Hashable, CaseIterable {
         case department, priority, tags
@@ -39,7 +42,9 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
         case "merged_tags": self = .mergedTags
         case "platform.priority": self = .platformPriority
         default:
-            if name.hasPrefix("decision.fields."), Self.isSettingName(name.dropFirst(16)) {
+            if name.hasPrefix("platform.priority."), Self.isSettingName(name.dropFirst(18)) {
+                self = .platformPriorityMember(String(name.dropFirst(18)))
+            } else if name.hasPrefix("decision.fields."), Self.isSettingName(name.dropFirst(16)) {
                 self = .decisionField(String(name.dropFirst(16)))
             } else if name.hasPrefix("decision."), let field = DecisionField(rawValue: String(name.dropFirst(9))) {
                 self = .decision(field)
@@ -62,6 +67,7 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
         case .ticket(let field): "ticket." + field.rawValue
         case .setting(let name): "settings." + name
         case .platformPriority: "platform.priority"
+        case .platformPriorityMember(let name): "platform.priority." + name
         }
     }
 
@@ -69,8 +75,16 @@ public enum TemplateReference: Sendable, Hashable, CustomStringConvertible {
     static var vocabulary: String {
         (["target", "merged_tags"]
             + DecisionField.allCases.flatMap { $0 == .fields ? ["decision.fields", "decision.fields.NAME"] : ["decision." + $0.rawValue] }
-            + TicketField.allCases.map { "ticket." + $0.rawValue } + ["settings.NAME", "platform.priority"])
+            + TicketField.allCases.map { "ticket." + $0.rawValue } + ["settings.NAME", "platform.priority", "platform.priority.NAME"])
             .map { "${\($0)}" }.joined(separator: ", ")
+    }
+
+    /// Whether the reference reads `write_back.priorities`.
+    var readsPlatformPriority: Bool {
+        switch self {
+        case .platformPriority, .platformPriorityMember: true
+        default: false
+        }
     }
 
     /// Whether the reference has one value that can be written into a URL. Optional values

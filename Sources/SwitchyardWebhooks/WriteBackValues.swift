@@ -40,6 +40,9 @@ struct WriteBackValues {
             return ticketValue(field)
         case .platformPriority:
             return decision.priority.flatMap { priorities[$0] }
+        case .platformPriorityMember(let name):
+            guard case .object(let members)? = decision.priority.flatMap({ priorities[$0] }) else { return nil }
+            return members[name]
         }
     }
 
@@ -50,7 +53,7 @@ struct WriteBackValues {
             guard let value = setting(name) else { throw .missingSetting(name) }
             return value
         }
-        return Self.percentEncodedPathSegment(try text(of: reference))
+        return PercentEncoding.escapingAllButUnreserved(try text(of: reference))
     }
 
     /// The text of `reference` inside a longer string (an internal note): numbers as
@@ -103,23 +106,5 @@ struct WriteBackValues {
     static func normalizedTag(_ tag: String) -> String? {
         let words = tag.lowercased().split(whereSeparator: \.isWhitespace)
         return words.isEmpty ? nil : words.joined(separator: "_")
-    }
-
-    /// RFC 3986 unreserved characters stay; every other byte becomes `%XX`.
-    private static func percentEncodedPathSegment(_ text: String) -> String {
-        var encoded = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                encoded.append(Character(UnicodeScalar(byte)))
-            default:
-                encoded.unicodeScalars.append("%")
-                encoded.unicodeScalars.append(UnicodeScalar(Hex.digit(byte >> 4, uppercase: true)))
-                encoded.unicodeScalars.append(UnicodeScalar(Hex.digit(byte, uppercase: true)))
-            }
-        }
-        return encoded
     }
 }

@@ -56,7 +56,9 @@ struct PostgresEngineTests {
                 return try await group.reduce(into: [StoreStatus]()) { $0.append($1) }
             }
             #expect(statuses.count == 4)
-            #expect(Set(statuses.map(\.appliedMigrations)) == [["0001-initial", "0002-decision-fields", "0003-ticket-platform-fields", "0004-ticket-original-body"]])
+            #expect(Set(statuses.map(\.appliedMigrations)) == [["0001-initial", "0002-decision-fields", "0003-ticket-platform-fields", "0004-ticket-original-body",
+                "0005-tickets-by-external-id",
+            ]])
             #expect(statuses.allSatisfy { $0.pendingMigrations.isEmpty && $0.writable })
         }
     }

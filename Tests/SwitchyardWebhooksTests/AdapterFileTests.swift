@@ -9,7 +9,7 @@ struct AdapterFileTests {
     @Test("The shipped Webhooks/ directory loads every adapter")
     func shippedAdapters() throws {
         let registry = try Fixtures.registry()
-        #expect(registry.names == ["chatwoot", "freshdesk", "generic", "github", "helpscout", "hubspot", "intercom", "jira", "standard-webhooks", "zammad", "zendesk"])
+        #expect(registry.names == ["chatwoot", "freshdesk", "generic", "github", "helpscout", "hubspot", "intercom", "jira", "servicenow", "standard-webhooks", "zammad", "zendesk"])
         #expect(registry["zendesk"]?.definition.description.isEmpty == false)
         #expect(registry["servicenow-legacy"] == nil)
     }
@@ -143,7 +143,7 @@ struct AdapterFileTests {
                 #"test.yaml:12:13: error: unknown reference ${targett} in the write-back body; expected one of: "#
                     + "${target}, ${merged_tags}, ${decision.department}, ${decision.priority}, ${decision.tags}, ${decision.fields}, "
                     + "${decision.fields.NAME}, ${decision.confidence}, ${decision.stage}, ${decision.decided_by}, ${decision.decided_at}, ${decision.explanation}, "
-                    + "${ticket.external_id}, ${ticket.source}, ${ticket.tags}, ${ticket.channel}, ${ticket.language}, ${settings.NAME}, ${platform.priority} "
+                    + "${ticket.external_id}, ${ticket.source}, ${ticket.tags}, ${ticket.channel}, ${ticket.language}, ${settings.NAME}, ${platform.priority}, ${platform.priority.NAME} "
                     + #"("?" before the closing brace leaves the member out when the value is absent; "$$" writes a literal "$")"#,
             ])
     }

@@ -76,3 +76,19 @@ extension Adapter {
         try writeBacks(for: decision, ticket: ticket, settings: settings).first
     }
 }
+
+extension Fixtures {
+    /// An update event's platform id and type, for comparing event lists.
+    struct UpdateSummary: Hashable {
+        var externalID: String
+        var type: String
+    }
+}
+
+extension InboundEvent {
+    /// The update's id and type; nil for another kind of event.
+    var updateSummary: Fixtures.UpdateSummary? {
+        guard case .update(let update) = self else { return nil }
+        return Fixtures.UpdateSummary(externalID: update.externalID, type: update.type)
+    }
+}

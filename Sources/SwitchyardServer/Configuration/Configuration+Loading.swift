@@ -563,7 +563,7 @@ extension ConfigurationReader {
     }
 
     private enum AuthenticationKind: String, CaseIterable {
-        case basic, bearer, header
+        case basic, bearer, header, oauth2
     }
 
     private mutating func authentication(_ setting: Setting) -> WriteBackAuthentication? {
@@ -589,6 +589,24 @@ extension ConfigurationReader {
             let value = required("value", in: auth).flatMap { text($0) }
             guard let name, let value else { return nil }
             return .header(name: name, value: value)
+        case .oauth2:
+            guard
+                let auth = section(
+                    setting, allowed: ["type", "token_url", "client_id", "client_secret", "scope", "client_authentication"])
+            else { return nil }
+            let tokenURL = required("token_url", in: auth).flatMap { httpURL($0) }
+            let clientID = required("client_id", in: auth).flatMap { text($0) }
+            let clientSecret = required("client_secret", in: auth).flatMap { text($0) }
+            let scope = auth["scope"].flatMap { text($0) }
+            let clientAuthentication =
+                auth["client_authentication"].map {
+                    choice($0, OAuthClientCredentials.ClientAuthentication.self, naming: "client authentication")
+                } ?? .body
+            guard let tokenURL, let clientID, let clientSecret, let clientAuthentication else { return nil }
+            return .oauth2(
+                OAuthClientCredentials(
+                    tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret,
+                    scope: scope?.isEmpty == true ? nil : scope, clientAuthentication: clientAuthentication))
         case nil:
             return nil
         }

@@ -187,6 +187,29 @@ public enum WriteBackAuthentication: Sendable, Hashable {
     case basic(username: String, password: String)
     case bearer(token: String)
     case header(name: String, value: String)
+    /// A bearer token obtained from the platform's token endpoint with the OAuth 2.0
+    /// client-credentials grant (ServiceNow, Help Scout), cached until shortly before it
+    /// expires and fetched again when the platform answers 401.
+    case oauth2(OAuthClientCredentials)
+}
+
+/// What an OAuth 2.0 client-credentials token request (RFC 6749 §4.4) sends.
+public struct OAuthClientCredentials: Sendable, Hashable {
+    /// How the client proves who it is at the token endpoint (RFC 6749 §2.3.1).
+    public enum ClientAuthentication: String, Sendable, Hashable, CaseIterable {
+        /// `client_id` and `client_secret` in the form body (ServiceNow, Help Scout).
+        case body
+        /// HTTP basic authentication with the client id and secret.
+        case basic
+    }
+
+    /// The token endpoint (`https://example.service-now.com/oauth_token.do`).
+    public var tokenURL: String
+    public var clientID: String
+    public var clientSecret: String
+    /// Space-separated scopes to ask for; nil: the client's default.
+    public var scope: String?
+    public var clientAuthentication: ClientAuthentication
 }
 
 extension Configuration {

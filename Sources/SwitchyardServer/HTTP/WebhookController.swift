@@ -36,6 +36,9 @@ struct WebhookController: Sendable {
         var reason: String?
         var httpStatus: HTTPResponse.Status
         var events: [Accepted]?
+        /// The value a platform's set-up request asked to have echoed: the answer is then only
+        /// `{"challenge": …}`.
+        var challenge: String?
 
         /// `{"events":…,"reason":…,"status":…,"ticket_id":…}`: keys sorted like every other answer.
         var json: [UInt8] {
@@ -46,6 +49,12 @@ struct WebhookController: Sendable {
 
         private func write(to writer: inout JSONTextWriter) {
             writer.beginObject()
+            if let challenge {
+                writer.member("challenge")
+                writer.string(challenge)
+                writer.endObject()
+                return
+            }
             if let events {
                 writer.member("events")
                 writer.beginArray()
@@ -102,6 +111,11 @@ struct WebhookController: Sendable {
             let verified = adapter.verifiesDeliveries && !secrets.isEmpty
             // Counted once the sender is known to be the platform: forged deliveries spend nothing.
             try rateLimiter.check("webhook:\(name)")
+            if let header = adapter.definition.events?.challengeHeader, let challenge = request.headers[header] {
+                // The platform checking the URL while an admin saves the webhook (Front).
+                metrics.recordWebhook(adapter: name, outcome: "challenge")
+                return Accepted(status: "challenge", httpStatus: .ok, challenge: String(challenge.prefix(512)))
+            }
             let events = try adapter.events(in: delivery, verified: verified)
             var answers: [Accepted] = []
             for event in events {
@@ -130,12 +144,34 @@ struct WebhookController: Sendable {
             metrics.recordWebhook(adapter: name, outcome: "ignored")
             return Accepted(
                 status: "ignored", reason: "\(path) is \"\(value)\", which the \(name) adapter does not take", httpStatus: .ok)
-        case .update(let externalID, let type):
-            metrics.recordWebhook(adapter: name, outcome: "update")
-            return Accepted(
-                status: "ignored",
-                reason: "\(type) updates ticket \(externalID); updates are acknowledged and not decided again",
-                httpStatus: .ok)
+        case .update(let update):
+            switch try await revise(update, logger: logger) {
+            case .requeued(let id):
+                work.notify()
+                metrics.recordWebhook(adapter: name, outcome: "requeued")
+                return Accepted(
+                    ticketID: id, status: "queued",
+                    reason: update.retriage
+                        ? "\(update.type) asks for ticket \(update.externalID) to be decided again"
+                        : "\(update.type) changed the text of ticket \(update.externalID); it is decided again",
+                    httpStatus: .accepted)
+            case .unchanged(let id):
+                metrics.recordWebhook(adapter: name, outcome: "update")
+                return Accepted(
+                    ticketID: id, status: "ignored",
+                    reason: "\(update.type) updates ticket \(update.externalID) without changing its text; not decided again",
+                    httpStatus: .ok)
+            case .unknown:
+                if let key = update.idempotencyKey {
+                    return try await answer(
+                        .ticket(InboundTicket(ticket: update.ticket, idempotencyKey: key)), adapter: name, logger: logger)
+                }
+                metrics.recordWebhook(adapter: name, outcome: "update")
+                return Accepted(
+                    status: "ignored",
+                    reason: "\(update.type) updates ticket \(update.externalID), which Switchyard has not received; nothing to decide",
+                    httpStatus: .ok)
+            }
         case .ticket(let inbound):
             switch try await persist(inbound, logger: logger) {
             case .accepted(let id):
@@ -167,16 +203,28 @@ struct WebhookController: Sendable {
         do {
             return try await store.accept(inbound.ticket, idempotencyKey: inbound.idempotencyKey, receivedAt: timeSource.now())
         } catch {
-            health.recordFailure()
-            logger.error(
-                "Could not store a webhook's ticket; answered 503 so the platform retries",
-                metadata: ["adapter": "\(inbound.ticket.source)", "error": "\(error)"])
-            // Not stored: ask the platform to deliver again rather than pretend.
-            var apiError = APIError(
-                .serviceUnavailable, code: "store_unavailable", message: "the ticket could not be stored; retry later")
-            apiError.headers[.retryAfter] = "5"
-            throw apiError
+            throw storeUnavailable(error, adapter: inbound.ticket.source, logger: logger)
         }
+    }
+
+    private func revise(_ update: InboundUpdate, logger: Logger) async throws(APIError) -> RevisionOutcome {
+        do {
+            return try await store.revise(update.ticket, retriage: update.retriage, receivedAt: timeSource.now())
+        } catch {
+            throw storeUnavailable(error, adapter: update.ticket.source, logger: logger)
+        }
+    }
+
+    private func storeUnavailable(_ error: any Error, adapter: String, logger: Logger) -> APIError {
+        health.recordFailure()
+        logger.error(
+            "Could not store a webhook's ticket; answered 503 so the platform retries",
+            metadata: ["adapter": "\(adapter)", "error": "\(error)"])
+        // Not stored: ask the platform to deliver again rather than pretend.
+        var apiError = APIError(
+            .serviceUnavailable, code: "store_unavailable", message: "the ticket could not be stored; retry later")
+        apiError.headers[.retryAfter] = "5"
+        return apiError
     }
 }
 

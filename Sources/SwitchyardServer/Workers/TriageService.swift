@@ -26,6 +26,7 @@ public struct TriageService: Service {
     let writeBacks: WorkSignal
     let instance: StoreInstance
     let timeSource: any TimeSource
+    let metrics: TriageMetrics
     let logger: Logger
 
     public func run() async throws {
@@ -80,9 +81,12 @@ public struct TriageService: Service {
         do {
             requests = try planner.requests(for: decision, ticket: item.ticket)
         } catch {
-            // Configuration is checked at start-up so this is not expected; the decision is
-            // still recorded and the reason logged.
-            logger.error("Could not build the write-back", metadata: ["ticket_id": ticketID, "error": "\(error)"])
+            // The configuration is checked at start, so this is a ticket queued before the
+            // adapter was removed or renamed: the decision is recorded, and the write-back that
+            // cannot be made is logged and counted, never dropped in silence.
+            logger.error(
+                "Decision recorded but not written back", metadata: ["ticket_id": ticketID, "reason": "\(error)"])
+            metrics.recordWriteBack(adapter: item.ticket.source, outcome: "unplanned")
             requests = []
         }
         do {

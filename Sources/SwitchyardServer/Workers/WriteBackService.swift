@@ -20,6 +20,7 @@ public struct WriteBackService: Service {
     let store: any TicketStore
     let httpClient: HTTPClient
     let adapters: [String: AdapterConfiguration]
+    let credentials: WriteBackCredentials
     let settings: Configuration.WriteBackSettings
     let signal: WorkSignal
     let instance: StoreInstance
@@ -97,7 +98,17 @@ public struct WriteBackService: Service {
         // Identifying metadata goes with each message, as in the triage service, rather than
         // into a logger copy that the stream handler would re-format for every entry.
         let entryMetadata: Logger.Metadata = ["ticket_id": "\(entry.ticketID)", "adapter": "\(entry.request.adapter)"]
-        let outcome = await send(entry.request)
+        let outcome: Outcome
+        if adapters[entry.request.adapter] == nil {
+            // Queued before the adapter was removed or renamed: a dead letter that says so (its
+            // credentials are gone), which `POST /v1/write-backs/{id}/retry` can send once the
+            // adapter is back.
+            outcome = .failed(
+                reason: "the \(entry.request.adapter) adapter is not enabled in this configuration (removed or renamed?); "
+                    + "enable it and retry the write-back", status: nil, retryable: false, retryAfter: nil)
+        } else {
+            outcome = await send(entry.request)
+        }
         let now = timeSource.now()
         do {
             switch outcome {
@@ -152,15 +163,38 @@ public struct WriteBackService: Service {
         case failed(reason: String, status: Int?, retryable: Bool, retryAfter: Duration?)
     }
 
+    /// Sends `writeBack` with its adapter's credentials. An OAuth token the platform refuses
+    /// (401) is replaced by a fresh one and the request sent once more, so a token revoked or
+    /// expired early costs no attempt.
     private func send(_ writeBack: WriteBackRequest) async -> Outcome {
+        let auth = adapters[writeBack.adapter]?.auth
+        let (outcome, credential) = await send(writeBack, auth: auth)
+        if case .failed(_, 401?, _, _) = outcome, let auth, let credential,
+            await credentials.refused(credential, for: writeBack.adapter, auth)
+        {
+            return await send(writeBack, auth: auth).outcome
+        }
+        return outcome
+    }
+
+    /// The outcome, and the credential header that went with the request.
+    private func send(
+        _ writeBack: WriteBackRequest, auth: WriteBackAuthentication?
+    ) async -> (outcome: Outcome, credential: (name: String, value: String)?) {
+        var credential: (name: String, value: String)?
         var request = HTTPClientRequest(url: writeBack.url)
         request.method = HTTPMethod(rawValue: writeBack.method.uppercased())
         for (name, value) in writeBack.headers.sorted(by: { $0.key < $1.key }) {
             request.headers.add(name: name, value: value)
         }
-        if let auth = adapters[writeBack.adapter]?.auth {
-            let (name, value) = auth.header
-            request.headers.replaceOrAdd(name: name, value: value)
+        if let auth {
+            do {
+                let header = try await credentials.header(for: writeBack.adapter, auth)
+                request.headers.replaceOrAdd(name: header.name, value: header.value)
+                credential = header
+            } catch {
+                return (.failed(reason: error.reason, status: nil, retryable: error.retryable, retryAfter: error.retryAfter), nil)
+            }
         }
         request.headers.replaceOrAdd(name: "User-Agent", value: "Switchyard")
         request.body = .bytes(ByteBuffer(bytes: writeBack.body))
@@ -168,34 +202,21 @@ public struct WriteBackService: Service {
             let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(settings.timeout.milliseconds * 1_000_000)))
             let status = Int(response.status.code)
             let body = try? await response.body.collect(upTo: 4096)
-            if (200..<300).contains(status) { return .delivered(status: status) }
+            if (200..<300).contains(status) { return (.delivered(status: status), credential) }
             if (300..<400).contains(status) {
                 let target = response.headers.first(name: "Location").flatMap { URL(string: $0)?.host } ?? "elsewhere"
-                return .failed(
+                let outcome = Outcome.failed(
                     reason: "HTTP \(status): the platform redirects to \(target); redirects are not followed (they would "
                         + "carry the credentials there): set the adapter's base URL to the address that answers",
                     status: status, retryable: false, retryAfter: nil)
+                return (outcome, credential)
             }
             let excerpt = body.map { String(buffer: $0).prefix(300) } ?? ""
             let retryable = [408, 409, 425, 429].contains(status) || status >= 500
             let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.wait($0, now: timeSource.now()) }
-            return .failed(reason: "HTTP \(status): \(excerpt)", status: status, retryable: retryable, retryAfter: retryAfter)
+            return (.failed(reason: "HTTP \(status): \(excerpt)", status: status, retryable: retryable, retryAfter: retryAfter), credential)
         } catch {
-            return .failed(reason: TransportFailure.describe(error), status: nil, retryable: true, retryAfter: nil)
-        }
-    }
-}
-
-extension WriteBackAuthentication {
-    /// The header that carries these credentials.
-    var header: (name: String, value: String) {
-        switch self {
-        case .basic(let username, let password):
-            ("Authorization", "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())
-        case .bearer(let token):
-            ("Authorization", "Bearer \(token)")
-        case .header(let name, let value):
-            (name, value)
+            return (.failed(reason: TransportFailure.describe(error), status: nil, retryable: true, retryAfter: nil), credential)
         }
     }
 }
