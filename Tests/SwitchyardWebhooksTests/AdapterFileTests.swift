@@ -9,7 +9,7 @@ struct AdapterFileTests {
     @Test("The shipped Webhooks/ directory loads every adapter")
     func shippedAdapters() throws {
         let registry = try Fixtures.registry()
-        #expect(registry.names == ["chatwoot", "freshdesk", "generic", "github", "helpscout", "hubspot", "intercom", "jira", "servicenow", "standard-webhooks", "zammad", "zendesk"])
+        #expect(registry.names == ["chatwoot", "freshdesk", "front", "generic", "github", "helpscout", "hubspot", "intercom", "jira", "servicenow", "standard-webhooks", "zammad", "zendesk"])
         #expect(registry["zendesk"]?.definition.description.isEmpty == false)
         #expect(registry["servicenow-legacy"] == nil)
     }

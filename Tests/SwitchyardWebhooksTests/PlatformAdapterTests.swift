@@ -75,6 +75,15 @@ struct PlatformAdapterTests {
             source: "Help Scout PHP SDK example", adapter: "helpscout", secret: "asdfasdf",
             headers: ["X-HelpScout-Signature": "7S2+kN8bZsrdAEADJ+yYfWWsf/4=", "X-HelpScout-Event": "convo.deleted"],
             body: #"{"id":123}"#, signedAt: Date()),
+        // Computed (Front publishes no example): base64(HMAC-SHA256(secret, timestamp_ms + ":" + body)),
+        // with Python's hmac module, over Front's documented sync body.
+        Vector(
+            source: "Front (computed)", adapter: "front", secret: "front-app-signing-secret",
+            headers: [
+                "X-Front-Signature": "KoRjK4SbhihZOo6/pmJ0OUI2qv+jSrnXgCgT6DlTjGY=", "X-Front-Request-Timestamp": "1703102616000",
+                "X-Front-Challenge": "c8a3f1",
+            ],
+            body: #"{"type":"sync","authorization":{"id":"cmp_2f9k3"}}"#, signedAt: Date(timeIntervalSince1970: 1_703_102_616)),
     ]
 
     @Test("published signature examples verify; a changed body or the wrong secret does not", arguments: vectors)
@@ -132,6 +141,7 @@ struct PlatformAdapterTests {
         ("zendesk", "s3cret-zendesk"), ("github", "s3cret-github"), ("hubspot", "hubspot-client-secret"),
         ("standard-webhooks", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), ("helpscout", "hs-secret"), ("zammad", "zm-token"),
         ("jira", "jira-secret"), ("chatwoot", "cw-secret"), ("freshdesk", "fd-token-0123456789"), ("generic", "generic-secret"),
+        ("front", "front-secret"), ("servicenow", "switchyard:sn-password"),
     ])
     func signingRoundTrip(adapter name: String, secret: String) throws {
         let adapter = try Fixtures.adapter(name)
@@ -241,11 +251,16 @@ struct PlatformAdapterTests {
         #expect(inbound.ticket.tags == ["vip"])
         #expect(inbound.ticket.requester?.email == "john.doe@example.com")
         #expect(inbound.ticket.customFields["mailbox_id"] == "85")
+        // Our own move, tags and note come back: acknowledged, never read as the ticket's text.
         for event in ["convo.moved", "convo.tags", "convo.note.created"] {
             #expect(
                 try helpscout.events(in: delivery("helpscout/convo-created.json", headers: ["X-HelpScout-Event": event]), verified: true)
-                    .map(\.updateSummary) == [Fixtures.UpdateSummary(externalID: "123", type: event)])
+                    == [.ignored(path: "X-HelpScout-Event", value: event)])
         }
+        #expect(
+            try helpscout.events(
+                in: delivery("helpscout/convo-created.json", headers: ["X-HelpScout-Event": "convo.customer.reply.created"]), verified: true
+            ).map(\.updateSummary) == [Fixtures.UpdateSummary(externalID: "123", type: "convo.customer.reply.created")])
         #expect(
             try helpscout.events(in: delivery("helpscout/convo-created.json", headers: ["X-HelpScout-Event": "customer.created"]), verified: true)
                 == [.ignored(path: "X-HelpScout-Event", value: "customer.created")])
@@ -367,11 +382,7 @@ struct PlatformAdapterTests {
         #expect(ticket.body == "Hello, I was charged twice for order 1234.")
         #expect(ticket.requester == Requester(name: "Jane Doe", email: "jane@example.com"))
         let message = try chatwoot.events(in: delivery("chatwoot/message-created-docs.json"), verified: false)
-        guard case .update(let update)? = message.first else {
-            Issue.record("expected an update, got \(message)")
-            return
-        }
-        #expect(update.type == "message_created")
+        #expect(message == [.ignored(path: "$.event", value: "message_created")], "our private note comes back this way")
 
         let settings = AdapterSettings(
             values: ["base_url": "https://app.chatwoot.com", "account_id": "1"], targets: ["cards": 5])
@@ -420,6 +431,86 @@ struct PlatformAdapterTests {
             "message_type": "note", "type": "admin", "admin_id": "991267645",
             "body": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority high.",
         ])
+    }
+
+    @Test("Front: an inbound message is a ticket from its text, keyed by the event id; the set-up challenge header is named; our own move and comment are ignored; inbox move and internal comment")
+    func front() throws {
+        let front = try Fixtures.adapter("front")
+        #expect(front.definition.events?.challengeHeader == HTTPField.Name("X-Front-Challenge"))
+        let events = try front.events(in: delivery("front/inbound-received.json"), verified: true)
+        guard case .update(let update)? = events.first, events.count == 1 else {
+            Issue.record("expected one inbound event, got \(events)")
+            return
+        }
+        // inbound_received is new and update: the conversation is a ticket unless it is known.
+        #expect(update.type == "inbound_received")
+        #expect(update.idempotencyKey == "evt_4ckcra8e")
+        let ticket = update.ticket
+        #expect(ticket.externalID == "cnv_yo1kg5q")
+        #expect(ticket.subject == "My card hasn't arrived")
+        #expect(ticket.body == "I ordered a new card two weeks ago and it still has not arrived.\nCan you check where it is?")
+        #expect(ticket.requester == Requester(name: "Leela Turanga", email: "leela@example.com"))
+        #expect(ticket.tags == ["new-customer"])
+        #expect(ticket.channel == "email")
+        #expect(try front.decode(body: try Fixtures.sample("front/inbound-received.json")).ticket == ticket)
+
+        let moved = Array(#"{"type":"conversation_moved","payload":{"id":"evt_2","type":"move","conversation":{"id":"cnv_yo1kg5q"}}}"#.utf8)
+        #expect(try front.events(in: WebhookDelivery(headers: [:], body: moved), verified: true)
+            == [.ignored(path: "$.type", value: "conversation_moved")])
+
+        let settings = AdapterSettings(values: ["base_url": "https://api2.frontapp.com"], targets: ["cards": "inb_cards"])
+        let requests = try front.writeBacks(for: Fixtures.decision(), ticket: ticket, settings: settings)
+        #expect(requests.map(\.method) == ["PATCH", "POST"])
+        #expect(requests.map(\.url) == [
+            "https://api2.frontapp.com/conversations/cnv_yo1kg5q", "https://api2.frontapp.com/conversations/cnv_yo1kg5q/comments",
+        ])
+        #expect(try Fixtures.json(requests[0].body) == ["inbox_id": "inb_cards"])
+        #expect(try Fixtures.json(requests[1].body) == [
+            "body": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority high."
+        ])
+    }
+
+    @Test("ServiceNow: basic authentication is the proof; the business rule's incident is a ticket; assignment group, impact and urgency for the priority, a work note")
+    func serviceNow() throws {
+        let servicenow = try Fixtures.adapter("servicenow")
+        let body = try Fixtures.sample("servicenow/incident-created.json")
+        let secret = "switchyard:sn-webhook-password"
+        let basic = "Basic " + Data(secret.utf8).base64EncodedString()
+        try servicenow.verify(WebhookDelivery(headers: Fixtures.headers(["Authorization": basic]), body: body), secrets: [secret], now: Date())
+        #expect(throws: WebhookError.self) {
+            try servicenow.verify(WebhookDelivery(headers: Fixtures.headers(["Authorization": basic + "x"]), body: body), secrets: [secret], now: Date())
+        }
+        #expect(throws: WebhookError.self) { try servicenow.verify(WebhookDelivery(headers: [:], body: body), secrets: [secret], now: Date()) }
+
+        let ticket = try servicenow.decode(body: body).ticket
+        #expect(ticket.externalID == "ef43c6d40a0a0b5700c77f9bf387afe3")
+        #expect(ticket.subject == "Can't access Exchange server - is it down?")
+        #expect(ticket.body == "Since this morning Outlook says it cannot connect to the Exchange server.")
+        #expect(ticket.requester == Requester(name: "Joe Employee", email: "employee@example.com"))
+        #expect(ticket.priority == "1" && ticket.status == "2" && ticket.channel == "phone")
+        #expect(ticket.customFields["number"] == "INC0000050")
+        #expect(try servicenow.events(in: delivery("servicenow/incident-updated.json"), verified: true).map(\.updateSummary)
+            == [Fixtures.UpdateSummary(externalID: "ef43c6d40a0a0b5700c77f9bf387afe3", type: "incident.updated")])
+
+        let settings = AdapterSettings(
+            values: ["base_url": "https://acme.service-now.com"], targets: ["cards": "287ebd7da9fe198100f92cc8d1d2154e"])
+        let urgent = try #require(try servicenow.writeBack(for: Fixtures.decision(priority: .urgent), ticket: ticket, settings: settings))
+        #expect(urgent.method == "PATCH")
+        #expect(urgent.url == "https://acme.service-now.com/api/now/table/incident/ef43c6d40a0a0b5700c77f9bf387afe3")
+        #expect(try Fixtures.json(urgent.body) == [
+            "assignment_group": "287ebd7da9fe198100f92cc8d1d2154e", "impact": "1", "urgency": "1",
+            "work_notes": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority urgent.",
+        ], "urgent is impact 1 × urgency 1: priority 1 (critical)")
+        let low = try #require(try servicenow.writeBack(for: Fixtures.decision(priority: .low), ticket: ticket, settings: settings))
+        #expect(try Fixtures.json(low.body) == [
+            "assignment_group": "287ebd7da9fe198100f92cc8d1d2154e", "impact": "2", "urgency": "3",
+            "work_notes": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %. Priority low.",
+        ], "low is priority 4")
+        let none = try #require(try servicenow.writeBack(for: Fixtures.decision(priority: nil), ticket: ticket, settings: settings))
+        #expect(try Fixtures.json(none.body) == [
+            "assignment_group": "287ebd7da9fe198100f92cc8d1d2154e",
+            "work_notes": "Switchyard routed this ticket to cards: model openai/gpt-4o-mini, confidence 92 %.",
+        ], "no priority leaves ServiceNow's own")
     }
 
     static func hmacSHA1Hex(key: String, _ body: [UInt8]) -> String {
