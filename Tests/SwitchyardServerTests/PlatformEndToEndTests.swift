@@ -1,0 +1,208 @@
+import Crypto
+import Foundation
+import Synchronization
+import SwitchyardTestSupport
+import Testing
+
+/// Platforms end to end over real sockets: ServiceNow's OAuth token endpoint and Table API,
+/// Front's set-up challenge, and a Jira issue whose update changes its text (decided again)
+/// or only echoes our write-back (never decided again).
+@Suite struct PlatformEndToEndTests {
+    static let departments = [
+        "cards", "payments_transfers", "topups_cash_atm", "fees_fx", "disputes_refunds", "fraud_security",
+        "identity_verification", "account_management",
+    ]
+
+    /// Targets for every department: `prefix` + its index.
+    static func targets(_ prefix: String) -> String {
+        departments.enumerated().map { "          \($0.element): \"\(prefix)\($0.offset)\"" }.joined(separator: "\n")
+    }
+
+    @Test("ServiceNow: a token from oauth_token.do (client credentials, form-encoded), reused; a 401 fetches a new one and the PATCH goes through; a 429 waits its Retry-After")
+    func serviceNowOAuth() async throws {
+        let tokensIssued = Atomic(0)
+        let patches = Atomic(0)
+        try await ScriptedHTTPServer.withServer(handler: { request, _ in
+            if request.path == "/oauth_token.do" {
+                let number = tokensIssued.add(1, ordering: .relaxed).newValue
+                return ScriptedResponse(body: #"{"access_token":"sn-token-\#(number)","token_type":"Bearer","expires_in":1799,"scope":"useraccount"}"#)
+            }
+            switch patches.add(1, ordering: .relaxed).newValue {
+            case 1:
+                // ServiceNow's answer to a token it no longer accepts.
+                return ScriptedResponse(status: .unauthorized, body: #"{"error":{"message":"User Not Authenticated","detail":"Required to provide Auth information"},"status":"failure"}"#)
+            case 2:
+                var headers = ScriptedResponse().headers
+                headers[.retryAfter] = "0"
+                return ScriptedResponse(
+                    status: .tooManyRequests, headers: headers,
+                    body: #"{"error":{"message":"Rate limit exceeded","detail":"Rate limit of 100 requests per hour for Table API exceeded"},"status":"failure"}"#)
+            default:
+                return ScriptedResponse(body: #"{"result":{"sys_id":"ef43c6d40a0a0b5700c77f9bf387afe3"}}"#)
+            }
+        }) { instance in
+            var setup = ServerSetup()
+            setup.writeBackMaxAttempts = 5
+            setup.extraAdapters = """
+                  servicenow:
+                    secret: "switchyard:sn-webhook-password"
+                    settings: { base_url: "\(instance.baseURL)" }
+                    auth:
+                      type: oauth2
+                      token_url: "\(instance.baseURL)/oauth_token.do"
+                      client_id: switchyard-client
+                      client_secret: "s3cret&=+ value"
+                    targets:
+                \(Self.targets("group-"))
+                """
+            try await withServer(setup) { server in
+                let body = String(decoding: try Data(contentsOf: packageRoot.appendingPathComponent("Samples/webhooks/servicenow/incident-created.json")), as: UTF8.self)
+                let basic = "Basic " + Data("switchyard:sn-webhook-password".utf8).base64EncodedString()
+                let unauthenticated = try await server.post("/webhooks/servicenow", json: body)
+                #expect(unauthenticated.status == 401)
+                let reply = try await server.post("/webhooks/servicenow", json: body, headers: ["Authorization": basic])
+                #expect(reply.status == 202)
+                let ticketID = try #require(reply.json["ticket_id"] as? String)
+                let delivered = try await eventually("the write-back delivered") {
+                    let ticket = try await server.get("/v1/tickets/\(ticketID)").json
+                    let writeBacks = ticket["write_backs"] as? [[String: Any]] ?? []
+                    return writeBacks.first?["status"] as? String == "delivered" ? writeBacks[0] : nil
+                }
+                #expect(delivered["attempts"] as? Int == 2, "the 401 was answered with a new token in the same attempt; the 429 cost one")
+
+                let tokenRequests = instance.requests.filter { $0.path == "/oauth_token.do" }
+                #expect(tokenRequests.count == 2, "one token, then one more after the 401; the 429's retry reused it")
+                let form = String(decoding: try #require(tokenRequests.first).body, as: UTF8.self)
+                #expect(form == "grant_type=client_credentials&client_id=switchyard-client&client_secret=s3cret%26%3D%2B%20value")
+                #expect(tokenRequests.first?.headers[.contentType] == "application/x-www-form-urlencoded")
+
+                let tableCalls = instance.requests.filter { $0.path != "/oauth_token.do" }
+                #expect(tableCalls.map(\.headers[.authorization]) == ["Bearer sn-token-1", "Bearer sn-token-2", "Bearer sn-token-2"])
+                #expect(tableCalls.allSatisfy { $0.method == "PATCH" && $0.path == "/api/now/table/incident/ef43c6d40a0a0b5700c77f9bf387afe3" })
+                let fields = try #require(try tableCalls.last?.json())
+                #expect((fields["assignment_group"] as? String)?.hasPrefix("group-") == true)
+                #expect((fields["work_notes"] as? String)?.hasPrefix("Switchyard routed this ticket to ") == true)
+            }
+        }
+    }
+
+    @Test("ServiceNow: a token endpoint refusing the client makes a dead letter that says so, without the secret")
+    func serviceNowRefusedClient() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { request, _ in
+            request.path == "/oauth_token.do"
+                ? ScriptedResponse(status: .unauthorized, body: #"{"error_description":"access_denied","error":"server_error"}"#)
+                : ScriptedResponse(body: "{}")
+        }) { instance in
+            var setup = ServerSetup()
+            setup.extraAdapters = """
+                  servicenow:
+                    secret: "switchyard:sn-webhook-password"
+                    settings: { base_url: "\(instance.baseURL)" }
+                    auth: { type: oauth2, token_url: "\(instance.baseURL)/oauth_token.do", client_id: c, client_secret: hunter2-secret }
+                    targets:
+                \(Self.targets("group-"))
+                """
+            try await withServer(setup) { server in
+                let body = String(decoding: try Data(contentsOf: packageRoot.appendingPathComponent("Samples/webhooks/servicenow/incident-created.json")), as: UTF8.self)
+                let reply = try await server.post(
+                    "/webhooks/servicenow", json: body,
+                    headers: ["Authorization": "Basic " + Data("switchyard:sn-webhook-password".utf8).base64EncodedString()])
+                let ticketID = try #require(reply.json["ticket_id"] as? String)
+                let dead = try await eventually("a dead letter") {
+                    let writeBacks = try await server.get("/v1/tickets/\(ticketID)").json["write_backs"] as? [[String: Any]] ?? []
+                    return writeBacks.first?["status"] as? String == "dead" ? writeBacks[0] : nil
+                }
+                let error = try #require(dead["last_error"] as? String)
+                #expect(error.contains("OAuth token request to 127.0.0.1 refused: HTTP 401: server_error (access_denied)"))
+                #expect(!error.contains("hunter2"))
+                #expect(instance.requests.allSatisfy { $0.path == "/oauth_token.do" }, "nothing was sent without a token")
+            }
+        }
+    }
+
+    @Test("Front: the set-up request's challenge is echoed once signed; unsigned it is refused")
+    func frontChallenge() async throws {
+        var setup = ServerSetup()
+        setup.extraAdapters = """
+              front:
+                secret: front-app-signing-secret
+                settings: { base_url: "http://127.0.0.1:9" }
+                targets:
+            \(Self.targets("inb_"))
+            """
+        try await withServer(setup) { server in
+            let body = #"{"type":"sync","authorization":{"id":"cmp_2f9k3"}}"#
+            let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
+            let mac = HMAC<SHA256>.authenticationCode(
+                for: Data((timestamp + ":" + body).utf8), using: SymmetricKey(data: Data("front-app-signing-secret".utf8)))
+            let headers = [
+                "X-Front-Signature": Data(mac).base64EncodedString(), "X-Front-Request-Timestamp": timestamp,
+                "X-Front-Challenge": "c8a3f1e0",
+            ]
+            let reply = try await server.post("/webhooks/front", json: body, headers: headers)
+            #expect(reply.status == 200)
+            #expect(reply.text == #"{"challenge":"c8a3f1e0"}"#)
+            let forged = try await server.post("/webhooks/front", json: body, headers: ["X-Front-Challenge": "c8a3f1e0"])
+            #expect(forged.status == 401)
+            #expect(try await server.queueDepth() == 0)
+        }
+    }
+
+    @Test("Jira: an edited description is decided again (a label for the new department); our label's echo is acknowledged and never decided or written again")
+    func updatesAndEchoes() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse(status: .noContent, body: "") }) { jira in
+            var setup = ServerSetup()
+            setup.extraAdapters = """
+                  jira:
+                    secret: jira-webhook-secret
+                    settings: { base_url: "\(jira.baseURL)" }
+                    targets:
+                \(Self.targets("team-"))
+                """
+            try await withServer(setup) { server in
+                func send(_ event: String, description: String, labels: [String]) async throws -> ServerHarness.Reply {
+                    let issue: [String: Any] = [
+                        "webhookEvent": event,
+                        "issue": [
+                            "id": "10042", "key": "HELP-42",
+                            "fields": ["summary": "Card problem", "description": description, "labels": labels],
+                        ],
+                    ]
+                    let body = String(decoding: try JSONSerialization.data(withJSONObject: issue, options: [.sortedKeys]), as: UTF8.self)
+                    let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data("jira-webhook-secret".utf8)))
+                    return try await server.post(
+                        "/webhooks/jira", json: body, headers: ["X-Hub-Signature": "sha256=" + Data(mac).map { String(format: "%02x", $0) }.joined()])
+                }
+                let created = try await send("jira:issue_created", description: "I lost my card on the train, somebody stole it", labels: [])
+                #expect(created.status == 202)
+                let ticketID = try #require(created.json["ticket_id"] as? String)
+                let first = try await server.decidedTicket(ticketID)
+                #expect((first["decision"] as? [String: Any])?["department"] as? String == "fraud_security")
+                let firstCalls = try await eventually("the first write-back") { jira.requests.isEmpty ? nil : jira.requests.count }
+
+                // Our own label coming back: the same text.
+                let echo = try await send("jira:issue_updated", description: "I lost my card on the train, somebody stole it", labels: ["team-5"])
+                #expect(echo.status == 200)
+                #expect(echo.json["status"] as? String == "ignored")
+                #expect((echo.json["reason"] as? String)?.contains("without changing its text") == true)
+
+                // The reporter rewrites the description.
+                let edited = try await send("jira:issue_updated", description: "Please refund the transfer I sent twice", labels: ["team-5"])
+                #expect(edited.status == 202)
+                #expect(edited.json["ticket_id"] as? String == ticketID)
+                let second = try await eventually("decided again") {
+                    let ticket = try await server.get("/v1/tickets/\(ticketID)").json
+                    return (ticket["decisions"] as? [[String: Any]])?.count == 2 ? ticket : nil
+                }
+                #expect((second["ticket"] as? [String: Any])?["body"] as? String == "Please refund the transfer I sent twice")
+                let department = (second["decision"] as? [String: Any])?["department"] as? String
+                #expect(department != "fraud_security")
+                let calls = try await eventually("the second write-back") {
+                    jira.requests.count > firstCalls ? jira.requests.count : nil
+                }
+                #expect(calls == firstCalls * 2, "one more set of calls, for the new decision only")
+                #expect((second["decisions"] as? [[String: Any]])?.count == 2, "the echo added no decision")
+            }
+        }
+    }
+}
