@@ -162,5 +162,10 @@ enum PostgresSchema {
             summary: "finding a ticket by the platform's id, for updates",
             statements: ["CREATE INDEX tickets_by_external_id ON tickets (source, external_id)"]
         ),
+        Migration(
+            name: "0006-outbox-due-by-adapter",
+            summary: "claiming one adapter's due write-backs, for per-adapter delivery",
+            statements: ["CREATE INDEX outbox_due_by_adapter ON outbox (adapter, next_attempt_at, id) WHERE status = 'pending'"]
+        ),
     ]
 }

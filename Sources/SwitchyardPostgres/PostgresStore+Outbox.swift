@@ -4,34 +4,53 @@ import SwitchyardCore
 public import SwitchyardStore
 
 extension PostgresStore {
-    enum ClaimWriteBacks: StoreStatement {
-        static let sql = """
-            UPDATE outbox SET next_attempt_at = $3, claimed_by = $4, claimed_instance = $5
-            FROM (
-                SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
-                ORDER BY next_attempt_at, id
-                LIMIT $2
-                FOR UPDATE SKIP LOCKED
-            ) AS due
-            WHERE outbox.id = due.id
-            RETURNING \(ColumnList.outbox.postgres(prefix: "outbox."))
-            """
+    /// Claims the due entries chosen by `lane`'s condition on `$6`.
+    private static func claimWriteBacks(where condition: String) -> String {
+        """
+        UPDATE outbox SET next_attempt_at = $3, claimed_by = $4, claimed_instance = $5
+        FROM (
+            SELECT id FROM outbox WHERE status = 'pending' AND \(condition) AND next_attempt_at <= $1
+            ORDER BY next_attempt_at, id
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        ) AS due
+        WHERE outbox.id = due.id
+        RETURNING \(ColumnList.outbox.postgres(prefix: "outbox."))
+        """
     }
 
-    public func claimDueWriteBacks(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [OutboxEntry] {
+    enum ClaimAdapterWriteBacks: StoreStatement {
+        static let sql = claimWriteBacks(where: "adapter = $6")
+    }
+
+    enum ClaimOtherWriteBacks: StoreStatement {
+        static let sql = claimWriteBacks(where: "adapter <> ALL($6::text[])")
+    }
+
+    public func claimDueWriteBacks(
+        in lane: WriteBackLane, limit: Int, claim: Claim, now: Date, lease: Duration
+    ) async throws -> [OutboxEntry] {
         guard limit > 0 else { return [] }
-        let arguments = Arguments { arguments in
+        var arguments = Arguments { arguments in
             arguments.add(now)
             arguments.add(limit)
             arguments.add(now.addingTimeInterval(lease.timeInterval))
             arguments.add(claim.token)
             arguments.add(claim.instance)
         }
+        switch lane {
+        case .adapter(let name): arguments.add(name)
+        case .otherThan(let names): arguments.add(names)
+        }
+        let bindings = arguments.bindings
         return try await withConnection { [self] connection in
+            let rows: [PostgresRow]
+            switch lane {
+            case .adapter: rows = try await connection.rows(ClaimAdapterWriteBacks.self, bindings, logger: logger)
+            case .otherThan: rows = try await connection.rows(ClaimOtherWriteBacks.self, bindings, logger: logger)
+            }
             // Sorted by id: every claimed entry now has the same next attempt.
-            try await connection.rows(ClaimWriteBacks.self, arguments.bindings, logger: logger)
-                .map { try OutboxEntry(row: RowReader($0, table: "outbox")) }
-                .sorted { $0.id < $1.id }
+            return try rows.map { try OutboxEntry(row: RowReader($0, table: "outbox")) }.sorted { $0.id < $1.id }
         }
     }
 
@@ -139,13 +158,23 @@ extension PostgresStore {
         }
     }
 
-    enum NextWriteBackDue: StoreStatement {
-        static let sql = "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'"
+    enum NextAdapterWriteBackDue: StoreStatement {
+        static let sql = "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending' AND adapter = $1"
     }
 
-    public func nextWriteBackDue() async throws -> Date? {
+    enum NextOtherWriteBackDue: StoreStatement {
+        static let sql = "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending' AND adapter <> ALL($1::text[])"
+    }
+
+    public func nextWriteBackDue(in lane: WriteBackLane) async throws -> Date? {
         try await withConnection { [self] connection in
-            let rows = try await connection.rows(NextWriteBackDue.self, logger: logger)
+            let rows: [PostgresRow]
+            switch lane {
+            case .adapter(let name):
+                rows = try await connection.rows(NextAdapterWriteBackDue.self, Arguments { $0.add(name) }.bindings, logger: logger)
+            case .otherThan(let names):
+                rows = try await connection.rows(NextOtherWriteBackDue.self, Arguments { $0.add(names) }.bindings, logger: logger)
+            }
             return try rows.first.flatMap { try RowReader($0, table: "outbox").value(0, as: Date?.self) }
         }
     }

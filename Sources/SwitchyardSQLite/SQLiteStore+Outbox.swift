@@ -1,19 +1,23 @@
 public import Foundation
+import SwitchyardCore
 public import SwitchyardStore
 
 extension SQLiteStore {
-    public func claimDueWriteBacks(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [OutboxEntry] {
+    public func claimDueWriteBacks(
+        in lane: WriteBackLane, limit: Int, claim: Claim, now: Date, lease: Duration
+    ) async throws -> [OutboxEntry] {
         guard limit > 0 else { return [] }
         let leasedUntil = now.addingTimeInterval(lease.timeInterval)
+        let (condition, adapters) = Self.condition(of: lane, parameter: 3)
         return try await database.write { connection in
             let due = try connection.query(
                 """
                 SELECT \(ColumnList.outbox.list()) FROM outbox
-                WHERE status = 'pending' AND next_attempt_at <= ?1
+                WHERE status = 'pending' AND \(condition) AND next_attempt_at <= ?1
                 ORDER BY next_attempt_at, id
                 LIMIT ?2
                 """,
-                [now, limit],
+                [now, limit, adapters],
                 table: "outbox",
                 OutboxEntry.init(row:)
             )
@@ -110,12 +114,25 @@ extension SQLiteStore {
         }
     }
 
-    public func nextWriteBackDue() async throws -> Date? {
-        try await database.read { connection in
+    public func nextWriteBackDue(in lane: WriteBackLane) async throws -> Date? {
+        let (condition, adapters) = Self.condition(of: lane, parameter: 1)
+        return try await database.read { connection in
             try connection.queryFirst(
-                "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'",
+                "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending' AND \(condition)",
+                [adapters],
                 table: "outbox"
             ) { try $0.value(0, as: Date?.self) } ?? nil
+        }
+    }
+
+    /// The condition selecting `lane`'s entries, and the value of its parameter `?parameter`:
+    /// one adapter's name, or the names to leave out as a JSON array.
+    private static func condition(of lane: WriteBackLane, parameter: Int) -> (sql: String, value: String) {
+        switch lane {
+        case .adapter(let name):
+            ("adapter = ?\(parameter)", name)
+        case .otherThan(let names):
+            ("adapter NOT IN (SELECT value FROM json_each(?\(parameter)))", JSONTextWriter.text(of: names))
         }
     }
 }

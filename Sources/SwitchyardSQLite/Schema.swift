@@ -169,5 +169,12 @@ enum Schema {
                 CREATE INDEX tickets_by_external_id ON tickets (source, external_id);
                 """
         ),
+        Migration(
+            name: "0007-outbox-due-by-adapter",
+            summary: "claiming one adapter's due write-backs, for per-adapter delivery",
+            sql: """
+                CREATE INDEX outbox_due_by_adapter ON outbox (status, adapter, next_attempt_at, id);
+                """
+        ),
     ]
 }

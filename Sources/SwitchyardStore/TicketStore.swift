@@ -84,10 +84,11 @@ public protocol TicketStore: Sendable {
 
     // MARK: Outbox
 
-    /// Claims due pending write-backs (next_attempt_at <= now), oldest first, for `claim`,
-    /// pushing their next_attempt_at to now + lease; concurrent deliverers in any process
-    /// never get the same entry.
-    func claimDueWriteBacks(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [OutboxEntry]
+    /// Claims due pending write-backs (next_attempt_at <= now) of `lane`, oldest first, for
+    /// `claim`, pushing their next_attempt_at to now + lease; concurrent deliverers in any
+    /// process never get the same entry.
+    func claimDueWriteBacks(in lane: WriteBackLane, limit: Int, claim: Claim, now: Date, lease: Duration) async throws
+        -> [OutboxEntry]
 
     /// Records a successful delivery (attempts += 1). Throws `writeBackClaimLost` when `claim`
     /// no longer holds the entry: nothing is written then.
@@ -107,8 +108,9 @@ public protocol TicketStore: Sendable {
     /// Outbox entries filtered by status (nil = all), newest first.
     func writeBacks(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry]
 
-    /// Earliest next_attempt_at among pending entries (to know how long to wait), or nil.
-    func nextWriteBackDue() async throws -> Date?
+    /// Earliest next_attempt_at among the pending entries of `lane` (to know how long to
+    /// wait), or nil.
+    func nextWriteBackDue(in lane: WriteBackLane) async throws -> Date?
 
     // MARK: Shared work
 

@@ -110,6 +110,7 @@ import Testing
             + "\"billing\" is not a configured department (cards, other)"),
         ("adapters:\n  zendesk: { secret: s3cret, allow_unsigned: true }\n", "6:22: error: adapters.zendesk: allow_unsigned: true "
             + "would ignore the secret and accept any signature; remove one of them"),
+        ("adapters:\n  zendesk: { secret: s3cret, concurrency: 0 }\n", "6:43: error: adapters.zendesk.concurrency must be between 1 and 64, found 0"),
         ("adapters:\n  zendesk: { secret: [a, b, c] }\n", "6:22: error: adapters.zendesk.secret: give one secret, or two while "
             + "rotating it (the new and the old)"),
         ("model:\n  providers:\n    x:\n      type: gpt\n", "8:13: error: model.providers.x.type: unknown provider type \"gpt\"; use one of: local, openai"),

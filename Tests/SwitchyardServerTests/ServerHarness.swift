@@ -93,6 +93,9 @@ struct ServerSetup {
     var modelDeadline: String = "5s"
     var classifyDeadline: String = "5s"
     var writeBackMaxAttempts: Int = 3
+    var writeBackTimeout: String = "5s"
+    /// The Zendesk adapter's own `concurrency` (nil: `write_back.concurrency`).
+    var zendeskConcurrency: Int? = nil
     /// The `storage:` section's keys, each line indented by two spaces.
     var storage: String = "  path: store/switchyard.sqlite"
     /// More `server:` keys, each line indented by two spaces.
@@ -176,7 +179,7 @@ struct ServerSetup {
           max_attempts: \(writeBackMaxAttempts)
           initial_backoff: 10ms
           max_backoff: 50ms
-          timeout: 5s
+          timeout: \(writeBackTimeout)
         adapters:
           generic:
             allow_unsigned: true
@@ -187,6 +190,7 @@ struct ServerSetup {
             settings:
               base_url: \(zendeskBaseURL)
             auth: { type: basic, username: agent@example.com/token, password: zendesk-token }
+        \(zendeskConcurrency.map { "    concurrency: \($0)" } ?? "")
             targets:
               cards: 101
               payments_transfers: 102

@@ -180,6 +180,41 @@ import Testing
         }
     }
 
+    @Test("a Zendesk that does not answer holds only its own slots (concurrency: 2): another platform's write-back goes out meanwhile")
+    func slowPlatformHoldsOnlyItsOwnLane() async throws {
+        let hung = Gate()
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse(body: "{}") }) { callback in
+            try await ScriptedHTTPServer.withServer(handler: { _, _ in
+                await hung.wait()
+                return ScriptedResponse(body: #"{"ticket":{}}"#)
+            }) { zendesk in
+                var setup = ServerSetup()
+                setup.zendeskBaseURL = zendesk.baseURL
+                setup.zendeskConcurrency = 2
+                setup.writeBackTimeout = "60s"
+                setup.genericCallbackURL = callback.baseURL + "/decisions"
+                try await withServer(setup) { server in
+                    defer { hung.open() }
+                    for number in 1...3 {
+                        let body = Self.payload(
+                            ticketID: "\(900 + number)", eventID: "event-\(number)", subject: "Stolen card", description: "my card was stolen")
+                        #expect(try await server.post("/webhooks/zendesk", json: body, headers: Self.signedHeaders(body: body)).status == 202)
+                    }
+                    try await eventually("both Zendesk slots taken by calls that hang") { zendesk.requests.count == 2 ? true : nil }
+
+                    let reply = try await server.post("/webhooks/generic", json: #"{"id": "G-1", "body": "I lost my card"}"#)
+                    let id = try #require(reply.json["ticket_id"] as? String)
+                    try await eventually("the generic callback delivered") {
+                        let writeBacks = try await server.get("/v1/tickets/\(id)").json["write_backs"] as? [[String: Any]] ?? []
+                        return writeBacks.first?["status"] as? String == "delivered" ? true : nil
+                    }
+                    #expect(callback.requests.count == 1)
+                    #expect(zendesk.requests.count == 2, "the third Zendesk write-back waits for one of Zendesk's own slots")
+                }
+            }
+        }
+    }
+
     @Test("a platform that refuses connections is retried, and the failure reads plainly")
     func refusedConnectionReadsPlainly() async throws {
         // A port that was just free: nothing listens there.

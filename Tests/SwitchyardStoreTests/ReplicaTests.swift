@@ -50,11 +50,11 @@ struct ReplicaTests {
             _ = try await store.register(staying, now: t0, staleBefore: t0 - 10)
             let entry = try await store.decidedWithWriteBack(now: t0)
             let old = Claim(instance: leaving.id, token: "leaving/outbox/1")
-            #expect(try await store.claimDueWriteBacks(limit: 5, claim: old, now: t0, lease: .seconds(600)).map(\.id) == [entry.id])
+            #expect(try await store.claimDueWriteBacks(in: .every, limit: 5, claim: old, now: t0, lease: .seconds(600)).map(\.id) == [entry.id])
 
             try await store.retire(leaving, now: t0 + 1)
             let new = Claim(instance: staying.id, token: "staying/outbox/1")
-            let reclaimed = try await store.claimDueWriteBacks(limit: 5, claim: new, now: t0 + 1, lease: .seconds(60))
+            let reclaimed = try await store.claimDueWriteBacks(in: .every, limit: 5, claim: new, now: t0 + 1, lease: .seconds(60))
             #expect(reclaimed.map(\.id) == [entry.id], "not after the 600 s lease")
             #expect(reclaimed.first?.claimToken == new.token)
             await #expect(throws: StoreError.writeBackClaimLost(entry.id, claim: old.token)) {

@@ -510,7 +510,7 @@ extension ConfigurationReader {
     private mutating func adapter(_ setting: Setting, name: String, departments: DepartmentCatalog) -> AdapterConfiguration? {
         guard
             let entry = section(
-                setting, allowed: ["secret", "allow_unsigned", "public_url", "settings", "targets", "auth"])
+                setting, allowed: ["secret", "allow_unsigned", "public_url", "settings", "targets", "auth", "concurrency"])
         else { return nil }
         var secrets: [String] = []
         if let given = entry["secret"], let values = texts(given) {
@@ -558,8 +558,10 @@ extension ConfigurationReader {
             }
         }
         let auth = entry["auth"].flatMap { authentication($0) }
+        let concurrency = entry["concurrency"].flatMap { int($0, in: 1...64) }
         return AdapterConfiguration(
-            secrets: secrets, allowUnsigned: allowUnsigned, publicURL: publicURL, settings: settings, targets: targets, auth: auth)
+            secrets: secrets, allowUnsigned: allowUnsigned, publicURL: publicURL, settings: settings, targets: targets, auth: auth,
+            concurrency: concurrency)
     }
 
     private enum AuthenticationKind: String, CaseIterable {

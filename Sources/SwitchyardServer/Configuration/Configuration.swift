@@ -180,6 +180,8 @@ public struct AdapterConfiguration: Sendable, Hashable {
     public var targets: [DepartmentID: JSONValue]
     /// How write-back requests authenticate.
     public var auth: WriteBackAuthentication?
+    /// Write-backs to this platform in flight at once; nil: `write_back.concurrency`.
+    public var concurrency: Int? = nil
 }
 
 /// Credentials attached to write-back requests when they are sent (never stored).

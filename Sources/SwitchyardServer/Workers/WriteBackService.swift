@@ -39,34 +39,51 @@ public struct WriteBackService: Service {
         }
     }
 
-    /// Keeps up to `write_back.concurrency` deliveries in flight, claiming more as each one
-    /// ends rather than in lock-step batches: one slow platform's call does not hold back the
-    /// deliveries claimed beside it. On shutdown the calls in flight finish first.
+    /// One delivery lane per enabled adapter, each with its own slots (the adapter's
+    /// `concurrency`, else `write_back.concurrency`), so that a platform that is slow or down
+    /// holds back only its own write-backs; and one lane, a slot wide, for entries whose adapter
+    /// is no longer enabled, which become dead letters that say so.
     private func deliverUntilClosed() async {
+        let names = adapters.keys.sorted()
+        await withDiscardingTaskGroup { group in
+            for name in names {
+                group.addTask {
+                    await deliver(.adapter(name), slots: adapters[name]?.concurrency ?? settings.concurrency)
+                }
+            }
+            group.addTask { await deliver(.otherThan(names), slots: 1) }
+        }
+    }
+
+    /// Keeps up to `slots` deliveries of `lane` in flight, claiming more as each one ends
+    /// rather than in lock-step batches: one slow call does not hold back the deliveries
+    /// claimed beside it. On shutdown the calls in flight finish first.
+    private func deliver(_ lane: WriteBackLane, slots: Int) async {
         let inFlight = InFlight()
+        let label = if case .adapter(let name) = lane { name } else { "other" }
         await withDiscardingTaskGroup { group in
             var claims = 0
             while !signal.isClosed && !Task.isCancelled {
                 let seen = signal.generation
-                let free = settings.concurrency - inFlight.count.withLock { $0 }
+                let free = slots - inFlight.count.withLock { $0 }
                 guard free > 0 else {
                     // A delivery that ends signals, so this wakes as soon as a slot is free.
                     await signal.wait(after: seen, timeout: idleInterval)
                     continue
                 }
                 claims += 1
-                let claim = Claim(instance: instance.id, token: "\(instance.id)/outbox/\(claims)")
+                let claim = Claim(instance: instance.id, token: "\(instance.id)/outbox/\(label)/\(claims)")
                 let due: [OutboxEntry]
                 do {
                     due = try await store.claimDueWriteBacks(
-                        limit: free, claim: claim, now: timeSource.now(), lease: settings.timeout * 2)
+                        in: lane, limit: free, claim: claim, now: timeSource.now(), lease: settings.timeout * 2)
                 } catch {
-                    logger.error("Could not read the outbox", metadata: ["error": "\(error)"])
+                    logger.error("Could not read the outbox", metadata: ["lane": "\(lane)", "error": "\(error)"])
                     await signal.wait(after: seen, timeout: idleInterval)
                     continue
                 }
                 if due.isEmpty {
-                    await signal.wait(after: seen, timeout: await idleWait())
+                    await signal.wait(after: seen, timeout: await idleWait(lane))
                     continue
                 }
                 inFlight.count.withLock { $0 += due.count }
@@ -81,14 +98,15 @@ public struct WriteBackService: Service {
         }
     }
 
-    /// How many deliveries are in flight, shared by the claiming loop and the deliveries.
+    /// How many deliveries of one lane are in flight, shared by its claiming loop and its
+    /// deliveries.
     private final class InFlight: Sendable {
         let count = Mutex(0)
     }
 
-    /// Until the next entry is due, at most `idleInterval`.
-    private func idleWait() async -> Duration {
-        guard let next = try? await store.nextWriteBackDue() else { return idleInterval }
+    /// Until `lane`'s next entry is due, at most `idleInterval`.
+    private func idleWait(_ lane: WriteBackLane) async -> Duration {
+        guard let next = try? await store.nextWriteBackDue(in: lane) else { return idleInterval }
         let seconds = next.timeIntervalSince(timeSource.now())
         guard seconds > 0 else { return .milliseconds(1) }
         return min(idleInterval, .milliseconds(Int64(seconds * 1000) + 1))
