@@ -70,4 +70,39 @@ extension PostgresStore {
         }
         return outcome
     }
+
+    enum ReplaceTicketContent: StoreStatement {
+        static let sql = """
+            UPDATE tickets SET subject = $3, body = $4, original_body = $5, requester_name = $6, requester_email = $7,
+                tags = $8::jsonb, channel = $9, language = $10, custom_fields = $11::jsonb, platform_priority = $12,
+                platform_status = $13, purged_at = NULL
+            WHERE id = $1 AND status = 'claimed' AND claimed_by = $2
+            RETURNING id
+            """
+    }
+
+    public func replaceContent(of id: TicketID, with ticket: Ticket, claim: Claim) async throws {
+        let ticket = ticket.storable
+        let arguments = Arguments { arguments in
+            arguments.add(id.rawValue)
+            arguments.add(claim.token)
+            arguments.add(ticket.subject)
+            arguments.add(ticket.body)
+            arguments.add(ticket.originalBody)
+            arguments.add(ticket.requester?.name)
+            arguments.add(ticket.requester?.email)
+            arguments.add(JSONTextWriter.text(of: ticket.tags))
+            arguments.add(ticket.channel)
+            arguments.add(ticket.language)
+            arguments.add(JSONTextWriter.text(of: ticket.customFields))
+            arguments.add(ticket.priority)
+            arguments.add(ticket.status)
+        }
+        try await withConnection { [self] connection in
+            guard try await connection.rows(ReplaceTicketContent.self, arguments.bindings, logger: logger).isEmpty else { return }
+            let exists = try await !connection.rows(TicketExists.self, Arguments { $0.add(id.rawValue) }.bindings, logger: logger)
+                .isEmpty
+            throw exists ? StoreError.leaseLost(id, claim: claim.token) : StoreError.ticketNotFound(id)
+        }
+    }
 }

@@ -48,4 +48,25 @@ extension SQLiteStore {
             return .requeued(stored.id)
         }
     }
+
+    public func replaceContent(of id: TicketID, with ticket: Ticket, claim: Claim) async throws {
+        let ticket = ticket.storable
+        try await database.write { connection in
+            let updated = try connection.run(
+                """
+                UPDATE tickets SET subject = ?3, body = ?4, original_body = ?5, requester_name = ?6, requester_email = ?7,
+                    tags = ?8, channel = ?9, language = ?10, custom_fields = ?11, platform_priority = ?12,
+                    platform_status = ?13, purged_at = NULL
+                WHERE id = ?1 AND status = 'claimed' AND claimed_by = ?2
+                """,
+                [
+                    id.rawValue, claim.token, ticket.subject, ticket.body, ticket.originalBody, ticket.requester?.name,
+                    ticket.requester?.email, JSONTextWriter.text(of: ticket.tags), ticket.channel, ticket.language,
+                    JSONTextWriter.text(of: ticket.customFields), ticket.priority, ticket.status,
+                ])
+            guard updated == 1 else {
+                throw try Self.exists(id, on: connection) ? StoreError.leaseLost(id, claim: claim.token) : StoreError.ticketNotFound(id)
+            }
+        }
+    }
 }

@@ -109,12 +109,17 @@ public struct Switchyard: Sendable {
         ).addRoutes(to: routes)
 
         let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
+        let platforms = PlatformClient(
+            httpClient: httpClient, adapters: configuration.adapters,
+            credentials: WriteBackCredentials(httpClient: httpClient, timeout: configuration.writeBack.timeout, timeSource: timeSource),
+            timeout: configuration.writeBack.timeout, timeSource: timeSource)
         let triageService = TriageService(
-            store: store, triage: triage, planner: planner, settings: configuration.triage, work: work,
+            store: store, triage: triage, planner: planner,
+            fetcher: TicketFetcher(adapters: adapters, configurations: configuration.adapters, client: platforms),
+            settings: configuration.triage, work: work,
             writeBacks: writeBackSignal, instance: instance, timeSource: timeSource, metrics: metrics, logger: logger)
         let writeBackService = WriteBackService(
-            store: store, httpClient: httpClient, adapters: configuration.adapters,
-            credentials: WriteBackCredentials(httpClient: httpClient, timeout: configuration.writeBack.timeout, timeSource: timeSource),
+            store: store, client: platforms, adapters: configuration.adapters,
             settings: configuration.writeBack,
             signal: writeBackSignal, instance: instance, timeSource: timeSource, metrics: metrics, logger: logger)
         let instanceService = InstanceService(

@@ -59,6 +59,13 @@ public protocol TicketStore: Sendable {
     func recordDecision(_ decision: Decision, for id: TicketID, claim: Claim, writeBacks: [WriteBackRequest], now: Date)
         async throws -> DecisionID
 
+    /// Replaces a claimed ticket's content with `ticket`'s: what its adapter read from the
+    /// platform's API before deciding it (HubSpot's webhooks carry no text). Subject, body and
+    /// original body, requester, tags, channel, language, custom fields and the platform's
+    /// priority and status; a purged ticket has its text again. Throws `leaseLost` when `claim`
+    /// no longer holds the ticket (an update took it): nothing is written then.
+    func replaceContent(of id: TicketID, with ticket: Ticket, claim: Claim) async throws
+
     /// Gives a claimed ticket back to the queue (graceful shutdown). No-op if `claim` does not hold it.
     func release(_ id: TicketID, claim: Claim) async throws
 

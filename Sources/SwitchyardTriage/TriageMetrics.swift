@@ -70,6 +70,12 @@ public struct TriageMetrics: Sendable {
         counter("switchyard_write_backs_total", [("adapter", adapter), ("outcome", outcome)]).increment()
     }
 
+    /// A read of a ticket's content from its platform (an adapter's `fetch`): `fetched`,
+    /// `retry` (tried again after the lease) or `failed` (decided on the webhook alone).
+    package func recordFetch(adapter: String, outcome: String) {
+        counter("switchyard_fetches_total", [("adapter", adapter), ("outcome", outcome)]).increment()
+    }
+
     package func recordQueueDepth(_ depth: Int) {
         Gauge(label: "switchyard_queue_depth", factory: factory).record(depth)
     }

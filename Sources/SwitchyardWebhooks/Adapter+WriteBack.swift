@@ -38,12 +38,7 @@ extension Adapter {
             return nil
         }
 
-        let url = try template.url.render { reference throws(WebhookError) in try values.urlText(of: reference) }
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", parsed.host?.isEmpty == false
-        else {
-            throw .invalidWriteBackURL(template: template.url.description)
-        }
+        let url = try OutboundURL.render(template.url) { reference throws(WebhookError) in try values.urlText(of: reference) }
 
         var headers = template.headers
         var body = Data()
@@ -55,5 +50,44 @@ extension Adapter {
             }
         }
         return WriteBackRequest(adapter: name, method: template.method, url: url, headers: headers, body: body)
+    }
+}
+
+/// Building the URL of a request to the platform (a write-back or a fetch) from its template.
+enum OutboundURL {
+    /// `template` with each reference replaced by `text(reference)`, checked to be an absolute
+    /// http(s) URL with a host.
+    ///
+    /// - Throws: what `text` throws; ``WebhookError/invalidWriteBackURL(template:)`` when the
+    ///   result is not an absolute http(s) URL.
+    static func render(
+        _ template: StringTemplate<TemplateReference>, _ text: (TemplateReference) throws(WebhookError) -> String
+    ) throws(WebhookError) -> String {
+        let url = try template.render(text)
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", parsed.host?.isEmpty == false
+        else {
+            throw .invalidWriteBackURL(template: template.description)
+        }
+        return url
+    }
+
+    /// The text of a fetch URL's reference: a setting as configured, the ticket's id or
+    /// source percent-encoded as one path segment.
+    static func fetchText(
+        of reference: TemplateReference, ticket: Ticket, settings: AdapterSettings
+    ) throws(WebhookError) -> String {
+        switch reference {
+        case .setting(let name):
+            guard let value = settings.values[name], !value.isEmpty else { throw .missingSetting(name) }
+            return value
+        case .ticket(.source):
+            return PercentEncoding.escapingAllButUnreserved(ticket.source)
+        case .ticket(.externalID):
+            return PercentEncoding.escapingAllButUnreserved(ticket.externalID)
+        default:
+            // The adapter file's check lets no other reference into a fetch URL.
+            throw .invalidWriteBackURL(template: "${\(reference)}")
+        }
     }
 }

@@ -24,7 +24,7 @@ struct AdapterFileParser {
         reader = YAMLReader(file: file, text: text)
     }
 
-    static let topLevelKeys = ["name", "description", "signature", "idempotency", "events", "mapping", "write_back"]
+    static let topLevelKeys = ["name", "description", "signature", "idempotency", "events", "mapping", "fetch", "write_back"]
 
     mutating func parse() -> Parsed? {
         let root: Node
@@ -52,6 +52,8 @@ struct AdapterFileParser {
         if let node = top["events"] { events = eventSelection(node) }
         var mapping: FieldMapping?
         if let node = reader.required("mapping", in: top) { mapping = fieldMapping(node) }
+        var fetch: FetchTemplate?
+        if let node = top["fetch"] { fetch = fetchTemplate(node) }
         var writeBacks: [WriteBackTemplate] = []
         if let node = top["write_back"] {
             // One request, or a list of them sent in order.
@@ -68,7 +70,7 @@ struct AdapterFileParser {
         }
         let definition = AdapterDefinition(
             name: name, description: description, signature: signature, idempotency: idempotency,
-            events: events, mapping: mapping, writeBacks: writeBacks)
+            events: events, mapping: mapping, fetch: fetch, writeBacks: writeBacks)
         return Parsed(definition: definition, nameLocation: reader.location(of: nameNode))
     }
 
@@ -287,15 +289,19 @@ struct AdapterFileParser {
         return items.compactMap { reader.string($0, "an event type") }
     }
 
-    private mutating func fieldMapping(_ node: Node) -> FieldMapping? {
-        let allowed = [
-            "external_id", "subject", "body", "tags", "requester_name", "requester_email", "channel", "language",
-            "priority", "status", "custom_fields", "fields", "clean_body",
-        ]
-        guard let members = reader.members(of: node, "mapping", allowed: allowed) else { return nil }
+    /// The webhook's `mapping`, or (`what` = "fetch.mapping") where a fetched answer has the
+    /// ticket's fields, which names no `external_id`: the ticket has it already.
+    private mutating func fieldMapping(_ node: Node, _ what: String = "mapping") -> FieldMapping? {
+        let readsWebhook = what == "mapping"
+        let allowed =
+            (readsWebhook ? ["external_id"] : []) + [
+                "subject", "body", "tags", "requester_name", "requester_email", "channel", "language",
+                "priority", "status", "custom_fields", "fields", "clean_body",
+            ]
+        guard let members = reader.members(of: node, what, allowed: allowed) else { return nil }
         let problemsBefore = diagnostics.count
-        var externalID: [JSONPath]?
-        if let node = reader.required("external_id", in: members) { externalID = paths(node, "external_id") }
+        var externalID: [JSONPath]? = readsWebhook ? nil : []
+        if readsWebhook, let node = reader.required("external_id", in: members) { externalID = paths(node, "external_id") }
         var optional: [String: [JSONPath]] = [:]
         var cleansBody = true
         if let node = members["clean_body"] { cleansBody = reader.bool(node, "clean_body") ?? true }
@@ -326,6 +332,40 @@ struct AdapterFileParser {
         )
     }
 
+    private mutating func fetchTemplate(_ node: Node) -> FetchTemplate? {
+        guard let members = reader.members(of: node, "fetch", allowed: ["url", "headers", "mapping"]) else { return nil }
+        let problemsBefore = diagnostics.count
+        var url: StringTemplate<TemplateReference>?
+        if let node = reader.required("url", in: members) {
+            url = template(node, "fetch url", vocabulary: TemplateReference.vocabulary) { TemplateReference(name: $0) }
+            for reference in url?.placeholders ?? [] where !FetchTemplate.isAllowed(reference) {
+                reader.report(
+                    "${\(reference)} cannot be used in a fetch URL (nothing is decided yet); use ${settings.NAME}, "
+                        + "${ticket.external_id} or ${ticket.source}", at: node)
+            }
+        }
+        var headers: [String: String] = [:]
+        if let node = members["headers"] { headers = headerValues(node) }
+        var mapping: FieldMapping?
+        if let node = reader.required("mapping", in: members) { mapping = fieldMapping(node, "fetch.mapping") }
+        guard diagnostics.count == problemsBefore, let url, let mapping else { return nil }
+        return FetchTemplate(url: url, headers: headers, mapping: mapping)
+    }
+
+    /// Fixed request headers: a mapping of header names to text.
+    private mutating func headerValues(_ node: Node) -> [String: String] {
+        var headers: [String: String] = [:]
+        guard let headerMembers = reader.members(of: node, "headers", allowed: nil) else { return headers }
+        for (name, valueNode) in headerMembers.values {
+            if headerName(headerMembers.keys[name] ?? valueNode, "header name", text: name) != nil,
+                let value = reader.string(valueNode, "header \(name)")
+            {
+                headers[name] = value
+            }
+        }
+        return headers
+    }
+
     private mutating func writeBackTemplate(_ node: Node) -> WriteBackTemplate? {
         let allowed = ["method", "url", "headers", "normalize_tags", "priorities", "if_present", "body"]
         guard let members = reader.members(of: node, "write_back", allowed: allowed) else { return nil }
@@ -353,15 +393,7 @@ struct AdapterFileParser {
             }
         }
         var headers: [String: String] = [:]
-        if let node = members["headers"], let headerMembers = reader.members(of: node, "headers", allowed: nil) {
-            for (name, valueNode) in headerMembers.values {
-                if headerName(headerMembers.keys[name] ?? valueNode, "header name", text: name) != nil,
-                    let value = reader.string(valueNode, "header \(name)")
-                {
-                    headers[name] = value
-                }
-            }
-        }
+        if let node = members["headers"] { headers = headerValues(node) }
         var normalizesTags = false
         if let node = members["normalize_tags"] { normalizesTags = reader.bool(node, "normalize_tags") ?? false }
         var priorities: [Priority: JSONValue] = [:]

@@ -8,6 +8,16 @@ extension FieldMapping {
     ///   ``WebhookError/wrongType(path:expected:found:)`` when a mapped field has the wrong type.
     func ticket(from payload: JSONValue, source: String) throws(WebhookError) -> Ticket {
         var ticket = Ticket(externalID: try externalID(from: payload), source: source)
+        try fill(&ticket, from: payload)
+        return ticket
+    }
+
+    /// Sets each field of `ticket` that this mapping finds in `payload`; fields it does not
+    /// find keep their value (a fetched answer completes what the webhook said).
+    ///
+    /// - Throws: ``WebhookError/wrongType(path:expected:found:)`` when a mapped field has the
+    ///   wrong type.
+    func fill(_ ticket: inout Ticket, from payload: JSONValue) throws(WebhookError) {
         if let (path, value) = try Self.first(subject, in: payload) {
             ticket.subject = try value.text(at: path)
         }
@@ -15,7 +25,7 @@ extension FieldMapping {
             let sent = try value.text(at: path)
             let cleaned = cleansBody ? TicketTextCleaner.clean(sent) : sent
             ticket.body = cleaned
-            if cleaned != sent { ticket.originalBody = sent }
+            ticket.originalBody = cleaned != sent ? sent : nil
         }
         if let (path, value) = try Self.first(tags, in: payload) {
             ticket.tags = try value.tags(at: path)
@@ -23,14 +33,15 @@ extension FieldMapping {
         let requesterName = try optionalText(requesterName, in: payload)
         let requesterEmail = try optionalText(requesterEmail, in: payload)
         if requesterName != nil || requesterEmail != nil {
-            ticket.requester = Requester(name: requesterName, email: requesterEmail)
+            ticket.requester = Requester(
+                name: requesterName ?? ticket.requester?.name, email: requesterEmail ?? ticket.requester?.email)
         }
-        ticket.channel = try optionalText(channel, in: payload)
-        ticket.language = try optionalText(language, in: payload)
-        ticket.priority = try optionalScalar(priority, in: payload)
-        ticket.status = try optionalScalar(status, in: payload)
+        if let channel = try optionalText(channel, in: payload) { ticket.channel = channel }
+        if let language = try optionalText(language, in: payload) { ticket.language = language }
+        if let priority = try optionalScalar(priority, in: payload) { ticket.priority = priority }
+        if let status = try optionalScalar(status, in: payload) { ticket.status = status }
         if let (path, value) = try Self.first(customFields, in: payload) {
-            ticket.customFields = try value.flattenedFields(at: path)
+            ticket.customFields.merge(try value.flattenedFields(at: path)) { $1 }
         }
         for (name, paths) in fields {
             if let (path, value) = try Self.first(paths, in: payload), let text = try value.scalarText(at: path),
@@ -39,7 +50,6 @@ extension FieldMapping {
                 ticket.customFields[name] = text
             }
         }
-        return ticket
     }
 
     /// The platform's ticket id alone (all an update needs).

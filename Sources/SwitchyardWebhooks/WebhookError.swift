@@ -57,7 +57,7 @@ public enum WebhookError: Error, Sendable, Hashable, CustomStringConvertible {
         case .missingIdempotencyKey(let tried):
             "the delivery has no idempotency key: tried \(tried.joined(separator: ", "))"
         case .missingSetting(let name):
-            "write-back needs the setting \"\(name)\", which is not configured for this adapter: add it to the adapter's settings"
+            "the adapter's requests need the setting \"\(name)\", which is not configured for this adapter: add it to the adapter's settings"
         case .missingTarget(let department):
             "no platform target is configured for department \"\(department)\": add one to the adapter's targets "
                 + "(for Zendesk, the group id)"

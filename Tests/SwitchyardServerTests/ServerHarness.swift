@@ -94,6 +94,9 @@ struct ServerSetup {
     var classifyDeadline: String = "5s"
     var writeBackMaxAttempts: Int = 3
     var writeBackTimeout: String = "5s"
+    /// `triage.lease`: how long a claim lasts, and so the wait before a ticket whose content
+    /// could not be fetched is tried again.
+    var triageLease: String = "30s"
     /// The Zendesk adapter's own `concurrency` (nil: `write_back.concurrency`).
     var zendeskConcurrency: Int? = nil
     /// The `storage:` section's keys, each line indented by two spaces.
@@ -159,7 +162,7 @@ struct ServerSetup {
         default_department: account_management
         triage:
           workers: 2
-          lease: 30s
+          lease: \(triageLease)
           poll_interval: 200ms
         model:
           chain: [\(chain.joined(separator: ", "))]

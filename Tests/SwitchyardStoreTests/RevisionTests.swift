@@ -5,6 +5,34 @@ import SwitchyardStore
 
 @Suite("Revisions: a ticket the platform sends again is decided again only when its text changed")
 struct RevisionTests {
+    @Test("a claimed ticket's content is replaced by what was fetched; a claim that was taken over writes nothing", arguments: Engine.allCases)
+    func replaceFetchedContent(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let id = try await store.acceptAndClaim(1, now: t0)
+            var fetched = Ticket.sample(1)
+            fetched.subject = "Card declined at the airport"
+            fetched.body = "Hi, my card was declined twice."
+            fetched.originalBody = "Hi,<br>my card was declined twice."
+            fetched.requester = Requester(name: nil, email: "bruno@example.com")
+            fetched.tags = []
+            fetched.priority = "HIGH"
+            fetched.status = "1"
+            fetched.customFields["category"] = "PRODUCT_ISSUE"
+            try await store.replaceContent(of: id, with: fetched, claim: .named("worker-a"))
+            let record = try #require(try await store.ticket(id))
+            #expect(record.ticket == fetched)
+            #expect(record.status == .claimed, "still claimed: the decision comes next")
+
+            await #expect(throws: StoreError.leaseLost(id, claim: Claim.named("worker-b").token)) {
+                try await store.replaceContent(of: id, with: .sample(1), claim: .named("worker-b"))
+            }
+            #expect(try await store.ticket(id)?.ticket == fetched)
+            await #expect(throws: StoreError.ticketNotFound(TicketID("no-such-ticket"))) {
+                try await store.replaceContent(of: TicketID("no-such-ticket"), with: .sample(1), claim: .named("worker-a"))
+            }
+        }
+    }
+
     @Test("an update of an unknown ticket is unknown; the same text is unchanged; new text requeues with the new fields", arguments: Engine.allCases)
     func textDecidesWhetherToRequeue(engine: Engine) async throws {
         try await withStore(engine) { store in

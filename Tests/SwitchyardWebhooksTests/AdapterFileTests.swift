@@ -114,6 +114,30 @@ struct AdapterFileTests {
             ])
     }
 
+    @Test("A fetch URL cannot use what is not decided yet, and its mapping names no external_id")
+    func fetchProblems() {
+        let yaml = """
+            name: sample
+            signature: { scheme: none }
+            idempotency:
+              - path: $.id
+            mapping:
+              external_id: $.id
+            fetch:
+              url: "${settings.base_url}/tickets/${decision.department}"
+              mapping:
+                external_id: $.id
+                subject: $.title
+            """
+        #expect(
+            diagnostics(yaml) == [
+                "test.yaml:8:8: error: ${decision.department} cannot be used in a fetch URL (nothing is decided yet); "
+                    + "use ${settings.NAME}, ${ticket.external_id} or ${ticket.source}",
+                "test.yaml:10:5: error: unknown key \"external_id\" in fetch.mapping; allowed keys: subject, body, tags, "
+                    + "requester_name, requester_email, channel, language, priority, status, custom_fields, fields, clean_body",
+            ])
+    }
+
     @Test("Every problem of a file is listed in one run")
     func manyProblems() {
         let yaml = """

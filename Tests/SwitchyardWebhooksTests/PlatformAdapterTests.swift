@@ -551,4 +551,42 @@ struct PlatformAdapterTests {
         #expect(request.url == "https://api.hubapi.com/crm/v3/objects/tickets/4412987001")
         #expect(try Fixtures.json(request.body) == ["properties": ["hubspot_owner_id": "31337", "hs_ticket_priority": "HIGH"]])
     }
+
+    @Test("HubSpot: the ticket's content is read from the CRM API, and the answer fills in what the event lacks")
+    func hubspotFetch() throws {
+        let hubspot = try Fixtures.adapter("hubspot")
+        var ticket = Ticket(externalID: "4412987001", source: "hubspot")
+        ticket.customFields = ["portal_id": "62515"]
+        let settings = AdapterSettings(values: ["base_url": "https://api.hubapi.com"], targets: [:])
+        let request = try #require(try hubspot.fetchRequest(for: ticket, settings: settings))
+        #expect(request.method == "GET" && request.body.isEmpty)
+        #expect(
+            request.url == "https://api.hubapi.com/crm/v3/objects/tickets/4412987001"
+                + "?properties=subject,content,hs_ticket_priority,hs_pipeline_stage,source_type,hs_ticket_category")
+        #expect(throws: WebhookError.missingSetting("base_url")) {
+            try hubspot.fetchRequest(for: ticket, settings: AdapterSettings(values: [:], targets: [:]))
+        }
+
+        // The shape of HubSpot's answer (developers.hubspot.com/docs/api/crm/tickets).
+        let answer = #"""
+            {"id":"4412987001","properties":{"content":"Hi,<br><br>my card payment was declined twice.<br><br>Thanks,<br>Ana",
+            "createdate":"2026-11-30T09:12:44.551Z","hs_object_id":"4412987001","hs_pipeline_stage":"1",
+            "hs_ticket_category":null,"hs_ticket_priority":"HIGH","source_type":"EMAIL","subject":"Card declined"},
+            "createdAt":"2026-11-30T09:12:44.551Z","updatedAt":"2026-11-30T09:12:45.812Z","archived":false}
+            """#
+        let completed = try hubspot.completing(ticket, withFetched: Array(answer.utf8))
+        #expect(completed.subject == "Card declined")
+        #expect(completed.body == "Hi,\nmy card payment was declined twice.\nThanks,\nAna", "HTML to text, as a webhook body is")
+        #expect(completed.originalBody?.hasPrefix("Hi,<br><br>") == true)
+        #expect(completed.priority == "HIGH" && completed.status == "1" && completed.channel == "EMAIL")
+        #expect(completed.customFields == ["portal_id": "62515"], "the event's fields stay; a null category adds nothing")
+        #expect(completed.externalID == "4412987001")
+
+        #expect(throws: WebhookError.self) { try hubspot.completing(ticket, withFetched: Array("<html>".utf8)) }
+        #expect(throws: WebhookError.wrongType(path: "$.properties.subject", expected: "a string", found: "a number")) {
+            try hubspot.completing(ticket, withFetched: Array(#"{"properties":{"subject":5}}"#.utf8))
+        }
+        // Adapters without a fetch take the webhook as the whole ticket.
+        #expect(try Fixtures.adapter("zendesk").fetchRequest(for: ticket, settings: settings) == nil)
+    }
 }

@@ -21,6 +21,7 @@ public struct TriageService: Service {
     let store: any TicketStore
     let triage: Triage
     let planner: WriteBackPlanner
+    let fetcher: TicketFetcher
     let settings: Configuration.TriageSettings
     let work: WorkSignal
     let writeBacks: WorkSignal
@@ -76,10 +77,15 @@ public struct TriageService: Service {
         // logger's metadata makes the stream handler format it again, for every ticket, even
         // when nothing is logged.
         let ticketID: Logger.MetadataValue = "\(item.id)"
-        let decision = await triage.decide(item.ticket)
+        var ticket = item.ticket
+        if fetcher.fetches(ticket.source) {
+            guard let fetched = await fetch(item, claimant: claimant) else { return }
+            ticket = fetched
+        }
+        let decision = await triage.decide(ticket)
         let requests: [WriteBackRequest]
         do {
-            requests = try planner.requests(for: decision, ticket: item.ticket)
+            requests = try planner.requests(for: decision, ticket: ticket)
         } catch {
             // The configuration is checked at start, so this is a ticket queued before the
             // adapter was removed or renamed: the decision is recorded, and the write-back that
@@ -105,6 +111,48 @@ public struct TriageService: Service {
                 "Could not record the decision; giving the ticket back", metadata: ["ticket_id": ticketID, "error": "\(error)"])
             try? await store.release(item.id, claim: claimant)
         }
+    }
+}
+
+extension TriageService {
+    /// Claims of one ticket whose content could not be read, after which it is decided on what
+    /// the webhook said.
+    static let fetchAttempts = 3
+
+    /// The ticket completed with its content from the platform and stored so; nil when the
+    /// fetch failed in a way worth trying again and the ticket has attempts left: the claim is
+    /// kept, so the ticket is claimed again once its lease expires (the wait between tries).
+    /// A ticket that cannot be fetched is decided on what the webhook said, and logged.
+    private func fetch(_ item: QueuedTicket, claimant: Claim) async -> Ticket? {
+        let metadata: Logger.Metadata = ["ticket_id": "\(item.id)", "adapter": "\(item.ticket.source)"]
+        let fetched: Ticket
+        do {
+            fetched = try await fetcher.complete(item.ticket)
+        } catch {
+            if error.retryable && item.attempts < Self.fetchAttempts {
+                metrics.recordFetch(adapter: item.ticket.source, outcome: "retry")
+                logger.warning(
+                    "Could not read the ticket from its platform; trying again after the lease",
+                    metadata: metadata.merging(["reason": "\(error)", "attempt": "\(item.attempts)"]) { $1 })
+                return nil
+            }
+            metrics.recordFetch(adapter: item.ticket.source, outcome: "failed")
+            logger.error(
+                "Could not read the ticket from its platform; deciding on the webhook alone",
+                metadata: metadata.merging(["reason": "\(error)"]) { $1 })
+            return item.ticket
+        }
+        metrics.recordFetch(adapter: item.ticket.source, outcome: "fetched")
+        do {
+            try await store.replaceContent(of: item.id, with: fetched, claim: claimant)
+        } catch let error as StoreError where error.code == .leaseLost {
+            logger.notice("Lease expired while reading the ticket; another claim owns it now", metadata: metadata)
+            return nil
+        } catch {
+            // Decided on the fetched content all the same; the stored copy keeps the webhook's.
+            logger.error("Could not store the ticket's fetched content", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        }
+        return fetched
     }
 }
 

@@ -18,9 +18,8 @@ import Synchronization
 /// `GET /v1/write-backs?status=dead` with the platform's status and error body.
 public struct WriteBackService: Service {
     let store: any TicketStore
-    let httpClient: HTTPClient
+    let client: PlatformClient
     let adapters: [String: AdapterConfiguration]
-    let credentials: WriteBackCredentials
     let settings: Configuration.WriteBackSettings
     let signal: WorkSignal
     let instance: StoreInstance
@@ -116,7 +115,7 @@ public struct WriteBackService: Service {
         // Identifying metadata goes with each message, as in the triage service, rather than
         // into a logger copy that the stream handler would re-format for every entry.
         let entryMetadata: Logger.Metadata = ["ticket_id": "\(entry.ticketID)", "adapter": "\(entry.request.adapter)"]
-        let outcome: Outcome
+        let outcome: PlatformClient.Outcome
         if adapters[entry.request.adapter] == nil {
             // Queued before the adapter was removed or renamed: a dead letter that says so (its
             // credentials are gone), which `POST /v1/write-backs/{id}/retry` can send once the
@@ -125,12 +124,12 @@ public struct WriteBackService: Service {
                 reason: "the \(entry.request.adapter) adapter is not enabled in this configuration (removed or renamed?); "
                     + "enable it and retry the write-back", status: nil, retryable: false, retryAfter: nil)
         } else {
-            outcome = await send(entry.request)
+            outcome = await client.send(entry.request)
         }
         let now = timeSource.now()
         do {
             switch outcome {
-            case .delivered(let status):
+            case .succeeded(let status, _):
                 try await store.markWriteBackDelivered(entry.id, claim: claim, responseStatus: status, at: now)
                 metrics.recordWriteBack(adapter: entry.request.adapter, outcome: "delivered")
             case .failed(let reason, let status, let retryable, let retryAfter):
@@ -173,68 +172,5 @@ public struct WriteBackService: Service {
             if delay >= settings.maxBackoff { return settings.maxBackoff }
         }
         return min(delay, settings.maxBackoff)
-    }
-
-    enum Outcome {
-        case delivered(status: Int)
-        /// `status` is the platform's answer, nil when none came (a connection failure).
-        case failed(reason: String, status: Int?, retryable: Bool, retryAfter: Duration?)
-    }
-
-    /// Sends `writeBack` with its adapter's credentials. An OAuth token the platform refuses
-    /// (401) is replaced by a fresh one and the request sent once more, so a token revoked or
-    /// expired early costs no attempt.
-    private func send(_ writeBack: WriteBackRequest) async -> Outcome {
-        let auth = adapters[writeBack.adapter]?.auth
-        let (outcome, credential) = await send(writeBack, auth: auth)
-        if case .failed(_, 401?, _, _) = outcome, let auth, let credential,
-            await credentials.refused(credential, for: writeBack.adapter, auth)
-        {
-            return await send(writeBack, auth: auth).outcome
-        }
-        return outcome
-    }
-
-    /// The outcome, and the credential header that went with the request.
-    private func send(
-        _ writeBack: WriteBackRequest, auth: WriteBackAuthentication?
-    ) async -> (outcome: Outcome, credential: (name: String, value: String)?) {
-        var credential: (name: String, value: String)?
-        var request = HTTPClientRequest(url: writeBack.url)
-        request.method = HTTPMethod(rawValue: writeBack.method.uppercased())
-        for (name, value) in writeBack.headers.sorted(by: { $0.key < $1.key }) {
-            request.headers.add(name: name, value: value)
-        }
-        if let auth {
-            do {
-                let header = try await credentials.header(for: writeBack.adapter, auth)
-                request.headers.replaceOrAdd(name: header.name, value: header.value)
-                credential = header
-            } catch {
-                return (.failed(reason: error.reason, status: nil, retryable: error.retryable, retryAfter: error.retryAfter), nil)
-            }
-        }
-        request.headers.replaceOrAdd(name: "User-Agent", value: "Switchyard")
-        request.body = .bytes(ByteBuffer(bytes: writeBack.body))
-        do {
-            let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(settings.timeout.milliseconds * 1_000_000)))
-            let status = Int(response.status.code)
-            let body = try? await response.body.collect(upTo: 4096)
-            if (200..<300).contains(status) { return (.delivered(status: status), credential) }
-            if (300..<400).contains(status) {
-                let target = response.headers.first(name: "Location").flatMap { URL(string: $0)?.host } ?? "elsewhere"
-                let outcome = Outcome.failed(
-                    reason: "HTTP \(status): the platform redirects to \(target); redirects are not followed (they would "
-                        + "carry the credentials there): set the adapter's base URL to the address that answers",
-                    status: status, retryable: false, retryAfter: nil)
-                return (outcome, credential)
-            }
-            let excerpt = body.map { String(buffer: $0).prefix(300) } ?? ""
-            let retryable = [408, 409, 425, 429].contains(status) || status >= 500
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.wait($0, now: timeSource.now()) }
-            return (.failed(reason: "HTTP \(status): \(excerpt)", status: status, retryable: retryable, retryAfter: retryAfter), credential)
-        } catch {
-            return (.failed(reason: TransportFailure.describe(error), status: nil, retryable: true, retryAfter: nil), credential)
-        }
     }
 }

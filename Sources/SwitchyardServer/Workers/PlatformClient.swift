@@ -1,0 +1,92 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SwitchyardCore
+
+/// Sends requests to the platforms' APIs (write-backs, and the fetches that read a ticket's
+/// content) with each adapter's credentials, and says plainly how each one went.
+///
+/// 2xx succeeds. 408, 409, 425, 429, 5xx and connection errors are retryable (with the
+/// platform's `Retry-After`, seconds or an HTTP date); any other status is permanent, and so
+/// is a redirect, which is never followed (it would carry the credentials elsewhere). An OAuth
+/// token the platform refuses (401) is replaced by a fresh one and the request sent once more,
+/// so a token revoked or expired early costs no attempt.
+struct PlatformClient: Sendable {
+    let httpClient: HTTPClient
+    let adapters: [String: AdapterConfiguration]
+    let credentials: WriteBackCredentials
+    /// Per request.
+    let timeout: Duration
+    let timeSource: any TimeSource
+
+    enum Outcome {
+        /// `body`: the start of the platform's answer, up to the limit asked for.
+        case succeeded(status: Int, body: ByteBuffer?)
+        /// `status` is the platform's answer, nil when none came (a connection failure).
+        case failed(reason: String, status: Int?, retryable: Bool, retryAfter: Duration?)
+    }
+
+    /// Sends `request` with its adapter's credentials; a successful answer's body is read up
+    /// to `bodyLimit` bytes (an answer that is longer fails, retryable: false).
+    func send(_ request: WriteBackRequest, bodyLimit: Int = 4096) async -> Outcome {
+        let auth = adapters[request.adapter]?.auth
+        let (outcome, credential) = await send(request, auth: auth, bodyLimit: bodyLimit)
+        if case .failed(_, 401?, _, _) = outcome, let auth, let credential,
+            await credentials.refused(credential, for: request.adapter, auth)
+        {
+            return await send(request, auth: auth, bodyLimit: bodyLimit).outcome
+        }
+        return outcome
+    }
+
+    /// The outcome, and the credential header that went with the request.
+    private func send(
+        _ outbound: WriteBackRequest, auth: WriteBackAuthentication?, bodyLimit: Int
+    ) async -> (outcome: Outcome, credential: (name: String, value: String)?) {
+        var credential: (name: String, value: String)?
+        var request = HTTPClientRequest(url: outbound.url)
+        request.method = HTTPMethod(rawValue: outbound.method.uppercased())
+        for (name, value) in outbound.headers.sorted(by: { $0.key < $1.key }) {
+            request.headers.add(name: name, value: value)
+        }
+        if let auth {
+            do {
+                let header = try await credentials.header(for: outbound.adapter, auth)
+                request.headers.replaceOrAdd(name: header.name, value: header.value)
+                credential = header
+            } catch {
+                return (.failed(reason: error.reason, status: nil, retryable: error.retryable, retryAfter: error.retryAfter), nil)
+            }
+        }
+        request.headers.replaceOrAdd(name: "User-Agent", value: "Switchyard")
+        if !(outbound.body.isEmpty && request.method == .GET) { request.body = .bytes(ByteBuffer(bytes: outbound.body)) }
+        do {
+            let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(timeout.milliseconds * 1_000_000)))
+            let status = Int(response.status.code)
+            if (200..<300).contains(status) {
+                do {
+                    return (.succeeded(status: status, body: try await response.body.collect(upTo: bodyLimit)), credential)
+                } catch is NIOTooManyBytesError {
+                    let reason = "HTTP \(status): the answer is longer than \(bodyLimit) bytes"
+                    return (.failed(reason: reason, status: status, retryable: false, retryAfter: nil), credential)
+                }
+            }
+            let body = try? await response.body.collect(upTo: 4096)
+            if (300..<400).contains(status) {
+                let target = response.headers.first(name: "Location").flatMap { URL(string: $0)?.host } ?? "elsewhere"
+                let outcome = Outcome.failed(
+                    reason: "HTTP \(status): the platform redirects to \(target); redirects are not followed (they would "
+                        + "carry the credentials there): set the adapter's base URL to the address that answers",
+                    status: status, retryable: false, retryAfter: nil)
+                return (outcome, credential)
+            }
+            let excerpt = body.map { String(buffer: $0).prefix(300) } ?? ""
+            let retryable = [408, 409, 425, 429].contains(status) || status >= 500
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.wait($0, now: timeSource.now()) }
+            return (.failed(reason: "HTTP \(status): \(excerpt)", status: status, retryable: retryable, retryAfter: retryAfter), credential)
+        } catch {
+            return (.failed(reason: TransportFailure.describe(error), status: nil, retryable: true, retryAfter: nil), credential)
+        }
+    }
+}
