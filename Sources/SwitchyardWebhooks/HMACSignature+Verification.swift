@@ -141,7 +141,7 @@ extension HMACSignature.Timestamp {
         switch unit {
         case .seconds: String(Int64(now.timeIntervalSince1970))
         case .milliseconds: String(Int64(now.timeIntervalSince1970 * 1000))
-        case .iso8601: ISO8601DateFormatter().string(from: now)
+        case .iso8601: now.formatted(.iso8601)
         }
     }
 
@@ -173,14 +173,14 @@ extension HMACSignature.Timestamp {
             else { return nil }
             return Date(timeIntervalSince1970: unit == .seconds ? number : number / 1000)
         case .iso8601:
-            return ISO8601DateFormatter().date(from: value)
-                ?? { () -> Date? in
-                    let formatter = ISO8601DateFormatter()
-                    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-                    return formatter.date(from: value)
-                }()
+            // Value types, shared by every delivery: Zendesk writes whole seconds, some
+            // senders fractions.
+            return (try? Self.wholeSeconds.parse(value)) ?? (try? Self.fractionalSeconds.parse(value))
         }
     }
+
+    private static let wholeSeconds = Date.ISO8601FormatStyle()
+    private static let fractionalSeconds = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     private var unitDescription: String {
         switch unit {
