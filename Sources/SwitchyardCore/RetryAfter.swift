@@ -26,6 +26,19 @@ public enum RetryAfter {
         return nil
     }
 
+    /// The wait a rate-limit reset time asks for: `X-RateLimit-Reset` as Unix seconds (GitHub,
+    /// Intercom), read at `now`. A time in the past is no wait; `nil` for anything else, or for
+    /// a wait beyond a day.
+    public static func wait(untilReset value: String, now: Date) -> Duration? {
+        let text = value.trimmingWhitespace()
+        guard !text.isEmpty, text.utf8.count <= 12, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            let reset = Double(text)
+        else { return nil }
+        let seconds = reset - now.timeIntervalSince1970
+        guard seconds <= Double(maximumSeconds) else { return nil }
+        return .milliseconds(Int64(max(0, seconds) * 1000))
+    }
+
     /// One day.
     static let maximumSeconds = 86_400
 

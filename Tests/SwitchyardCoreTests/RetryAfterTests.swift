@@ -5,6 +5,16 @@ import Testing
 @Suite struct RetryAfterTests {
     static let now = Date(timeIntervalSince1970: 1_792_000_000)  // 2026-10-14T…Z
 
+    @Test("X-RateLimit-Reset as Unix seconds: the wait until then, none once past, nil for junk or beyond a day")
+    func rateLimitReset() {
+        #expect(RetryAfter.wait(untilReset: "1792000060", now: Self.now) == .seconds(60))
+        #expect(RetryAfter.wait(untilReset: "1791999000", now: Self.now) == .zero)
+        #expect(RetryAfter.wait(untilReset: "1792090000", now: Self.now) == nil, "more than a day away")
+        for junk in ["", "soon", "-5", "1792000060.5", "99999999999999"] {
+            #expect(RetryAfter.wait(untilReset: junk, now: Self.now) == nil, "\(junk)")
+        }
+    }
+
     @Test("Retry-After in seconds or as an HTTP date (all three RFC 9110 forms); junk, negatives and waits beyond a day are nil")
     func forms() {
         let formatter = DateFormatter()

@@ -7,8 +7,9 @@ import SwitchyardCore
 /// Sends requests to the platforms' APIs (write-backs, and the fetches that read a ticket's
 /// content) with each adapter's credentials, and says plainly how each one went.
 ///
-/// 2xx succeeds. 408, 409, 425, 429, 5xx and connection errors are retryable (with the
-/// platform's `Retry-After`, seconds or an HTTP date); any other status is permanent, and so
+/// 2xx succeeds. 408, 409, 425, 429, 5xx, connection errors and a 403 that says the rate limit
+/// is spent (GitHub) are retryable (after the platform's `Retry-After`, seconds or an HTTP date,
+/// or its `X-RateLimit-Reset`); any other status is permanent, and so
 /// is a redirect, which is never followed (it would carry the credentials elsewhere). An OAuth
 /// token the platform refuses (401) is replaced by a fresh one and the request sent once more,
 /// so a token revoked or expired early costs no attempt.
@@ -82,8 +83,16 @@ struct PlatformClient: Sendable {
                 return (outcome, credential)
             }
             let excerpt = body.map { String(buffer: $0).prefix(300) } ?? ""
-            let retryable = [408, 409, 425, 429].contains(status) || status >= 500
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.wait($0, now: timeSource.now()) }
+            let now = timeSource.now()
+            // A platform out of its rate limit says until when: Retry-After, or GitHub's and
+            // Intercom's X-RateLimit-Reset once X-RateLimit-Remaining is 0. GitHub answers 403
+            // when it is out of its limit: with either, that 403 is worth trying again.
+            let exhausted = response.headers.first(name: "X-RateLimit-Remaining") == "0"
+            let retryAfter =
+                response.headers.first(name: "Retry-After").flatMap { RetryAfter.wait($0, now: now) }
+                ?? (exhausted ? response.headers.first(name: "X-RateLimit-Reset").flatMap { RetryAfter.wait(untilReset: $0, now: now) } : nil)
+            let rateLimited = status == 403 && (response.headers.first(name: "Retry-After") != nil || exhausted)
+            let retryable = [408, 409, 425, 429].contains(status) || status >= 500 || rateLimited
             return (.failed(reason: "HTTP \(status): \(excerpt)", status: status, retryable: retryable, retryAfter: retryAfter), credential)
         } catch {
             return (.failed(reason: TransportFailure.describe(error), status: nil, retryable: true, retryAfter: nil), credential)
