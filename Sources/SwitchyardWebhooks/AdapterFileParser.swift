@@ -56,7 +56,7 @@ struct AdapterFileParser {
         if let node = top["fetch"] { fetch = fetchTemplate(node) }
         var writeBacks: [WriteBackTemplate] = []
         if let node = top["write_back"] {
-            // One request, or a list of them sent in order.
+            // One request, or a list of them, each its own outbox entry.
             if case .sequence(let items) = node {
                 if items.isEmpty { reader.report("write_back must list at least one request", at: node) }
                 writeBacks = items.compactMap { writeBackTemplate($0) }

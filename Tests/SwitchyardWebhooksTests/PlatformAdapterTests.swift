@@ -141,7 +141,7 @@ struct PlatformAdapterTests {
         ("zendesk", "s3cret-zendesk"), ("github", "s3cret-github"), ("hubspot", "hubspot-client-secret"),
         ("standard-webhooks", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), ("helpscout", "hs-secret"), ("zammad", "zm-token"),
         ("jira", "jira-secret"), ("chatwoot", "cw-secret"), ("freshdesk", "fd-token-0123456789"), ("generic", "generic-secret"),
-        ("front", "front-secret"), ("servicenow", "switchyard:sn-password"),
+        ("front", "front-secret"), ("servicenow", "switchyard:sn-password"), ("intercom", "ic-client-secret"),
     ])
     func signingRoundTrip(adapter name: String, secret: String) throws {
         let adapter = try Fixtures.adapter(name)
