@@ -84,12 +84,14 @@ struct PlatformClient: Sendable {
             }
             let excerpt = body.map { String(buffer: $0).prefix(300) } ?? ""
             let now = timeSource.now()
-            // A platform out of its rate limit says until when: Retry-After, or GitHub's and
-            // Intercom's X-RateLimit-Reset once X-RateLimit-Remaining is 0. GitHub answers 403
+            // A platform out of its rate limit says until when: Retry-After (Help Scout's
+            // X-RateLimit-Retry-After), or GitHub's and Intercom's X-RateLimit-Reset once
+            // X-RateLimit-Remaining is 0. GitHub answers 403
             // when it is out of its limit: with either, that 403 is worth trying again.
             let exhausted = response.headers.first(name: "X-RateLimit-Remaining") == "0"
             let retryAfter =
-                response.headers.first(name: "Retry-After").flatMap { RetryAfter.wait($0, now: now) }
+                (response.headers.first(name: "Retry-After") ?? response.headers.first(name: "X-RateLimit-Retry-After"))
+                .flatMap { RetryAfter.wait($0, now: now) }
                 ?? (exhausted ? response.headers.first(name: "X-RateLimit-Reset").flatMap { RetryAfter.wait(untilReset: $0, now: now) } : nil)
             let rateLimited = status == 403 && (response.headers.first(name: "Retry-After") != nil || exhausted)
             let retryable = [408, 409, 425, 429].contains(status) || status >= 500 || rateLimited
