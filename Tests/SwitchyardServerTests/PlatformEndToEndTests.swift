@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Synchronization
 import SwitchyardTestSupport
+import SwitchyardWebhooks
 import Testing
 
 /// Platforms end to end over real sockets: ServiceNow's OAuth token endpoint and Table API,
@@ -202,6 +203,102 @@ import Testing
                 }
                 #expect(calls == firstCalls * 2, "one more set of calls, for the new decision only")
                 #expect((second["decisions"] as? [[String: Any]])?.count == 2, "the echo added no decision")
+            }
+        }
+    }
+
+    /// A platform no release knows, written as one adapter file in a test.
+    static let acmeDesk = """
+        name: acme-desk
+        description: Acme Desk cases (a platform added as a file only, in a test).
+        signature:
+          scheme: hmac
+          algorithm: sha256
+          header: X-Acme-Signature
+          signed: "${timestamp}.${body}"
+          encoding: hex
+          prefix: "v1="
+          timestamp: {header: X-Acme-Timestamp, format: seconds, window: 5m}
+        idempotency:
+          - path: $.delivery_id
+        events:
+          type: $.event
+          new: [case.opened]
+          update: [case.updated]
+        mapping:
+          external_id: $.case.ref
+          subject: $.case.title
+          body: $.case.message_html
+          requester_email: $.case.customer.email
+          tags: $.case.labels
+        write_back:
+          - method: PATCH
+            url: "${settings.base_url}/v2/cases/${ticket.external_id}"
+            priorities: {low: P4, normal: P3, high: P2, urgent: P1}
+            body:
+              queue: "${target}"
+              priority: "${platform.priority?}"
+              labels: "${merged_tags}"
+          - method: POST
+            url: "${settings.base_url}/v2/cases/${ticket.external_id}/notes"
+            body: {internal: true, text: "${decision.explanation}"}
+        """
+
+    @Test("a platform added as one adapter file works end to end: signed case in, decided, written back byte for byte; its echo ignored, an edit decided again")
+    func platformAddedAsAFile() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse(body: #"{"ok":true}"#) }) { acme in
+            var setup = ServerSetup()
+            setup.extraAdapterFiles = ["acme-desk.yaml": Self.acmeDesk]
+            setup.extraAdapters = """
+                  acme-desk:
+                    secret: acme-signing-secret
+                    settings: { base_url: "\(acme.baseURL)" }
+                    auth: { type: bearer, token: acme-api-token }
+                    targets:
+                \(Self.targets("queue-"))
+                """
+            let adapter = try Adapter(yaml: Self.acmeDesk, file: "acme-desk.yaml")
+            try await withServer(setup) { server in
+                func send(_ event: String, delivery: String, message: String) async throws -> ServerHarness.Reply {
+                    let body = #"{"event":"\#(event)","delivery_id":"\#(delivery)","case":{"ref":"AC-1009","title":"Help","#
+                        + #""message_html":"<p>\#(message)</p><p>-- <br>Sent from my phone</p>","customer":{"email":"kim@example.com"},"labels":["web"]}}"#
+                    let delivery = WebhookDelivery(url: "", headers: [:], body: Array(body.utf8))
+                    var headers: [String: String] = [:]
+                    for field in try adapter.signingHeaders(for: delivery, secret: "acme-signing-secret", now: Date()) {
+                        headers[field.name.rawName] = field.value
+                    }
+                    #expect(headers["X-Acme-Signature"]?.hasPrefix("v1=") == true)
+                    return try await server.post("/webhooks/acme-desk", json: body, headers: headers)
+                }
+                let unsigned = try await server.post("/webhooks/acme-desk", json: #"{"event":"case.opened"}"#)
+                #expect(unsigned.status == 401)
+
+                let opened = try await send("case.opened", delivery: "d-1", message: "I lost my card yesterday")
+                #expect(opened.status == 202)
+                let id = try #require(opened.json["ticket_id"] as? String)
+                let calls = try await eventually("both write-back calls") { acme.requests.count == 2 ? acme.requests : nil }
+                let patch = try #require(calls.first { $0.method == "PATCH" })
+                #expect(patch.path == "/v2/cases/AC-1009")
+                #expect(String(decoding: patch.body, as: UTF8.self) == #"{"labels":["web","lost-or-stolen-card"],"priority":"P1","queue":"queue-5"}"#)
+                #expect(patch.headers[.authorization] == "Bearer acme-api-token")
+                #expect(patch.headers[.contentType] == "application/json")
+                let note = try #require(calls.first { $0.method == "POST" })
+                #expect(note.path == "/v2/cases/AC-1009/notes")
+                let noteJSON = try note.json()
+                #expect(noteJSON["internal"] as? Bool == true)
+                #expect((noteJSON["text"] as? String)?.contains("lost-or-stolen-card") == true)
+
+                let stored = try await server.get("/v1/tickets/\(id)").json["ticket"] as? [String: Any]
+                #expect(stored?["body"] as? String == "I lost my card yesterday", "HTML and the signature cleaned")
+
+                let echo = try await send("case.updated", delivery: "d-2", message: "I lost my card yesterday")
+                #expect(echo.status == 200 && echo.json["status"] as? String == "ignored")
+                let edited = try await send("case.updated", delivery: "d-3", message: "Actually I need to change my address")
+                #expect(edited.status == 202 && edited.json["ticket_id"] as? String == id)
+                try await eventually("decided again") {
+                    let decisions = try await server.get("/v1/tickets/\(id)").json["decisions"] as? [[String: Any]] ?? []
+                    return decisions.count == 2 ? true : nil
+                }
             }
         }
     }

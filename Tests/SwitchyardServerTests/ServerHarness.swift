@@ -109,6 +109,9 @@ struct ServerSetup {
     var rulesExtra: String = ""
     /// More adapters under `adapters:`, each line indented by two spaces.
     var extraAdapters: String = ""
+    /// Adapter files beside copies of the shipped ones (file name → YAML): a platform added
+    /// as a file only. Empty: the shipped `Webhooks/` folder itself.
+    var extraAdapterFiles: [String: String] = [:]
 
     static let zendeskSecret = "test-zendesk-secret"
 
@@ -136,6 +139,15 @@ struct ServerSetup {
     func configuration(in directory: TemporaryDirectory) throws -> String {
         for (name, text) in rules { try directory.write(text, to: "Rules/\(name)") }
         try directory.write(TrainingSample.csv, to: "tickets.csv")
+        var webhooks = packageRoot.appendingPathComponent("Webhooks").path
+        if !extraAdapterFiles.isEmpty {
+            let shipped = packageRoot.appendingPathComponent("Webhooks")
+            for file in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where file.hasSuffix(".yaml") {
+                try directory.write(String(contentsOf: shipped.appendingPathComponent(file), encoding: .utf8), to: "Webhooks/\(file)")
+            }
+            for (file, text) in extraAdapterFiles { try directory.write(text, to: "Webhooks/\(file)") }
+            webhooks = "Webhooks"
+        }
         return """
         server:
           host: 127.0.0.1
@@ -149,7 +161,7 @@ struct ServerSetup {
           directory: Rules
         \(rulesExtra)
         webhooks:
-          directory: \(packageRoot.appendingPathComponent("Webhooks").path)
+          directory: \(webhooks)
         departments:
           - { id: cards, name: Cards, description: "Card delivery, activation and PINs." }
           - { id: payments_transfers, name: Payments, description: "Transfers and card payments." }

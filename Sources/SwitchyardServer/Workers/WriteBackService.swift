@@ -1,20 +1,18 @@
 import SwitchyardTriage
-import AsyncHTTPClient
 import Foundation
 import Logging
-import NIOCore
-import NIOHTTP1
 public import ServiceLifecycle
 import SwitchyardCore
 import SwitchyardStore
 import Synchronization
 
-/// Delivers queued write-backs to the platforms, with retries and exponential backoff.
+/// Delivers queued write-backs to the platforms, with retries and exponential backoff, one
+/// lane per adapter.
 ///
-/// 2xx marks an entry delivered. 408, 409, 425, 429, 5xx and connection errors are retried
-/// (honouring `Retry-After`, seconds or an HTTP date) until `max_attempts`; any other status
-/// is permanent, and so is a redirect, which is never followed (it would carry the
-/// credentials elsewhere). Entries that cannot be delivered become dead letters, listed by
+/// 2xx marks an entry delivered. What ``PlatformClient`` calls retryable (408, 409, 425, 429,
+/// 5xx, connection errors, a spent rate limit) is retried, after the platform's wait when it
+/// gives one, until `max_attempts`; anything else is permanent, a redirect included.
+/// Entries that cannot be delivered become dead letters, listed by
 /// `GET /v1/write-backs?status=dead` with the platform's status and error body.
 public struct WriteBackService: Service {
     let store: any TicketStore
