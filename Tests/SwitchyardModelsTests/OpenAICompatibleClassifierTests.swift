@@ -180,7 +180,9 @@ extension SerializedModelsTests {
                 }
                 #expect(after >= .milliseconds(300))
                 #expect(elapsed < .seconds(2), "the call outlived its deadline: \(elapsed)")
-                #expect(await server.requests.count == 1)
+                // At most one: a loaded machine may spend the whole deadline before the request
+                // is read; never a second one after the deadline.
+                #expect(await server.requests.count <= 1)
             }
         }
 

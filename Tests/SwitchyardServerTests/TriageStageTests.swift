@@ -6,8 +6,13 @@ import Testing
 
 /// Each triage stage decides at least one ticket, and every fallback records why.
 @Suite struct TriageStageTests {
-    static func setup(openAI baseURL: String, timeout: String = "2s", localModelThreshold: Double = 0.6) -> ServerSetup {
+    /// The provider's `timeout` and the deadlines are long by default: these fakes answer at
+    /// once, and on a machine loaded by the rest of the suite a short deadline could run out
+    /// first, turning a model decision into a fallback. Tests about timeouts set their own.
+    static func setup(openAI baseURL: String, timeout: String = "10s", localModelThreshold: Double = 0.6) -> ServerSetup {
         var setup = ServerSetup()
+        setup.modelDeadline = "15s"
+        setup.classifyDeadline = "15s"
         setup.confidenceThreshold = 0.5
         setup.localModelThreshold = localModelThreshold
         setup.extraProviders = """
