@@ -45,12 +45,15 @@ extension OpenAICompatibleClassifier {
         guard departments.contains(department) else {
             throw .unknownDepartment(answer.department)
         }
-        let tags = answer.tags.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }.removingDuplicates()
+        // Servers that take no schema (dialect json) may not keep its bounds: keep the first
+        // few keywords, each cut to the schema's length, rather than refuse a good department.
+        let tags = answer.tags.map { String($0.trimmingWhitespace().lowercased().prefix(32)) }.filter { !$0.isEmpty }
+            .removingDuplicates().prefix(ClassificationSchema.maximumTags)
         return Classification(
             department: department,
             confidence: min(max(answer.confidence, 0), 1),
             priority: answer.priority,
-            tags: tags,
+            tags: Array(tags),
             classifier: name,
             promptVersion: prompt.version,
             modelVersion: completion.model,

@@ -19,12 +19,24 @@ public import SwitchyardCore
 public struct OpenAICompatibleClassifier: Classifier {
     /// Where and how to call the provider.
     public struct Configuration: Sendable {
-        /// For example `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`.
+        /// The provider's key in the configuration (`model.providers.NAME`): with the model, it
+        /// names the classifier (`NAME/model`), so two providers serving one model stay apart.
+        public var name: String
+        /// For example `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`; for Azure
+        /// the deployment's URL, `https://RESOURCE.openai.azure.com/openai/deployments/DEPLOYMENT`.
         public var baseURL: String
         /// For example `gpt-4o-mini`.
         public var model: String
-        /// Sent as `Authorization: Bearer …` when set.
+        /// Sent as `Authorization: Bearer …` when set (Azure: as `api-key`).
         public var apiKey: String?
+        /// How the server is asked for the schema.
+        public var dialect: StructuredOutputDialect
+        /// `max_tokens`, always sent.
+        public var maxTokens: Int
+        /// Whether the instructions go in a system message; otherwise they open the user message.
+        public var systemMessage: Bool
+        /// Azure OpenAI's `api-version` query parameter.
+        public var apiVersion: String
         /// Limit for one HTTP call, within the overall deadline; nil for the deadline alone.
         public var timeout: Duration?
         /// Mustache template of the messages; see ``PromptTemplate``.
@@ -35,19 +47,34 @@ public struct OpenAICompatibleClassifier: Classifier {
         /// Wait before a retry when the provider sends no `Retry-After`.
         public var retryBackoff: Duration
 
+        /// The answer's bound when none is configured: a classification is a few dozen tokens.
+        public static let defaultMaxTokens = 200
+        /// Azure OpenAI's generally available API version this is written against.
+        public static let defaultAPIVersion = "2024-10-21"
+
         public init(
+            name: String = "openai",
             baseURL: String,
             model: String,
             apiKey: String? = nil,
+            dialect: StructuredOutputDialect = .openai,
+            maxTokens: Int = defaultMaxTokens,
+            systemMessage: Bool? = nil,
+            apiVersion: String = defaultAPIVersion,
             timeout: Duration? = nil,
             promptTemplate: String = PromptTemplate.default,
             maxRetries: Int = 1,
             temperature: Double = 0,
             retryBackoff: Duration = .milliseconds(500)
         ) {
+            self.name = name
             self.baseURL = baseURL
             self.model = model
             self.apiKey = apiKey
+            self.dialect = dialect
+            self.maxTokens = maxTokens
+            self.systemMessage = systemMessage ?? dialect.sendsSystemMessage
+            self.apiVersion = apiVersion
             self.timeout = timeout
             self.promptTemplate = promptTemplate
             self.maxRetries = maxRetries
@@ -72,15 +99,18 @@ public struct OpenAICompatibleClassifier: Classifier {
         self.prompt = try PromptTemplate(configuration.promptTemplate)
         self.httpClient = httpClient
         var logger = logger
-        logger[metadataKey: "classifier"] = "openai/\(configuration.model)"
+        logger[metadataKey: "classifier"] = "\(configuration.name)/\(configuration.model)"
         self.logger = logger
         var baseURL = Substring(configuration.baseURL)
         while baseURL.hasSuffix("/") { baseURL = baseURL.dropLast() }
-        self.endpoint = baseURL + "/chat/completions"
+        self.endpoint =
+            baseURL + "/chat/completions"
+            + (configuration.dialect == .azure
+                ? "?api-version=" + PercentEncoding.escapingAllButUnreserved(configuration.apiVersion) : "")
     }
 
-    /// `openai/<model>`.
-    public var name: String { "openai/\(configuration.model)" }
+    /// `<provider key>/<model>`.
+    public var name: String { "\(configuration.name)/\(configuration.model)" }
 
     public func classify(
         _ ticket: Ticket,
@@ -141,15 +171,24 @@ public struct OpenAICompatibleClassifier: Classifier {
     private func requestBody(_ ticket: Ticket, departments: DepartmentCatalog) throws(ClassificationFailure) -> ByteBuffer {
         let rendered = prompt.render(ticket, departments: departments)
         var messages: [ChatCompletionRequest.Message] = []
-        if let system = rendered.system {
+        switch rendered.system {
+        case let system? where configuration.systemMessage:
             messages.append(.init(role: "system", content: system))
+            messages.append(.init(role: "user", content: rendered.user))
+        case let system?:
+            // A chat format without a system role would drop the instructions: they open the
+            // user message instead, before the ticket.
+            messages.append(.init(role: "user", content: system + "\n\n" + rendered.user))
+        case nil:
+            messages.append(.init(role: "user", content: rendered.user))
         }
-        messages.append(.init(role: "user", content: rendered.user))
         let request = ChatCompletionRequest(
             model: configuration.model,
             messages: messages,
             temperature: configuration.temperature,
-            responseFormat: .init(jsonSchema: .init(schema: ClassificationSchema(departmentIDs: departments.ids.map(\.rawValue))))
+            maxTokens: configuration.maxTokens,
+            dialect: configuration.dialect,
+            schema: ClassificationSchema(departmentIDs: departments.ids.map(\.rawValue))
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -182,7 +221,11 @@ public struct OpenAICompatibleClassifier: Classifier {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         if let apiKey = configuration.apiKey {
-            request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+            if configuration.dialect == .azure {
+                request.headers.add(name: "api-key", value: apiKey)
+            } else {
+                request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+            }
         }
         request.body = .bytes(body)
         do {
@@ -251,14 +294,15 @@ public struct OpenAICompatibleClassifier: Classifier {
 
     private static func errorMessage(_ response: Response) -> String {
         let decoded = try? JSONDecoder().decode(ProviderErrorResponse.self, from: response.body)
-        return decoded?.summary ?? response.reasonPhrase
+        return ProviderErrorResponse.trimmed(decoded?.summary ?? response.reasonPhrase)
     }
 }
 
 extension OpenAICompatibleClassifier.Configuration: CustomStringConvertible {
     /// Everything but the API key, which shows only whether it is set.
     public var description: String {
-        "Configuration(baseURL: \(baseURL), model: \(model), apiKey: \(apiKey == nil ? "none" : "<redacted>"), "
+        "Configuration(name: \(name), baseURL: \(baseURL), model: \(model), apiKey: \(apiKey == nil ? "none" : "<redacted>"), "
+            + "dialect: \(dialect.rawValue), maxTokens: \(maxTokens), systemMessage: \(systemMessage), "
             + "timeout: \(timeout?.formatted ?? "none"), maxRetries: \(maxRetries), temperature: \(temperature), "
             + "retryBackoff: \(retryBackoff.formatted))"
     }

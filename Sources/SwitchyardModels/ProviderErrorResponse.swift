@@ -1,3 +1,5 @@
+import Foundation
+
 /// OpenAI's error body: `{"error": {"message", "type", "param", "code"}}`.
 struct ProviderErrorResponse: Decodable, Sendable {
     struct Detail: Decodable, Sendable {
@@ -27,5 +29,20 @@ struct ProviderErrorResponse: Decodable, Sendable {
         guard let message = error.message, !message.isEmpty else { return error.code ?? error.type }
         if let code = error.code ?? error.type { return "\(message) (\(code))" }
         return message
+    }
+
+    /// The part of a provider's error text an operator needs: its first line, server file
+    /// paths (a Python traceback's `/usr/lib/python3/…/app.py`) cut out, at most 200
+    /// characters. The whole text is never stored in a decision.
+    static func trimmed(_ text: String) -> String {
+        let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        var words: [Substring] = []
+        for word in firstLine.split(separator: " ", omittingEmptySubsequences: true) {
+            let bare = word.trimmingCharacters(in: CharacterSet(charactersIn: "\"'(),:;[]<>"))
+            let isPath = bare.hasPrefix("/") && bare.dropFirst().contains("/") || bare.contains(":\\") || bare.hasPrefix("file://")
+            words.append(isPath ? "…" : word)
+        }
+        let joined = words.joined(separator: " ")
+        return joined.count > 200 ? String(joined.prefix(199)) + "…" : joined
     }
 }

@@ -44,8 +44,10 @@ struct ModelCatalog {
                 do {
                     classifiers[name] = try OpenAICompatibleClassifier(
                         configuration: .init(
-                            baseURL: settings.baseURL, model: settings.model, apiKey: settings.apiKey, timeout: settings.timeout,
-                            promptTemplate: template, maxRetries: settings.maxRetries),
+                            name: name, baseURL: settings.baseURL, model: settings.model, apiKey: settings.apiKey,
+                            dialect: settings.dialect, maxTokens: settings.maxTokens, systemMessage: settings.systemMessage,
+                            apiVersion: settings.apiVersion, timeout: settings.timeout, promptTemplate: template,
+                            maxRetries: settings.maxRetries),
                         httpClient: httpClient, logger: logger)
                 } catch {
                     throw StartupError(

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import Synchronization
@@ -27,6 +28,10 @@ actor FakeChatCompletionsServer {
         var method: String
         var path: String
         var authorization: String?
+        /// Azure OpenAI's key header.
+        var apiKey: String?
+        /// The query string, without `?`.
+        var query: String?
         var contentType: String?
         var body: Data
 
@@ -60,6 +65,8 @@ actor FakeChatCompletionsServer {
                 method: request.method.rawValue,
                 path: request.uri.path,
                 authorization: request.headers[.authorization],
+                apiKey: request.headers[HTTPField.Name("api-key")!],
+                query: request.uri.query,
                 contentType: request.headers[.contentType],
                 body: Data(buffer: bodyBuffer)
             )

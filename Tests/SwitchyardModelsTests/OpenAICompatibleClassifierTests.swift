@@ -120,6 +120,101 @@ extension SerializedModelsTests {
             }
         }
 
+        @Test("each dialect asks for the schema its server reads, always with max_tokens and a bounded tags list", arguments: StructuredOutputDialect.allCases)
+        func dialects(dialect: StructuredOutputDialect) async throws {
+            try await Server.withServer(replying: [.completion(content: Self.validAnswer)]) { server, baseURL in
+                let classifier = try OpenAICompatibleClassifier(
+                    configuration: .init(name: "local-llm", baseURL: baseURL, model: "gemma-3-270m", apiKey: Self.apiKey, dialect: dialect),
+                    httpClient: .shared, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                let classification = try await classify(classifier)
+                #expect(classification.department == "cards")
+                #expect(classification.classifier == "local-llm/gemma-3-270m", "named by the provider's key")
+
+                let request = try #require(await server.requests.first)
+                let json = try request.json
+                #expect(json["max_tokens"] as? Int == 200)
+                func schema(_ value: Any?) throws -> [String: Any] {
+                    let schema = try #require(value as? [String: Any], "\(dialect): no schema where expected")
+                    let properties = try #require(schema["properties"] as? [String: [String: Any]])
+                    #expect(properties["tags"]?["maxItems"] as? Int == 5)
+                    #expect((properties["tags"]?["items"] as? [String: Any])?["pattern"] as? String == "^[a-z0-9][a-z0-9-]{0,31}$")
+                    #expect(properties["department"]?["enum"] as? [String] == ["cards", "fees_fx", "fraud_security"])
+                    return schema
+                }
+                let format = json["response_format"] as? [String: Any]
+                let fields = Set(json.keys).subtracting(["model", "messages", "temperature", "max_tokens"])
+                switch dialect {
+                case .openai, .azure:
+                    #expect(fields == ["response_format"])
+                    #expect(format?["type"] as? String == "json_schema")
+                    let named = format?["json_schema"] as? [String: Any]
+                    #expect(named?["strict"] as? Bool == true)
+                    _ = try schema(named?["schema"])
+                case .ollama:
+                    #expect(fields == ["format", "response_format"])
+                    _ = try schema(json["format"])
+                case .llamaServer:
+                    #expect(fields == ["json_schema"])
+                    _ = try schema(json["json_schema"])
+                case .llamaCppPython:
+                    #expect(fields == ["response_format"])
+                    #expect(format?["type"] as? String == "json_object", "its server answers 500 to json_schema")
+                    _ = try schema(format?["schema"])
+                case .vllm:
+                    #expect(fields == ["structured_outputs"])
+                    _ = try schema((json["structured_outputs"] as? [String: Any])?["json"])
+                case .json:
+                    #expect(fields == ["response_format"])
+                    #expect(format?["type"] as? String == "json_object")
+                    #expect(format?["schema"] == nil)
+                }
+                if dialect == .azure {
+                    #expect(request.apiKey == Self.apiKey && request.authorization == nil, "Azure takes the key as api-key")
+                    #expect(request.query == "api-version=2024-10-21")
+                } else {
+                    #expect(request.authorization == "Bearer \(Self.apiKey)" && request.query == nil)
+                }
+                let roles = (json["messages"] as? [[String: String]])?.map { $0["role"] }
+                if dialect == .llamaCppPython {
+                    // Its chat formats for models without a system role drop a system message.
+                    #expect(roles == ["user"])
+                    let user = (json["messages"] as? [[String: String]])?.first?["content"] ?? ""
+                    #expect(user.hasPrefix("You route customer support tickets"))
+                    #expect(user.contains("Subject: Card never arrived"))
+                } else {
+                    #expect(roles == ["system", "user"])
+                }
+            }
+        }
+
+        @Test("an answer with too many or too long tags keeps the first five, each cut to 32 characters")
+        func boundedTags() async throws {
+            let tags = (1...9).map { "\"Tag-\($0)-\(String(repeating: "x", count: 40))\"" }.joined(separator: ",")
+            let answer = #"{"department":"cards","confidence":0.9,"priority":"low","tags":[\#(tags)]}"#
+            try await Server.withServer(replying: [.completion(content: answer)]) { _, baseURL in
+                let classification = try await classify(try classifier(baseURL))
+                #expect(classification.tags.count == 5)
+                #expect(classification.tags.first == String("tag-1-\(String(repeating: "x", count: 40))".prefix(32)))
+            }
+        }
+
+        @Test("a provider's error text is cut to its first line, without server file paths, at most 200 characters")
+        func trimmedErrorText() async throws {
+            let message = "Traceback (most recent call last): File \"/usr/lib/python3/site-packages/llama_cpp/server/app.py\", line 312, "
+                + "in create_chat_completion: response_format.type must be 'text' or 'json_object'\n  File \"/srv/app/x.py\" "
+                + String(repeating: "more ", count: 100)
+            try await Server.withServer(replying: [.error(status: 400, message: message, type: "invalid_request_error", code: nil)]) { _, baseURL in
+                let failure = await failure(try classifier(baseURL))
+                guard case .httpStatus(400, let text) = failure else {
+                    Issue.record("expected HTTP 400, got \(String(describing: failure))")
+                    return
+                }
+                #expect(!text.contains("/usr/lib") && !text.contains("/srv/app"), "\(text)")
+                #expect(text.contains("response_format.type must be 'text' or 'json_object'"))
+                #expect(text.count <= 200)
+            }
+        }
+
         @Test("a 500 is retried once and the second answer counts")
         func retriesServerError() async throws {
             let replies: [Server.Reply] = [

@@ -117,6 +117,12 @@ import Testing
         ("model:\n  providers:\n    x: { type: openai }\n", "7:8: error: missing required key \"model\" in model.providers.x"),
         ("model:\n  providers:\n    x: { type: openai, model: m, base_url: ftp://h }\n", "7:44: error: model.providers.x.base_url must be "
             + "an absolute http:// or https:// URL, found \"ftp://h\""),
+        ("model:\n  providers:\n    x: { type: openai, model: m, dialect: gpt }\n", "7:43: error: model.providers.x.dialect: unknown "
+            + "dialect \"gpt\"; use one of: openai, azure, ollama, llama-server, llama-cpp-python, vllm, json"),
+        ("model:\n  providers:\n    x: { type: openai, model: m, api_version: 2024-10-21 }\n", "7:47: error: model.providers.x.api_version "
+            + "applies to dialect azure only; remove it"),
+        ("model:\n  providers:\n    x: { type: openai, model: m, max_tokens: 5 }\n", "7:46: error: model.providers.x.max_tokens must be "
+            + "between 16 and 4096, found 5"),
         ("rules:\n  directory: \"${RULES\"\n", "6:15: error: rules.directory: unterminated ${ (no closing })"),
         ("fallback:\n  local_model: maybe\n", "6:16: error: fallback.local_model must be true or false, found \"maybe\""),
     ])

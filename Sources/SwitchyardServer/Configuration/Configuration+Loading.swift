@@ -1,5 +1,6 @@
 public import Foundation
 import SwitchyardCore
+import SwitchyardModels
 import SwitchyardPostgres
 import SwitchyardTriage
 import SwitchyardYAML
@@ -450,7 +451,8 @@ extension ConfigurationReader {
         case .openai:
             guard
                 let provider = section(setting, allowed: [
-                    "type", "base_url", "model", "api_key", "timeout", "prompt_template", "max_retries",
+                    "type", "base_url", "model", "api_key", "timeout", "prompt_template", "max_retries", "dialect", "max_tokens",
+                    "system_message", "api_version",
                 ])
             else { return nil }
             // A wrong optional value is reported (the file is then refused); its default stands in.
@@ -460,11 +462,23 @@ extension ConfigurationReader {
             let timeout = provider["timeout"].flatMap { duration($0) }
             let promptTemplate = provider["prompt_template"].flatMap { path($0) }
             let maxRetries = provider["max_retries"].flatMap { int($0, in: 0...5) } ?? 1
+            let dialect = provider["dialect"].flatMap {
+                choice($0, StructuredOutputDialect.self, naming: "dialect")
+            } ?? .openai
+            let maxTokens = provider["max_tokens"].flatMap { int($0, in: 16...4096) }
+            let systemMessage = provider["system_message"].flatMap { bool($0) }
+            let apiVersion = provider["api_version"].flatMap { text($0) }
+            if let node = provider["api_version"], dialect != .azure {
+                report("\(setting.path).api_version applies to dialect azure only; remove it", at: node)
+            }
             guard let model else { return nil }
-            return .openAI(
-                .init(
-                    baseURL: baseURL, model: model, apiKey: apiKey?.isEmpty == true ? nil : apiKey, timeout: timeout,
-                    promptTemplate: promptTemplate, maxRetries: maxRetries))
+            var settings = OpenAIProviderSettings(
+                baseURL: baseURL, model: model, apiKey: apiKey?.isEmpty == true ? nil : apiKey, dialect: dialect, timeout: timeout,
+                promptTemplate: promptTemplate, maxRetries: maxRetries)
+            if let maxTokens { settings.maxTokens = maxTokens }
+            settings.systemMessage = systemMessage
+            if let apiVersion { settings.apiVersion = apiVersion }
+            return .openAI(settings)
         case nil:
             return nil
         }

@@ -1,5 +1,6 @@
 import Foundation
 public import SwitchyardCore
+public import SwitchyardModels
 public import SwitchyardPostgres
 public import SwitchyardRules
 
@@ -156,6 +157,14 @@ public struct OpenAIProviderSettings: Sendable, Hashable {
     public var baseURL: String
     public var model: String
     public var apiKey: String?
+    /// How the server is asked for the schema (`dialect`).
+    public var dialect: StructuredOutputDialect = .openai
+    /// `max_tokens`, always sent.
+    public var maxTokens: Int = OpenAICompatibleClassifier.Configuration.defaultMaxTokens
+    /// `system_message`; nil: the dialect's default.
+    public var systemMessage: Bool? = nil
+    /// Azure's `api-version`.
+    public var apiVersion: String = OpenAICompatibleClassifier.Configuration.defaultAPIVersion
     public var timeout: Duration?
     /// A Mustache template file replacing the built-in prompt.
     public var promptTemplate: String?
