@@ -37,6 +37,9 @@ public struct OpenAICompatibleClassifier: Classifier {
         public var systemMessage: Bool
         /// Azure OpenAI's `api-version` query parameter.
         public var apiVersion: String
+        /// Whether personal data and secrets are replaced by placeholders before the ticket is
+        /// sent (``PersonalDataRedactor``).
+        public var redactsPersonalData: Bool
         /// Limit for one HTTP call, within the overall deadline; nil for the deadline alone.
         public var timeout: Duration?
         /// Mustache template of the messages; see ``PromptTemplate``.
@@ -61,6 +64,7 @@ public struct OpenAICompatibleClassifier: Classifier {
             maxTokens: Int = defaultMaxTokens,
             systemMessage: Bool? = nil,
             apiVersion: String = defaultAPIVersion,
+            redactsPersonalData: Bool = true,
             timeout: Duration? = nil,
             promptTemplate: String = PromptTemplate.default,
             maxRetries: Int = 1,
@@ -75,6 +79,7 @@ public struct OpenAICompatibleClassifier: Classifier {
             self.maxTokens = maxTokens
             self.systemMessage = systemMessage ?? dialect.sendsSystemMessage
             self.apiVersion = apiVersion
+            self.redactsPersonalData = redactsPersonalData
             self.timeout = timeout
             self.promptTemplate = promptTemplate
             self.maxRetries = maxRetries
@@ -169,7 +174,7 @@ public struct OpenAICompatibleClassifier: Classifier {
     // MARK: - Request
 
     private func requestBody(_ ticket: Ticket, departments: DepartmentCatalog) throws(ClassificationFailure) -> ByteBuffer {
-        let rendered = prompt.render(ticket, departments: departments)
+        let rendered = prompt.render(configuration.redactsPersonalData ? Self.redacted(ticket) : ticket, departments: departments)
         var messages: [ChatCompletionRequest.Message] = []
         switch rendered.system {
         case let system? where configuration.systemMessage:
@@ -197,6 +202,19 @@ public struct OpenAICompatibleClassifier: Classifier {
         } catch {
             throw .unavailable("cannot encode the request: \(error)")
         }
+    }
+
+    /// `ticket` with personal data and secrets in its subject, body and tags replaced by
+    /// placeholders, consistently across them; the requester's name and e-mail are dropped.
+    static func redacted(_ ticket: Ticket) -> Ticket {
+        var copy = ticket
+        let texts = PersonalDataRedactor().redact([ticket.subject, ticket.body] + ticket.tags, requesterName: ticket.requester?.name)
+        copy.subject = texts[0]
+        copy.body = texts[1]
+        copy.tags = Array(texts.dropFirst(2))
+        copy.requester = nil
+        copy.originalBody = nil
+        return copy
     }
 
     private struct Response {
@@ -303,6 +321,7 @@ extension OpenAICompatibleClassifier.Configuration: CustomStringConvertible {
     public var description: String {
         "Configuration(name: \(name), baseURL: \(baseURL), model: \(model), apiKey: \(apiKey == nil ? "none" : "<redacted>"), "
             + "dialect: \(dialect.rawValue), maxTokens: \(maxTokens), systemMessage: \(systemMessage), "
+            + "redactsPersonalData: \(redactsPersonalData), "
             + "timeout: \(timeout?.formatted ?? "none"), maxRetries: \(maxRetries), temperature: \(temperature), "
             + "retryBackoff: \(retryBackoff.formatted))"
     }

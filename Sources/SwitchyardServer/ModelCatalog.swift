@@ -46,7 +46,8 @@ struct ModelCatalog {
                         configuration: .init(
                             name: name, baseURL: settings.baseURL, model: settings.model, apiKey: settings.apiKey,
                             dialect: settings.dialect, maxTokens: settings.maxTokens, systemMessage: settings.systemMessage,
-                            apiVersion: settings.apiVersion, timeout: settings.timeout, promptTemplate: template,
+                            apiVersion: settings.apiVersion, redactsPersonalData: settings.redactsPersonalData,
+                            timeout: settings.timeout, promptTemplate: template,
                             maxRetries: settings.maxRetries),
                         httpClient: httpClient, logger: logger)
                 } catch {

@@ -215,6 +215,34 @@ extension SerializedModelsTests {
             }
         }
 
+        @Test("with redaction, nothing of the redaction corpus, nor the requester's name or address, is in the outgoing request")
+        func redactedRequest() async throws {
+            let corpus = PersonalDataRedactorTests.corpus
+            var ticket = Self.ticket
+            ticket.subject = "Refund for Maria Costa, card 4111 1111 1111 1111"
+            ticket.body = "Hello, Maria Costa here.\n" + corpus.map(\.text).joined(separator: "\n")
+            ticket.requester = Requester(name: "Maria Costa", email: "maria.costa@example.com")
+            ticket.tags = ["maria.costa@example.com"]
+            for redacts in [true, false] {
+                try await Server.withServer(replying: [.completion(content: Self.validAnswer)]) { server, baseURL in
+                    let classifier = try OpenAICompatibleClassifier(
+                        configuration: .init(baseURL: baseURL, model: "gpt-4o-mini", redactsPersonalData: redacts),
+                        httpClient: .shared, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                    _ = try await classifier.classify(ticket, departments: Self.departments, deadline: .now + .seconds(5))
+                    let sent = String(decoding: try #require(await server.requests.first).body, as: UTF8.self)
+                    let values = corpus.flatMap(\.secrets).filter { $0.trimmingCharacters(in: .whitespaces).count > 3 } + ["Maria", "Costa"]
+                    if redacts {
+                        for value in values {
+                            #expect(!sent.contains(value), "\(value) was sent")
+                        }
+                        #expect(sent.contains("<NAME_1>") && sent.contains("<CARD_1>") && sent.contains("<EMAIL_1>"))
+                    } else {
+                        #expect(sent.contains("4111 1111 1111 1111") && sent.contains("Maria Costa"), "a local server gets the text as it is")
+                    }
+                }
+            }
+        }
+
         @Test("a 500 is retried once and the second answer counts")
         func retriesServerError() async throws {
             let replies: [Server.Reply] = [

@@ -33,6 +33,29 @@ import Testing
         return error.problems[0]
     }
 
+    @Test("providers: text is redacted by default for remote servers, not for one on this machine; dialect and bounds are read")
+    func providerDefaults() throws {
+        let configuration = try parse(Self.minimal + """
+
+            model:
+              chain: [openai, gemma, azure]
+              providers:
+                openai: { type: openai, model: gpt-4o-mini }
+                gemma: { type: openai, model: gemma-3-270m, base_url: "http://127.0.0.1:8000/v1", dialect: llama-cpp-python, max_tokens: 64 }
+                azure: { type: openai, model: m, base_url: "https://r.openai.azure.com/openai/deployments/d", dialect: azure, redact: false, system_message: true }
+            """)
+        guard case .openAI(let openAI)? = configuration.model.providers["openai"], case .openAI(let gemma)? = configuration.model.providers["gemma"],
+            case .openAI(let azure)? = configuration.model.providers["azure"]
+        else {
+            Issue.record("providers not read: \(configuration.model.providers)")
+            return
+        }
+        #expect(openAI.redactsPersonalData && openAI.dialect == .openai && openAI.maxTokens == 200)
+        #expect(!gemma.redactsPersonalData, "a local server may read the text as it is")
+        #expect(gemma.dialect == .llamaCppPython && gemma.maxTokens == 64 && gemma.systemMessage == nil)
+        #expect(!azure.redactsPersonalData && azure.dialect == .azure && azure.systemMessage == true && azure.apiVersion == "2024-10-21")
+    }
+
     @Test("the sample configuration loads with the local model chain and both adapters")
     func sampleConfiguration() throws {
         let configuration = try Configuration.load(

@@ -165,6 +165,9 @@ public struct OpenAIProviderSettings: Sendable, Hashable {
     public var systemMessage: Bool? = nil
     /// Azure's `api-version`.
     public var apiVersion: String = OpenAICompatibleClassifier.Configuration.defaultAPIVersion
+    /// `redact`: personal data replaced before the ticket is sent; by default for every
+    /// server that is not on this machine.
+    public var redactsPersonalData: Bool = true
     public var timeout: Duration?
     /// A Mustache template file replacing the built-in prompt.
     public var promptTemplate: String?
