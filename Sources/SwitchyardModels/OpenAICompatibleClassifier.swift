@@ -40,6 +40,9 @@ public struct OpenAICompatibleClassifier: Classifier {
         /// Whether personal data and secrets are replaced by placeholders before the ticket is
         /// sent (``PersonalDataRedactor``).
         public var redactsPersonalData: Bool
+        /// The most of a ticket's body sent, in tokens (estimated at four characters each): a
+        /// longer body keeps its head and tail and says what was cut between them.
+        public var maxInputTokens: Int
         /// Limit for one HTTP call, within the overall deadline; nil for the deadline alone.
         public var timeout: Duration?
         /// Mustache template of the messages; see ``PromptTemplate``.
@@ -52,6 +55,9 @@ public struct OpenAICompatibleClassifier: Classifier {
 
         /// The answer's bound when none is configured: a classification is a few dozen tokens.
         public static let defaultMaxTokens = 200
+        /// About 8,000 characters of body: more than nearly any ticket's own text, far less
+        /// than a 1 MB body (some 245,000 tokens).
+        public static let defaultMaxInputTokens = 2000
         /// Azure OpenAI's generally available API version this is written against.
         public static let defaultAPIVersion = "2024-10-21"
 
@@ -65,6 +71,7 @@ public struct OpenAICompatibleClassifier: Classifier {
             systemMessage: Bool? = nil,
             apiVersion: String = defaultAPIVersion,
             redactsPersonalData: Bool = true,
+            maxInputTokens: Int = defaultMaxInputTokens,
             timeout: Duration? = nil,
             promptTemplate: String = PromptTemplate.default,
             maxRetries: Int = 1,
@@ -80,6 +87,7 @@ public struct OpenAICompatibleClassifier: Classifier {
             self.systemMessage = systemMessage ?? dialect.sendsSystemMessage
             self.apiVersion = apiVersion
             self.redactsPersonalData = redactsPersonalData
+            self.maxInputTokens = maxInputTokens
             self.timeout = timeout
             self.promptTemplate = promptTemplate
             self.maxRetries = maxRetries
@@ -174,7 +182,9 @@ public struct OpenAICompatibleClassifier: Classifier {
     // MARK: - Request
 
     private func requestBody(_ ticket: Ticket, departments: DepartmentCatalog) throws(ClassificationFailure) -> ByteBuffer {
-        let rendered = prompt.render(configuration.redactsPersonalData ? Self.redacted(ticket) : ticket, departments: departments)
+        var sent = configuration.redactsPersonalData ? Self.redacted(ticket) : ticket
+        sent.body = Self.bounded(sent.body, toTokens: configuration.maxInputTokens)
+        let rendered = prompt.render(sent, departments: departments)
         var messages: [ChatCompletionRequest.Message] = []
         switch rendered.system {
         case let system? where configuration.systemMessage:
@@ -215,6 +225,16 @@ public struct OpenAICompatibleClassifier: Classifier {
         copy.requester = nil
         copy.originalBody = nil
         return copy
+    }
+
+    /// `body` cut to about `tokens` tokens (four characters each): two thirds from its head,
+    /// one third from its tail, and between them a line saying how much was left out.
+    static func bounded(_ body: String, toTokens tokens: Int) -> String {
+        let limit = max(tokens, 1) * 4
+        guard body.count > limit else { return body }
+        let head = body.prefix(limit * 2 / 3)
+        let tail = body.suffix(limit - head.count)
+        return head + "\n[… \(body.count - head.count - tail.count) characters of the ticket cut here …]\n" + tail
     }
 
     private struct Response {

@@ -47,6 +47,7 @@ struct ModelCatalog {
                             name: name, baseURL: settings.baseURL, model: settings.model, apiKey: settings.apiKey,
                             dialect: settings.dialect, maxTokens: settings.maxTokens, systemMessage: settings.systemMessage,
                             apiVersion: settings.apiVersion, redactsPersonalData: settings.redactsPersonalData,
+                            maxInputTokens: settings.maxInputTokens,
                             timeout: settings.timeout, promptTemplate: template,
                             maxRetries: settings.maxRetries),
                         httpClient: httpClient, logger: logger)

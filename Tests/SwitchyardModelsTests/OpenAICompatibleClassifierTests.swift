@@ -243,6 +243,23 @@ extension SerializedModelsTests {
             }
         }
 
+        @Test("a long body is cut to the token budget: head and tail kept, the cut marked")
+        func longBodyIsBounded() async throws {
+            var ticket = Self.ticket
+            ticket.body = "HEAD-MARK " + String(repeating: "lorem ipsum ", count: 90_000) + " TAIL-MARK"
+            try await Server.withServer(replying: [.completion(content: Self.validAnswer)]) { server, baseURL in
+                let classifier = try OpenAICompatibleClassifier(
+                    configuration: .init(baseURL: baseURL, model: "gpt-4o-mini", maxInputTokens: 500),
+                    httpClient: .shared, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                _ = try await classifier.classify(ticket, departments: Self.departments, deadline: .now + .seconds(5))
+                let json = try #require(await server.requests.first).json
+                let user = try #require((json["messages"] as? [[String: String]])?.last?["content"])
+                #expect(user.contains("HEAD-MARK") && user.hasSuffix("TAIL-MARK"))
+                #expect(user.contains("characters of the ticket cut here"))
+                #expect(user.count < 2_500, "about 500 tokens of body, not 1 MB: \(user.count) characters")
+            }
+        }
+
         @Test("a 500 is retried once and the second answer counts")
         func retriesServerError() async throws {
             let replies: [Server.Reply] = [

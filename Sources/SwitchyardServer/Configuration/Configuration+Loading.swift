@@ -452,7 +452,7 @@ extension ConfigurationReader {
             guard
                 let provider = section(setting, allowed: [
                     "type", "base_url", "model", "api_key", "timeout", "prompt_template", "max_retries", "dialect", "max_tokens",
-                    "system_message", "api_version", "redact",
+                    "system_message", "api_version", "redact", "max_input_tokens",
                 ])
             else { return nil }
             // A wrong optional value is reported (the file is then refused); its default stands in.
@@ -478,6 +478,7 @@ extension ConfigurationReader {
             if let maxTokens { settings.maxTokens = maxTokens }
             settings.systemMessage = systemMessage
             if let apiVersion { settings.apiVersion = apiVersion }
+            if let value = provider["max_input_tokens"].flatMap({ int($0, in: 100...200_000) }) { settings.maxInputTokens = value }
             settings.redactsPersonalData = provider["redact"].flatMap { bool($0) } ?? !(URL(string: baseURL)?.host.map(Self.isLoopback) ?? false)
             return .openAI(settings)
         case nil:

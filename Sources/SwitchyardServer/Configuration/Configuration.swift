@@ -168,6 +168,8 @@ public struct OpenAIProviderSettings: Sendable, Hashable {
     /// `redact`: personal data replaced before the ticket is sent; by default for every
     /// server that is not on this machine.
     public var redactsPersonalData: Bool = true
+    /// `max_input_tokens`: the most of a ticket's body sent.
+    public var maxInputTokens: Int = OpenAICompatibleClassifier.Configuration.defaultMaxInputTokens
     public var timeout: Duration?
     /// A Mustache template file replacing the built-in prompt.
     public var promptTemplate: String?
