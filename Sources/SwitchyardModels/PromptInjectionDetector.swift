@@ -50,12 +50,7 @@ public struct PromptInjectionDetector: Sendable {
     private static func overrides(_ words: [Substring]) -> Bool {
         for (index, word) in words.enumerated() {
             if overrideVerbs.contains(word) {
-                var next = index + 1
-                var qualifiers = 0
-                while next < words.count, overrideQualifiers.contains(words[next]), qualifiers < 4 {
-                    next += 1
-                    qualifiers += 1
-                }
+                let next = skipping(overrideQualifiers, in: words, from: index + 1, atMost: 4)
                 if next < words.count, instructionNouns.contains(words[next]) { return true }
             }
             if index + 1 < words.count {
@@ -64,6 +59,13 @@ public struct PromptInjectionDetector: Sendable {
             }
         }
         return false
+    }
+
+    /// The index after up to `limit` words of `set` from `start`.
+    private static func skipping(_ set: Set<Substring>, in words: [Substring], from start: Int, atMost limit: Int) -> Int {
+        var next = start
+        while next < words.count, next - start < limit, set.contains(words[next]) { next += 1 }
+        return next
     }
 
     private static let roleMarkers = [
@@ -95,12 +97,8 @@ public struct PromptInjectionDetector: Sendable {
         for (index, word) in words.enumerated() {
             let rest = words[(index + 1)...].prefix(6)
             if routingVerbs.contains(word) {
-                var next = index + 1
-                var objects = 0
-                while next < words.count, routingObjects.contains(words[next]), objects < 3 {
-                    next += 1
-                    objects += 1
-                }
+                let next = skipping(routingObjects, in: words, from: index + 1, atMost: 3)
+                let objects = next - index - 1
                 // "send me a new card" is a request; "send this ticket to fraud" is an order.
                 if objects > 0, next < words.count, routingPrepositions.contains(words[next]), word != "send" || objects >= 2 {
                     return true
