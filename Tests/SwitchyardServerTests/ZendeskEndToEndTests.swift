@@ -73,6 +73,30 @@ import Testing
         }
     }
 
+    @Test("a 2xx answer carrying the whole updated ticket (tens of kilobytes, as Zendesk sends) is a delivered write-back")
+    func largeSuccessAnswer() async throws {
+        // Zendesk answers a ticket update with the ticket and its audit; long tickets make that
+        // far more than the 4 KB of an error body Switchyard keeps.
+        let audit = (1...300).map { #"{"id":\#($0),"type":"Change","field_name":"tags","value":["lost-or-stolen-card"]}"# }.joined(separator: ",")
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: #"{"ticket":{"id":35436},"audit":{"events":[\#(audit)]}}"#)
+        }) { zendesk in
+            var setup = ServerSetup()
+            setup.zendeskBaseURL = zendesk.baseURL
+            try await withServer(setup) { server in
+                let body = Self.payload(subject: "Stolen card", description: "my card was stolen")
+                let reply = try await server.post("/webhooks/zendesk", json: body, headers: Self.signedHeaders(body: body))
+                let id = try #require(reply.json["ticket_id"] as? String)
+                let entry = try await eventually("the write-back settled") {
+                    let writeBacks = try await server.get("/v1/tickets/\(id)").json["write_backs"] as? [[String: Any]] ?? []
+                    return writeBacks.first.flatMap { ($0["status"] as? String) == "pending" ? nil : $0 }
+                }
+                #expect(entry["status"] as? String == "delivered", "\(entry)")
+                #expect(entry["attempts"] as? Int == 1)
+            }
+        }
+    }
+
     @Test("a repeated delivery answers 200 with the same id and is written back once")
     func repeatedDeliveryIsNotProcessedTwice() async throws {
         try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse() }) { zendesk in

@@ -28,22 +28,24 @@ struct PlatformClient: Sendable {
         case failed(reason: String, status: Int?, retryable: Bool, retryAfter: Duration?)
     }
 
-    /// Sends `request` with its adapter's credentials; a successful answer's body is read up
-    /// to `bodyLimit` bytes (an answer that is longer fails, retryable: false).
-    func send(_ request: WriteBackRequest, bodyLimit: Int = 4096) async -> Outcome {
+    /// Sends `request` with its adapter's credentials. With `answerLimit` (a fetch), a
+    /// successful answer's body is read up to that many bytes, and one that is longer fails
+    /// (retryable: false); without it (a write-back), the answer's body does not matter: a
+    /// platform that answers 2xx with the whole updated ticket has taken the write-back.
+    func send(_ request: WriteBackRequest, answerLimit: Int? = nil) async -> Outcome {
         let auth = adapters[request.adapter]?.auth
-        let (outcome, credential) = await send(request, auth: auth, bodyLimit: bodyLimit)
+        let (outcome, credential) = await send(request, auth: auth, answerLimit: answerLimit)
         if case .failed(_, 401?, _, _) = outcome, let auth, let credential,
             await credentials.refused(credential, for: request.adapter, auth)
         {
-            return await send(request, auth: auth, bodyLimit: bodyLimit).outcome
+            return await send(request, auth: auth, answerLimit: answerLimit).outcome
         }
         return outcome
     }
 
     /// The outcome, and the credential header that went with the request.
     private func send(
-        _ outbound: WriteBackRequest, auth: WriteBackAuthentication?, bodyLimit: Int
+        _ outbound: WriteBackRequest, auth: WriteBackAuthentication?, answerLimit: Int?
     ) async -> (outcome: Outcome, credential: (name: String, value: String)?) {
         var credential: (name: String, value: String)?
         var request = HTTPClientRequest(url: outbound.url)
@@ -65,39 +67,47 @@ struct PlatformClient: Sendable {
         do {
             let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(timeout.milliseconds * 1_000_000)))
             let status = Int(response.status.code)
-            if (200..<300).contains(status) {
-                do {
-                    return (.succeeded(status: status, body: try await response.body.collect(upTo: bodyLimit)), credential)
-                } catch is NIOTooManyBytesError {
-                    let reason = "HTTP \(status): the answer is longer than \(bodyLimit) bytes"
-                    return (.failed(reason: reason, status: status, retryable: false, retryAfter: nil), credential)
-                }
+            guard (200..<300).contains(status) else {
+                return (failure(response, status: status, body: try? await response.body.collect(upTo: 4096)), credential)
             }
-            let body = try? await response.body.collect(upTo: 4096)
-            if (300..<400).contains(status) {
-                let target = response.headers.first(name: "Location").flatMap { URL(string: $0)?.host } ?? "elsewhere"
-                let outcome = Outcome.failed(
-                    reason: "HTTP \(status): the platform redirects to \(target); redirects are not followed (they would "
-                        + "carry the credentials there): set the adapter's base URL to the address that answers",
-                    status: status, retryable: false, retryAfter: nil)
-                return (outcome, credential)
+            guard let answerLimit else {
+                _ = try? await response.body.collect(upTo: 4096)
+                return (.succeeded(status: status, body: nil), credential)
             }
-            let excerpt = body.map { String(buffer: $0).prefix(300) } ?? ""
-            let now = timeSource.now()
-            // A platform out of its rate limit says until when: Retry-After (Help Scout's
-            // X-RateLimit-Retry-After), or GitHub's and Intercom's X-RateLimit-Reset once
-            // X-RateLimit-Remaining is 0. GitHub answers 403
-            // when it is out of its limit: with either, that 403 is worth trying again.
-            let exhausted = response.headers.first(name: "X-RateLimit-Remaining") == "0"
-            let retryAfter =
-                (response.headers.first(name: "Retry-After") ?? response.headers.first(name: "X-RateLimit-Retry-After"))
-                .flatMap { RetryAfter.wait($0, now: now) }
-                ?? (exhausted ? response.headers.first(name: "X-RateLimit-Reset").flatMap { RetryAfter.wait(untilReset: $0, now: now) } : nil)
-            let rateLimited = status == 403 && (response.headers.first(name: "Retry-After") != nil || exhausted)
-            let retryable = [408, 409, 425, 429].contains(status) || status >= 500 || rateLimited
-            return (.failed(reason: "HTTP \(status): \(excerpt)", status: status, retryable: retryable, retryAfter: retryAfter), credential)
+            do {
+                return (.succeeded(status: status, body: try await response.body.collect(upTo: answerLimit)), credential)
+            } catch is NIOTooManyBytesError {
+                let reason = "HTTP \(status): the answer is longer than \(answerLimit) bytes"
+                return (.failed(reason: reason, status: status, retryable: false, retryAfter: nil), credential)
+            }
         } catch {
             return (.failed(reason: TransportFailure.describe(error), status: nil, retryable: true, retryAfter: nil), credential)
         }
+    }
+
+    /// What a status outside 2xx means: a redirect (never followed), or the platform's error
+    /// with whether and when to try again.
+    private func failure(_ response: HTTPClientResponse, status: Int, body: ByteBuffer?) -> Outcome {
+        if (300..<400).contains(status) {
+            let target = response.headers.first(name: "Location").flatMap { URL(string: $0)?.host } ?? "elsewhere"
+            return .failed(
+                reason: "HTTP \(status): the platform redirects to \(target); redirects are not followed (they would "
+                    + "carry the credentials there): set the adapter's base URL to the address that answers",
+                status: status, retryable: false, retryAfter: nil)
+        }
+        let excerpt = body.map { String(buffer: $0).prefix(300) } ?? ""
+        let now = timeSource.now()
+        // A platform out of its rate limit says until when: Retry-After (Help Scout's
+        // X-RateLimit-Retry-After), or GitHub's and Intercom's X-RateLimit-Reset once
+        // X-RateLimit-Remaining is 0. GitHub answers 403 when it is out of its limit: with
+        // either, that 403 is worth trying again.
+        let exhausted = response.headers.first(name: "X-RateLimit-Remaining") == "0"
+        let retryAfter =
+            (response.headers.first(name: "Retry-After") ?? response.headers.first(name: "X-RateLimit-Retry-After"))
+            .flatMap { RetryAfter.wait($0, now: now) }
+            ?? (exhausted ? response.headers.first(name: "X-RateLimit-Reset").flatMap { RetryAfter.wait(untilReset: $0, now: now) } : nil)
+        let rateLimited = status == 403 && (response.headers.first(name: "Retry-After") != nil || exhausted)
+        let retryable = [408, 409, 425, 429].contains(status) || status >= 500 || rateLimited
+        return .failed(reason: "HTTP \(status): \(excerpt)", status: status, retryable: retryable, retryAfter: retryAfter)
     }
 }

@@ -35,7 +35,7 @@ struct TicketFetcher: Sendable {
         } catch {
             throw Failure(reason: "\(error)", retryable: false)
         }
-        switch await client.send(request, bodyLimit: Self.bodyLimit) {
+        switch await client.send(request, answerLimit: Self.bodyLimit) {
         case .succeeded(_, let body):
             do {
                 return try adapter.completing(ticket, withFetched: body.map { Array($0.readableBytesView) } ?? [])
