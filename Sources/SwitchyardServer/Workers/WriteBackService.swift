@@ -68,6 +68,13 @@ public struct WriteBackService: Service {
                     await signal.wait(after: seen, timeout: idleInterval)
                     continue
                 }
+                // Every lane wakes on every signal: ask with a read whether this one has anything
+                // due before claiming, which takes the store's writer.
+                let untilDue = await waitUntilDue(lane)
+                guard untilDue == .zero else {
+                    await signal.wait(after: seen, timeout: untilDue)
+                    continue
+                }
                 claims += 1
                 let claim = Claim(instance: instance.id, token: "\(instance.id)/outbox/\(label)/\(claims)")
                 let due: [OutboxEntry]
@@ -80,7 +87,7 @@ public struct WriteBackService: Service {
                     continue
                 }
                 if due.isEmpty {
-                    await signal.wait(after: seen, timeout: await idleWait(lane))
+                    // Another replica claimed what was due: the next read says how long to wait.
                     continue
                 }
                 inFlight.count.withLock { $0 += due.count }
@@ -101,11 +108,18 @@ public struct WriteBackService: Service {
         let count = Mutex(0)
     }
 
-    /// Until `lane`'s next entry is due, at most `idleInterval`.
-    private func idleWait(_ lane: WriteBackLane) async -> Duration {
-        guard let next = try? await store.nextWriteBackDue(in: lane) else { return idleInterval }
+    /// Until `lane`'s next entry is due, at most `idleInterval`; zero when one is due now, or
+    /// when the store cannot say (the claim then reports what is wrong).
+    private func waitUntilDue(_ lane: WriteBackLane) async -> Duration {
+        let next: Date?
+        do {
+            next = try await store.nextWriteBackDue(in: lane)
+        } catch {
+            return .zero
+        }
+        guard let next else { return idleInterval }
         let seconds = next.timeIntervalSince(timeSource.now())
-        guard seconds > 0 else { return .milliseconds(1) }
+        guard seconds > 0 else { return .zero }
         return min(idleInterval, .milliseconds(Int64(seconds * 1000) + 1))
     }
 
