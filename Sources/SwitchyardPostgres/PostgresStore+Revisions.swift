@@ -16,10 +16,8 @@ extension PostgresStore {
 
     enum ReviseTicketText: StoreStatement {
         static let sql = """
-            UPDATE tickets SET subject = $2, body = $3, original_body = $4, requester_name = $5, requester_email = $6,
-                tags = $7::jsonb, channel = $8, language = $9, custom_fields = $10::jsonb, platform_priority = $11,
-                platform_status = $12, received_at = $13, purged_at = NULL, status = 'queued', claimed_by = NULL,
-                claimed_instance = NULL, lease_expires_at = NULL, attempts = 0
+            UPDATE tickets SET \(contentAssignments(from: 2)), received_at = $13, purged_at = NULL, status = 'queued',
+                claimed_by = NULL, claimed_instance = NULL, lease_expires_at = NULL, attempts = 0
             WHERE id = $1
             """
     }
@@ -49,17 +47,7 @@ extension PostgresStore {
             case .text:
                 let arguments = Arguments { arguments in
                     arguments.add(stored.id.rawValue)
-                    arguments.add(ticket.subject)
-                    arguments.add(ticket.body)
-                    arguments.add(ticket.originalBody)
-                    arguments.add(ticket.requester?.name)
-                    arguments.add(ticket.requester?.email)
-                    arguments.add(JSONTextWriter.text(of: ticket.tags))
-                    arguments.add(ticket.channel)
-                    arguments.add(ticket.language)
-                    arguments.add(JSONTextWriter.text(of: ticket.customFields))
-                    arguments.add(ticket.priority)
-                    arguments.add(ticket.status)
+                    arguments.addContent(of: ticket)
                     arguments.add(receivedAt)
                 }
                 try await connection.rows(ReviseTicketText.self, arguments.bindings, logger: logger)
@@ -73,9 +61,7 @@ extension PostgresStore {
 
     enum ReplaceTicketContent: StoreStatement {
         static let sql = """
-            UPDATE tickets SET subject = $3, body = $4, original_body = $5, requester_name = $6, requester_email = $7,
-                tags = $8::jsonb, channel = $9, language = $10, custom_fields = $11::jsonb, platform_priority = $12,
-                platform_status = $13, purged_at = NULL
+            UPDATE tickets SET \(contentAssignments(from: 3)), purged_at = NULL
             WHERE id = $1 AND status = 'claimed' AND claimed_by = $2
             RETURNING id
             """
@@ -86,17 +72,7 @@ extension PostgresStore {
         let arguments = Arguments { arguments in
             arguments.add(id.rawValue)
             arguments.add(claim.token)
-            arguments.add(ticket.subject)
-            arguments.add(ticket.body)
-            arguments.add(ticket.originalBody)
-            arguments.add(ticket.requester?.name)
-            arguments.add(ticket.requester?.email)
-            arguments.add(JSONTextWriter.text(of: ticket.tags))
-            arguments.add(ticket.channel)
-            arguments.add(ticket.language)
-            arguments.add(JSONTextWriter.text(of: ticket.customFields))
-            arguments.add(ticket.priority)
-            arguments.add(ticket.status)
+            arguments.addContent(of: ticket)
         }
         try await withConnection { [self] connection in
             guard try await connection.rows(ReplaceTicketContent.self, arguments.bindings, logger: logger).isEmpty else { return }
@@ -104,5 +80,34 @@ extension PostgresStore {
                 .isEmpty
             throw exists ? StoreError.leaseLost(id, claim: claim.token) : StoreError.ticketNotFound(id)
         }
+    }
+
+    /// The ticket columns an update or a fetch replaces, as `column = $n` from parameter
+    /// `first` on, in the order ``Arguments/addContent(of:)`` adds them.
+    static func contentAssignments(from first: Int) -> String {
+        [
+            "subject", "body", "original_body", "requester_name", "requester_email", "tags", "channel", "language",
+            "custom_fields", "platform_priority", "platform_status",
+        ].enumerated().map { offset, column in
+            let cast = column == "tags" || column == "custom_fields" ? "::jsonb" : ""
+            return "\(column) = $\(first + offset)\(cast)"
+        }.joined(separator: ", ")
+    }
+}
+
+extension Arguments {
+    /// `ticket`'s values for ``PostgresStore/contentAssignments(from:)`` (already storable).
+    mutating func addContent(of ticket: Ticket) {
+        add(ticket.subject)
+        add(ticket.body)
+        add(ticket.originalBody)
+        add(ticket.requester?.name)
+        add(ticket.requester?.email)
+        add(JSONTextWriter.text(of: ticket.tags))
+        add(ticket.channel)
+        add(ticket.language)
+        add(JSONTextWriter.text(of: ticket.customFields))
+        add(ticket.priority)
+        add(ticket.status)
     }
 }

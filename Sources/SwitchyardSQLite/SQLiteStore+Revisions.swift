@@ -25,17 +25,11 @@ extension SQLiteStore {
             case .text:
                 try connection.run(
                     """
-                    UPDATE tickets SET subject = ?2, body = ?3, original_body = ?4, requester_name = ?5, requester_email = ?6,
-                        tags = ?7, channel = ?8, language = ?9, custom_fields = ?10, platform_priority = ?11,
-                        platform_status = ?12, received_at = ?13, purged_at = NULL, status = 'queued', claimed_by = NULL,
-                        claimed_instance = NULL, lease_expires_at = NULL, attempts = 0
+                    UPDATE tickets SET \(Self.contentAssignments(from: 2)), received_at = ?13, purged_at = NULL,
+                        status = 'queued', claimed_by = NULL, claimed_instance = NULL, lease_expires_at = NULL, attempts = 0
                     WHERE id = ?1
                     """,
-                    [
-                        stored.id.rawValue, ticket.subject, ticket.body, ticket.originalBody, ticket.requester?.name,
-                        ticket.requester?.email, JSONTextWriter.text(of: ticket.tags), ticket.channel, ticket.language,
-                        JSONTextWriter.text(of: ticket.customFields), ticket.priority, ticket.status, receivedAt,
-                    ])
+                    [stored.id.rawValue] + Self.contentValues(of: ticket) + [receivedAt])
             case .requeueOnly:
                 try connection.run(
                     """
@@ -54,19 +48,33 @@ extension SQLiteStore {
         try await database.write { connection in
             let updated = try connection.run(
                 """
-                UPDATE tickets SET subject = ?3, body = ?4, original_body = ?5, requester_name = ?6, requester_email = ?7,
-                    tags = ?8, channel = ?9, language = ?10, custom_fields = ?11, platform_priority = ?12,
-                    platform_status = ?13, purged_at = NULL
+                UPDATE tickets SET \(Self.contentAssignments(from: 3)), purged_at = NULL
                 WHERE id = ?1 AND status = 'claimed' AND claimed_by = ?2
                 """,
-                [
-                    id.rawValue, claim.token, ticket.subject, ticket.body, ticket.originalBody, ticket.requester?.name,
-                    ticket.requester?.email, JSONTextWriter.text(of: ticket.tags), ticket.channel, ticket.language,
-                    JSONTextWriter.text(of: ticket.customFields), ticket.priority, ticket.status,
-                ])
+                [id.rawValue, claim.token] + Self.contentValues(of: ticket))
             guard updated == 1 else {
                 throw try Self.exists(id, on: connection) ? StoreError.leaseLost(id, claim: claim.token) : StoreError.ticketNotFound(id)
             }
         }
+    }
+
+    /// The ticket columns an update or a fetch replaces, as `column = ?n` from parameter
+    /// `first` on, in the order of ``contentValues(of:)``.
+    static func contentAssignments(from first: Int) -> String {
+        contentColumns.enumerated().map { "\($0.element) = ?\(first + $0.offset)" }.joined(separator: ", ")
+    }
+
+    private static let contentColumns = [
+        "subject", "body", "original_body", "requester_name", "requester_email", "tags", "channel", "language", "custom_fields",
+        "platform_priority", "platform_status",
+    ]
+
+    /// `ticket`'s values for ``contentAssignments(from:)`` (already storable).
+    static func contentValues(of ticket: Ticket) -> [any DatabaseValueConvertible] {
+        [
+            ticket.subject, ticket.body, ticket.originalBody, ticket.requester?.name, ticket.requester?.email,
+            JSONTextWriter.text(of: ticket.tags), ticket.channel, ticket.language, JSONTextWriter.text(of: ticket.customFields),
+            ticket.priority, ticket.status,
+        ]
     }
 }
