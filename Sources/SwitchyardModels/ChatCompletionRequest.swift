@@ -106,8 +106,10 @@ struct ClassificationSchema: Encodable, Sendable {
 
     /// Tags one answer may carry.
     static let maximumTags = 5
-    /// A tag: a lower-case keyword of up to 32 letters, digits and dashes.
-    static let tagPattern = "^[a-z0-9][a-z0-9-]{0,31}$"
+    /// Characters one tag may have.
+    static let maximumTagLength = 32
+    /// A tag: a lower-case keyword of letters, digits and dashes, at most ``maximumTagLength`` long.
+    static let tagPattern = "^[a-z0-9][a-z0-9-]{0,\(maximumTagLength - 1)}$"
 
     struct Properties: Encodable, Sendable {
         var department: StringChoice

@@ -47,7 +47,7 @@ extension OpenAICompatibleClassifier {
         }
         // Servers that take no schema (dialect json) may not keep its bounds: keep the first
         // few keywords, each cut to the schema's length, rather than refuse a good department.
-        let tags = answer.tags.map { String($0.trimmingWhitespace().lowercased().prefix(32)) }.filter { !$0.isEmpty }
+        let tags = answer.tags.map { String($0.trimmingWhitespace().lowercased().prefix(ClassificationSchema.maximumTagLength)) }.filter { !$0.isEmpty }
             .removingDuplicates().prefix(ClassificationSchema.maximumTags)
         return Classification(
             department: department,

@@ -79,7 +79,7 @@ enum OutboundURL {
     ) throws(WebhookError) -> String {
         switch reference {
         case .setting(let name):
-            guard let value = settings.values[name], !value.isEmpty else { throw .missingSetting(name) }
+            guard let value = settings.value(name) else { throw .missingSetting(name) }
             return value
         case .ticket(.source):
             return PercentEncoding.escapingAllButUnreserved(ticket.source)

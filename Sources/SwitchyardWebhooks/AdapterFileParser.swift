@@ -289,10 +289,10 @@ struct AdapterFileParser {
         return items.compactMap { reader.string($0, "an event type") }
     }
 
-    /// The webhook's `mapping`, or (`what` = "fetch.mapping") where a fetched answer has the
-    /// ticket's fields, which names no `external_id`: the ticket has it already.
-    private mutating func fieldMapping(_ node: Node, _ what: String = "mapping") -> FieldMapping? {
-        let readsWebhook = what == "mapping"
+    /// The webhook's `mapping`, or (`readsWebhook` false: `fetch.mapping`) where a fetched
+    /// answer has the ticket's fields, which names no `external_id`: the ticket has it already.
+    private mutating func fieldMapping(_ node: Node, readsWebhook: Bool = true) -> FieldMapping? {
+        let what = readsWebhook ? "mapping" : "fetch.mapping"
         let allowed =
             (readsWebhook ? ["external_id"] : []) + [
                 "subject", "body", "tags", "requester_name", "requester_email", "channel", "language",
@@ -347,7 +347,7 @@ struct AdapterFileParser {
         var headers: [String: String] = [:]
         if let node = members["headers"] { headers = headerValues(node) }
         var mapping: FieldMapping?
-        if let node = reader.required("mapping", in: members) { mapping = fieldMapping(node, "fetch.mapping") }
+        if let node = reader.required("mapping", in: members) { mapping = fieldMapping(node, readsWebhook: false) }
         guard diagnostics.count == problemsBefore, let url, let mapping else { return nil }
         return FetchTemplate(url: url, headers: headers, mapping: mapping)
     }

@@ -10,6 +10,12 @@ public struct AdapterSettings: Sendable, Hashable {
     /// (a number).
     public var targets: [DepartmentID: JSONValue]
 
+    /// A configured setting; an empty value counts as not configured.
+    func value(_ name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
     public init(values: [String: String] = [:], targets: [DepartmentID: JSONValue] = [:]) {
         self.values = values
         self.targets = targets

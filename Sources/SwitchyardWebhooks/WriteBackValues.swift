@@ -12,8 +12,7 @@ struct WriteBackValues {
 
     /// A configured setting; an empty value counts as not configured.
     func setting(_ name: String) -> String? {
-        guard let value = settings.values[name], !value.isEmpty else { return nil }
-        return value
+        settings.value(name)
     }
 
     /// The value of `reference`, or `nil` when it has none (no priority, no channel).
