@@ -39,6 +39,10 @@ public struct Classification: Sendable, Hashable {
 public enum ClassificationFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// No answer within the deadline.
     case timedOut(after: Duration)
+    /// A streamed answer's first token (or an answer's response head) did not come in time.
+    case noFirstToken(after: Duration)
+    /// A streamed answer stopped sending for longer than the idle limit.
+    case streamIdle(after: Duration)
     /// The provider answered with an HTTP error status.
     case httpStatus(Int, message: String)
     /// The connection failed or was refused.
@@ -51,10 +55,24 @@ public enum ClassificationFailure: Error, Sendable, Hashable, CustomStringConver
     case lowConfidence(Double, threshold: Double)
     /// The classifier cannot answer at all (not trained, not configured).
     case unavailable(String)
+    /// The provider was not called: its circuit is open, its budget is spent.
+    case skipped(String)
+
+    /// Whether trying the same provider again may help: rate limits, server errors, timeouts
+    /// and broken connections, not an answer that was wrong.
+    public var isRetryable: Bool {
+        switch self {
+        case .timedOut, .noFirstToken, .streamIdle, .transport: true
+        case .httpStatus(let status, _): status == 429 || status == 408 || (500..<600).contains(status)
+        case .invalidOutput, .unknownDepartment, .lowConfidence, .unavailable, .skipped: false
+        }
+    }
 
     public var description: String {
         switch self {
         case .timedOut(let after): "timed out after \(after.formatted)"
+        case .noFirstToken(let after): "no first token after \(after.formatted)"
+        case .streamIdle(let after): "the stream was idle for \(after.formatted)"
         case .httpStatus(let status, let message): "HTTP \(status): \(message)"
         case .transport(let message): "transport error: \(message)"
         case .invalidOutput(let message): "invalid output: \(message)"
@@ -62,6 +80,7 @@ public enum ClassificationFailure: Error, Sendable, Hashable, CustomStringConver
         case .lowConfidence(let confidence, let threshold):
             "confidence \(confidence.formatted(digits: 3)) under threshold \(threshold.formatted(digits: 3))"
         case .unavailable(let message): "unavailable: \(message)"
+        case .skipped(let reason): "skipped: \(reason)"
         }
     }
 }

@@ -49,6 +49,11 @@ public struct Provenance: Sendable, Hashable, Codable {
     public var modelVersion: String?
     /// Tokens used by LLM calls for this decision.
     public var usage: TokenUsage?
+    /// Every model call made for this decision, in order: retries, failovers, the local model.
+    public var attempts: [ModelAttempt]
+    /// What in the ticket's text tried to instruct the model (``PromptInjectionDetector``'s
+    /// signals, such as `override-instructions`); empty for ordinary tickets.
+    public var injectionSignals: [String]
     /// Time from the start of triage to the decision.
     public var latencyMilliseconds: Double
     /// How the rules went for the ticket: which rules matched or came close, which tests
@@ -64,6 +69,8 @@ public struct Provenance: Sendable, Hashable, Codable {
         promptVersion: String? = nil,
         modelVersion: String? = nil,
         usage: TokenUsage? = nil,
+        attempts: [ModelAttempt] = [],
+        injectionSignals: [String] = [],
         latencyMilliseconds: Double = 0,
         trace: RuleTrace? = nil
     ) {
@@ -75,6 +82,8 @@ public struct Provenance: Sendable, Hashable, Codable {
         self.promptVersion = promptVersion
         self.modelVersion = modelVersion
         self.usage = usage
+        self.attempts = attempts
+        self.injectionSignals = injectionSignals
         self.latencyMilliseconds = latencyMilliseconds
         self.trace = trace
     }
@@ -87,12 +96,14 @@ public struct Provenance: Sendable, Hashable, Codable {
         case rulesetVersion = "ruleset_version"
         case promptVersion = "prompt_version"
         case modelVersion = "model_version"
-        case usage
+        case usage, attempts
+        case injectionSignals = "injection_signals"
         case latencyMilliseconds = "latency_ms"
         case trace
     }
 
-    /// Decisions recorded before annotating rules existed have no `annotated_by`.
+    /// Decisions recorded before annotating rules existed have no `annotated_by`; before the
+    /// gateway, no `attempts` or `injection_signals`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         stage = try container.decode(Stage.self, forKey: .stage)
@@ -103,6 +114,8 @@ public struct Provenance: Sendable, Hashable, Codable {
         promptVersion = try container.decodeIfPresent(String.self, forKey: .promptVersion)
         modelVersion = try container.decodeIfPresent(String.self, forKey: .modelVersion)
         usage = try container.decodeIfPresent(TokenUsage.self, forKey: .usage)
+        attempts = try container.decodeIfPresent([ModelAttempt].self, forKey: .attempts) ?? []
+        injectionSignals = try container.decodeIfPresent([String].self, forKey: .injectionSignals) ?? []
         latencyMilliseconds = try container.decode(Double.self, forKey: .latencyMilliseconds)
         trace = try container.decodeIfPresent(RuleTrace.self, forKey: .trace)
     }

@@ -15,6 +15,18 @@ struct ChatCompletionRequest: Encodable, Sendable {
     var maxTokens: Int
     var dialect: StructuredOutputDialect
     var schema: ClassificationSchema
+    /// Ask for server-sent events, with the usage in a last chunk.
+    var stream: Bool = false
+    /// Ask for the answer tokens' log-probabilities.
+    var logprobs: Bool = false
+
+    private struct StreamOptions: Encodable {
+        let includeUsage = true
+
+        enum CodingKeys: String, CodingKey {
+            case includeUsage = "include_usage"
+        }
+    }
 
     private struct NamedSchema: Encodable {
         let name = "ticket_classification"
@@ -48,6 +60,9 @@ struct ChatCompletionRequest: Encodable, Sendable {
         case format
         case jsonSchema = "json_schema"
         case structuredOutputs = "structured_outputs"
+        case stream
+        case streamOptions = "stream_options"
+        case logprobs
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -56,6 +71,11 @@ struct ChatCompletionRequest: Encodable, Sendable {
         try container.encode(messages, forKey: .messages)
         try container.encode(temperature, forKey: .temperature)
         try container.encode(maxTokens, forKey: .maxTokens)
+        if stream {
+            try container.encode(true, forKey: .stream)
+            try container.encode(StreamOptions(), forKey: .streamOptions)
+        }
+        if logprobs { try container.encode(true, forKey: .logprobs) }
         switch dialect {
         case .openai, .azure:
             try container.encode(JSONSchemaFormat(jsonSchema: NamedSchema(strict: true, schema: schema)), forKey: .responseFormat)

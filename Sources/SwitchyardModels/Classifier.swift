@@ -7,7 +7,8 @@ public protocol Classifier: Sendable {
     /// `provider/model`, for example `local/linear` or `openai/gpt-4o-mini`; recorded in decisions.
     var name: String { get }
 
-    /// Classifies one ticket into one of `departments`.
+    /// Classifies one ticket into one of `departments`, appending one ``ModelAttempt`` per call
+    /// it made (or skipped) to `attempts`, whatever the outcome.
     ///
     /// Returns or throws by `deadline`. Never returns a department outside `departments`:
     /// such an answer is ``ClassificationFailure/unknownDepartment(_:)``. Any failure is a
@@ -15,6 +16,19 @@ public protocol Classifier: Sendable {
     func classify(
         _ ticket: Ticket,
         departments: DepartmentCatalog,
-        deadline: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant,
+        attempts: inout [ModelAttempt]
     ) async throws(ClassificationFailure) -> Classification
+}
+
+extension Classifier {
+    /// Classifies one ticket when the caller keeps no record of the attempts.
+    public func classify(
+        _ ticket: Ticket,
+        departments: DepartmentCatalog,
+        deadline: ContinuousClock.Instant
+    ) async throws(ClassificationFailure) -> Classification {
+        var attempts: [ModelAttempt] = []
+        return try await classify(ticket, departments: departments, deadline: deadline, attempts: &attempts)
+    }
 }

@@ -56,3 +56,8 @@ public struct LinearTextClassifier: Sendable, Equatable {
         return exponentials.map { $0 / sum }
     }
 }
+
+extension LinearTextClassifier: CustomStringConvertible {
+    /// Its size, not its weights (a reflected description prints every one of them).
+    public var description: String { "LinearTextClassifier(labels: \(labels.count))" }
+}

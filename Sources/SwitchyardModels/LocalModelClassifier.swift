@@ -22,8 +22,23 @@ public struct LocalModelClassifier: Classifier {
     public func classify(
         _ ticket: Ticket,
         departments: DepartmentCatalog,
-        deadline: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant,
+        attempts: inout [ModelAttempt]
     ) async throws(ClassificationFailure) -> Classification {
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let classification = try classify(ticket, departments: departments)
+            attempts.append(ModelAttempt(provider: name, outcome: .answered, latencyMilliseconds: (clock.now - start).milliseconds))
+            return classification
+        } catch {
+            attempts.append(
+                ModelAttempt(provider: name, outcome: .failed, reason: "\(error)", latencyMilliseconds: (clock.now - start).milliseconds))
+            throw error
+        }
+    }
+
+    private func classify(_ ticket: Ticket, departments: DepartmentCatalog) throws(ClassificationFailure) -> Classification {
         guard let best = model.probabilities(for: ticket.text).first else {
             throw .unavailable("the local model was trained on no examples")
         }

@@ -1,20 +1,25 @@
 import Foundation
 
-/// OpenAI's error body: `{"error": {"message", "type", "param", "code"}}`.
+/// A provider's error body: OpenAI's `{"error": {"message", "type", "param", "code"}}`,
+/// Anthropic's `{"type": "error", "error": {"type", "message"}}` and Google's
+/// `{"error": {"code": 429, "message", "status": "RESOURCE_EXHAUSTED"}}`.
 struct ProviderErrorResponse: Decodable, Sendable {
     struct Detail: Decodable, Sendable {
         var message: String?
         var type: String?
         var code: String?
+        /// Google's canonical status name, more telling than its numeric `code`.
+        var status: String?
 
         enum CodingKeys: String, CodingKey {
-            case message, type, code
+            case message, type, code, status
         }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             message = try? container.decodeIfPresent(String.self, forKey: .message)
             type = try? container.decodeIfPresent(String.self, forKey: .type)
+            status = try? container.decodeIfPresent(String.self, forKey: .status)
             // Some compatible servers send a number here.
             code =
                 (try? container.decodeIfPresent(String.self, forKey: .code))
@@ -26,8 +31,9 @@ struct ProviderErrorResponse: Decodable, Sendable {
 
     /// `message (code)`, or nil when the body said nothing useful.
     var summary: String? {
-        guard let message = error.message, !message.isEmpty else { return error.code ?? error.type }
-        if let code = error.code ?? error.type { return "\(message) (\(code))" }
+        let code = error.status ?? error.code ?? error.type
+        guard let message = error.message, !message.isEmpty else { return code }
+        if let code { return "\(message) (\(code))" }
         return message
     }
 

@@ -1,5 +1,4 @@
 import SwitchyardTriage
-import AsyncHTTPClient
 import Foundation
 import Logging
 import SwitchyardCore
@@ -21,12 +20,12 @@ public struct StartupError: Error, Sendable, CustomStringConvertible {
 struct Components {
     var triage: Triage
     var adapters: AdapterRegistry
+    var models: ModelCatalog
 
     static func load(
         configuration: Configuration,
         store: any TicketStore,
         instance: StoreInstance,
-        httpClient: HTTPClient,
         timeSource: any TimeSource,
         metrics: TriageMetrics,
         logger: Logger
@@ -43,8 +42,7 @@ struct Components {
         }
         let adapters = try loadAdapters(configuration)
         let models = try await ModelCatalog.load(
-            configuration: configuration, store: store, instance: instance, timeSource: timeSource,
-            httpClient: httpClient, logger: logger)
+            configuration: configuration, store: store, instance: instance, timeSource: timeSource, logger: logger)
         let triage = Triage(
             departments: configuration.departments,
             defaultDepartment: configuration.defaultDepartment,
@@ -65,7 +63,7 @@ struct Components {
                 "chain": "\(triage.chain.map(\.name).joined(separator: ","))",
                 "adapters": "\(configuration.adapters.keys.sorted().joined(separator: ","))",
             ])
-        return Components(triage: triage, adapters: adapters)
+        return Components(triage: triage, adapters: adapters, models: models)
     }
 
     /// Loads the adapter files and checks that every enabled adapter exists, can verify with

@@ -1,14 +1,18 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import SwitchyardCore
 public import SwitchyardModels
 import SwitchyardStore
 
 /// The configured classifiers by provider name, and the embedded local model used as fallback.
-struct ModelCatalog {
+struct ModelCatalog: Sendable {
     var classifiers: [String: any Classifier]
     var localModel: (any Classifier)?
+    /// Each LLM provider's own HTTP client (its connect timeout, its connection pool), shut
+    /// down with ``shutdown()`` once the server stopped.
+    var httpClients: [HTTPClient] = []
 
     static let artifactName = "local-model"
 
@@ -17,47 +21,81 @@ struct ModelCatalog {
 
     static func load(
         configuration: Configuration, store: any TicketStore, instance: StoreInstance, timeSource: any TimeSource,
-        httpClient: HTTPClient, logger: Logger
+        logger: Logger
     ) async throws -> ModelCatalog {
-        var classifiers: [String: any Classifier] = [:]
-        var localModel: (any Classifier)?
+        var catalog = ModelCatalog(classifiers: [:])
         // Providers outside the chain are not built (an unused OpenAI entry needs no key).
         let needed = Set(configuration.model.chain).union(
             configuration.fallback.useLocalModel ? configuration.model.providers.filter { $0.value.kind == "local" }.map(\.key) : [])
-        for (name, provider) in configuration.model.providers.sorted(by: { $0.key < $1.key }) where needed.contains(name) {
-            switch provider {
-            case .local(let settings):
-                let (model, version) = try await loadLocalModel(
-                    settings, store: store, owner: instance.id, timeSource: timeSource, logger: logger)
-                let classifier = LocalModelClassifier(model: model, version: version)
-                classifiers[name] = classifier
-                if localModel == nil { localModel = classifier }
-            case .openAI(let settings):
-                var template = PromptTemplate.default
-                if let path = settings.promptTemplate {
-                    do {
-                        template = try String(contentsOfFile: path, encoding: .utf8)
-                    } catch {
-                        throw StartupError("model.providers.\(name).prompt_template: cannot read \(path): \(error.localizedDescription)")
-                    }
-                }
-                do {
-                    classifiers[name] = try OpenAICompatibleClassifier(
-                        configuration: .init(
-                            name: name, baseURL: settings.baseURL, model: settings.model, apiKey: settings.apiKey,
-                            dialect: settings.dialect, maxTokens: settings.maxTokens, systemMessage: settings.systemMessage,
-                            apiVersion: settings.apiVersion, redactsPersonalData: settings.redactsPersonalData,
-                            maxInputTokens: settings.maxInputTokens,
-                            timeout: settings.timeout, promptTemplate: template,
-                            maxRetries: settings.maxRetries),
-                        httpClient: httpClient, logger: logger)
-                } catch {
-                    throw StartupError(
-                        "model.providers.\(name).prompt_template: \(settings.promptTemplate ?? "built-in template"):\(error.line):\(error.column): \(error.reason)")
+        do {
+            for (name, provider) in configuration.model.providers.sorted(by: { $0.key < $1.key }) where needed.contains(name) {
+                switch provider {
+                case .local(let settings):
+                    let (model, version) = try await loadLocalModel(
+                        settings, store: store, owner: instance.id, timeSource: timeSource, logger: logger)
+                    let classifier = LocalModelClassifier(model: model, version: version)
+                    catalog.classifiers[name] = classifier
+                    if catalog.localModel == nil { catalog.localModel = classifier }
+                case .llm(let settings):
+                    var http = Switchyard.httpClientConfiguration
+                    http.timeout.connect = TimeAmount(settings.connectTimeout)
+                    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
+                    catalog.httpClients.append(client)
+                    catalog.classifiers[name] = try llmClassifier(name, settings, httpClient: client, logger: logger)
                 }
             }
+        } catch {
+            await catalog.shutdown()
+            throw error
         }
-        return ModelCatalog(classifiers: classifiers, localModel: localModel)
+        return catalog
+    }
+
+    /// A provider's classifier behind its circuit breaker and concurrency limit.
+    static func llmClassifier(_ name: String, _ settings: LLMProviderSettings, httpClient: HTTPClient, logger: Logger) throws
+        -> GuardedClassifier
+    {
+        var template = PromptTemplate.default
+        if let path = settings.promptTemplate {
+            do {
+                template = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw StartupError("model.providers.\(name).prompt_template: cannot read \(path): \(error.localizedDescription)")
+            }
+        }
+        let wire: any ProviderWireFormat =
+            switch settings.api {
+            case .chatCompletions(let chat):
+                ChatCompletionsWireFormat(
+                    baseURL: settings.baseURL, apiKey: settings.apiKey, dialect: chat.dialect, systemMessage: chat.systemMessage,
+                    apiVersion: chat.apiVersion)
+            case .anthropic(let version):
+                AnthropicMessagesWireFormat(baseURL: settings.baseURL, apiKey: settings.apiKey, version: version)
+            case .gemini:
+                GeminiWireFormat(baseURL: settings.baseURL, apiKey: settings.apiKey)
+            }
+        let classifier: LLMClassifier
+        do {
+            classifier = try LLMClassifier(
+                configuration: .init(
+                    name: name, model: settings.model, maxTokens: settings.maxTokens, temperature: settings.temperature,
+                    redactsPersonalData: settings.redactsPersonalData, maxInputTokens: settings.maxInputTokens,
+                    promptTemplate: template, timeouts: settings.timeouts, retry: settings.retry, streaming: settings.streaming,
+                    logprobs: settings.logprobs),
+                wire: wire, httpClient: httpClient, logger: logger)
+        } catch {
+            throw StartupError(
+                "model.providers.\(name).prompt_template: \(settings.promptTemplate ?? "built-in template"):\(error.line):\(error.column): \(error.reason)"
+            )
+        }
+        return GuardedClassifier(
+            classifier, breaker: settings.circuitBreaker.map(CircuitBreaker.init(settings:)),
+            limiter: settings.concurrency.map(ConcurrencyLimiter.init(limit:)))
+    }
+
+    /// Shuts down the providers' HTTP clients.
+    func shutdown() async {
+        for client in httpClients { try? await client.shutdown() }
     }
 
     /// Reuses the stored model when the training data is unchanged; otherwise one process

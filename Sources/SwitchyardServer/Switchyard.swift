@@ -25,6 +25,8 @@ public struct Switchyard: Sendable {
     public let instance: StoreInstance
     public let triage: Triage
     let adapters: AdapterRegistry
+    /// The model providers, for `GET /v1/providers` and their metrics.
+    let models: ModelCatalog
     let httpClient: HTTPClient
     let registry: PrometheusCollectorRegistry
     let metrics: TriageMetrics
@@ -40,8 +42,8 @@ public struct Switchyard: Sendable {
     /// Opens the store and loads everything the configuration names, runs `body` with the
     /// prepared server, and closes the store after `body` returns or throws.
     ///
-    /// - Parameter httpClient: the process's one HTTP client (providers and write-backs);
-    ///   the caller shuts it down after the server stopped.
+    /// - Parameter httpClient: the process's HTTP client for write-backs and fetches (each model
+    ///   provider has its own); the caller shuts it down after the server stopped.
     public static func withPrepared<Result: Sendable>(
         configuration: Configuration,
         httpClient: HTTPClient,
@@ -61,14 +63,15 @@ public struct Switchyard: Sendable {
             let registry = PrometheusCollectorRegistry()
             let metrics = TriageMetrics(factory: PrometheusMetricsFactory(registry: registry))
             let components = try await Components.load(
-                configuration: configuration, store: store, instance: instance, httpClient: httpClient,
-                timeSource: timeSource, metrics: metrics, logger: logger)
+                configuration: configuration, store: store, instance: instance, timeSource: timeSource, metrics: metrics,
+                logger: logger)
             let switchyard = Switchyard(
                 configuration: configuration,
                 store: store,
                 instance: instance,
                 triage: components.triage,
                 adapters: components.adapters,
+                models: components.models,
                 httpClient: httpClient,
                 registry: registry,
                 metrics: metrics,
@@ -77,7 +80,14 @@ public struct Switchyard: Sendable {
                 rateLimiter: RateLimiter(configuration.server.rateLimit),
                 openAPIDocument: try OpenAPIDocument.load()
             )
-            return try await body(switchyard)
+            do {
+                let result = try await body(switchyard)
+                await components.models.shutdown()
+                return result
+            } catch {
+                await components.models.shutdown()
+                throw error
+            }
         }
     }
 

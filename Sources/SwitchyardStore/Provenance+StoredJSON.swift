@@ -12,12 +12,25 @@ extension Provenance {
             writer.member("annotated_by")
             writer.strings(annotatedBy)
         }
+        if !attempts.isEmpty {
+            writer.member("attempts")
+            writer.beginArray()
+            for attempt in attempts {
+                writer.element()
+                attempt.write(to: &writer)
+            }
+            writer.endArray()
+        }
         if let decidedBy {
             writer.member("decided_by")
             writer.string(decidedBy)
         }
         writer.member("fallback_reasons")
         writer.strings(fallbackReasons)
+        if !injectionSignals.isEmpty {
+            writer.member("injection_signals")
+            writer.strings(injectionSignals)
+        }
         writer.member("latency_ms")
         writer.raw(latencyMilliseconds.isFinite ? "\(latencyMilliseconds)" : "0")
         if let modelVersion {
@@ -38,15 +51,51 @@ extension Provenance {
         }
         if let usage {
             writer.member("usage")
-            writer.beginObject()
-            writer.member("completion_tokens")
-            writer.raw("\(usage.completionTokens)")
-            writer.member("prompt_tokens")
-            writer.raw("\(usage.promptTokens)")
-            writer.endObject()
+            usage.write(to: &writer)
         }
         writer.endObject()
         return writer.text
+    }
+}
+
+extension TokenUsage {
+    func write(to writer: inout JSONTextWriter) {
+        writer.beginObject()
+        writer.member("completion_tokens")
+        writer.raw("\(completionTokens)")
+        writer.member("prompt_tokens")
+        writer.raw("\(promptTokens)")
+        writer.endObject()
+    }
+}
+
+extension ModelAttempt {
+    /// Members in name order, like the rest of the stored provenance.
+    func write(to writer: inout JSONTextWriter) {
+        writer.beginObject()
+        if let firstTokenMilliseconds, firstTokenMilliseconds.isFinite {
+            writer.member("first_token_ms")
+            writer.raw("\(firstTokenMilliseconds)")
+        }
+        writer.member("latency_ms")
+        writer.raw(latencyMilliseconds.isFinite ? "\(latencyMilliseconds)" : "0")
+        writer.member("outcome")
+        writer.string(outcome.rawValue)
+        writer.member("provider")
+        writer.string(provider)
+        if let reason {
+            writer.member("reason")
+            writer.string(reason)
+        }
+        if let status {
+            writer.member("status")
+            writer.raw("\(status)")
+        }
+        if let usage {
+            writer.member("usage")
+            usage.write(to: &writer)
+        }
+        writer.endObject()
     }
 }
 

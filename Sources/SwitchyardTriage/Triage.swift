@@ -100,6 +100,7 @@ public struct Triage: Sendable {
         ruleTrace: inout RuleTrace,
         start: ContinuousClock.Instant, deadline: ContinuousClock.Instant?, clock: ContinuousClock
     ) async -> Decision {
+        var attempts: [ModelAttempt] = []
         func decision(
             _ department: DepartmentID, priority: Priority? = nil, tags: [String] = [], fields: [String: String] = [:],
             confidence: Double,
@@ -118,7 +119,8 @@ public struct Triage: Sendable {
                     rulesetVersion: ruleSet.version,
                     promptVersion: answer?.promptVersion,
                     modelVersion: answer?.modelVersion,
-                    usage: usage
+                    usage: usage,
+                    attempts: attempts
                 ),
                 decidedAt: timeSource.now()
             )
@@ -140,7 +142,8 @@ public struct Triage: Sendable {
         for classifier in chain where models {
             let callStart = clock.now
             do {
-                let answer = try await classifier.classify(ticket, departments: departments, deadline: modelDeadline)
+                let answer = try await classifier.classify(
+                    ticket, departments: departments, deadline: modelDeadline, attempts: &attempts)
                 metrics.recordModelCall(classifier: classifier.name, duration: clock.now - callStart, failed: false)
                 answers[classifier.name] = answer
                 usage = usage.adding(answer.usage)
@@ -166,7 +169,7 @@ public struct Triage: Sendable {
                 // model stage that used up the deadline does not starve the fallback.
                 do {
                     answer = try await fallbackModel.classify(
-                        ticket, departments: departments, deadline: clock.now + Self.fallbackModelDeadline)
+                        ticket, departments: departments, deadline: clock.now + Self.fallbackModelDeadline, attempts: &attempts)
                 } catch {
                     reasons.append("fallback \(fallbackModel.name): \(error)")
                 }

@@ -7,7 +7,10 @@ import SwitchyardTestSupport
 import Testing
 
 /// An in-process HTTP server on 127.0.0.1 that speaks the OpenAI chat completions wire
-/// format: `POST /v1/chat/completions`, JSON bodies, OpenAI's error bodies and headers.
+/// format: `POST /v1/chat/completions`, JSON bodies, OpenAI's error bodies and headers. Any
+/// other `POST` path answers the scripted replies too, so the same server stands for
+/// Anthropic's `/v1/messages` and Gemini's `/v1/models/M:generateContent` with ``Reply/raw(status:headers:body:)``
+/// and ``Reply/stream(_:ending:)`` replies in their formats.
 ///
 /// Each request takes the next scripted ``Reply`` and is recorded for the test to inspect.
 actor FakeChatCompletionsServer {
@@ -22,6 +25,20 @@ actor FakeChatCompletionsServer {
         case hang
         /// Sends `200 OK`, headers and the start of the body, then stalls like ``hang``.
         case hangAfterHeaders
+        /// Any answer, as given.
+        case raw(status: Int, headers: [String: String] = [:], body: String)
+        /// `200 OK` with `text/event-stream`: each string is sent as its own chunk (write whole
+        /// events, `data: …\n\n`), then the stream ends as `ending` says.
+        case stream([String], ending: StreamEnding = .complete)
+    }
+
+    enum StreamEnding: Sendable {
+        /// The body ends normally.
+        case complete
+        /// The connection is dropped without ending the chunked body.
+        case cut
+        /// The server stops sending and never ends the body.
+        case stall
     }
 
     struct RecordedRequest: Sendable {
@@ -33,6 +50,7 @@ actor FakeChatCompletionsServer {
         /// The query string, without `?`.
         var query: String?
         var contentType: String?
+        var headers: HTTPFields
         var body: Data
 
         /// The body as JSON.
@@ -59,7 +77,7 @@ actor FakeChatCompletionsServer {
     ) async throws -> Result {
         let server = FakeChatCompletionsServer(replies: replies)
         let router = Router()
-        router.post("v1/chat/completions") { request, _ in
+        router.post("**") { request, _ in
             let bodyBuffer = try await request.body.collect(upTo: 1 << 20)
             let recorded = RecordedRequest(
                 method: request.method.rawValue,
@@ -68,6 +86,7 @@ actor FakeChatCompletionsServer {
                 apiKey: request.headers[HTTPField.Name("api-key")!],
                 query: request.uri.query,
                 contentType: request.headers[.contentType],
+                headers: request.headers,
                 body: Data(buffer: bodyBuffer)
             )
             return await server.respond(to: recorded)
@@ -135,8 +154,30 @@ actor FakeChatCompletionsServer {
                     try await writer.finish(nil)
                 }
             )
+        case .raw(let status, let headers, let body):
+            var fields: HTTPFields = [.contentType: "application/json"]
+            for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+            return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
+        case .stream(let chunks, let ending):
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: ResponseBody { writer in
+                    for chunk in chunks { try await writer.write(ByteBuffer(string: chunk)) }
+                    switch ending {
+                    case .complete: try await writer.finish(nil)
+                    case .cut: throw CutStream()
+                    case .stall:
+                        await self.awaitGate()
+                        try await writer.finish(nil)
+                    }
+                }
+            )
         }
     }
+
+    /// Breaks the response off mid-body: Hummingbird closes the connection when a body writer throws.
+    struct CutStream: Error {}
 
     private nonisolated func awaitGate() async {
         let gate = AsyncStream<Never>.makeStream()

@@ -30,29 +30,47 @@ extension SerializedModelsTests {
             _ baseURL: String,
             timeout: Duration? = nil,
             logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        ) throws -> OpenAICompatibleClassifier {
-            try OpenAICompatibleClassifier(
+        ) throws -> LLMClassifier {
+            try Self.chatClassifier(baseURL: baseURL, apiKey: Self.apiKey, timeout: timeout, logger: logger)
+        }
+
+        /// Configured as the server's provider clients are: a refused connection fails at once
+        /// (AsyncHTTPClient's default would retry it until the deadline). Lives as long as the
+        /// test process, like `HTTPClient.shared`.
+        static let httpClient: HTTPClient = {
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.redirectConfiguration = .disallow
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }()
+
+        /// A classifier speaking chat completions to `baseURL`, retrying once after 10 ms.
+        static func chatClassifier(
+            name: String = "openai", baseURL: String, model: String = "gpt-4o-mini", apiKey: String? = nil,
+            dialect: StructuredOutputDialect = .openai, timeout: Duration? = nil, redactsPersonalData: Bool = true,
+            maxInputTokens: Int = LLMClassifier.Configuration.defaultMaxInputTokens, promptTemplate: String = PromptTemplate.default,
+            streaming: Bool = false, logprobs: Bool = false,
+            logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        ) throws -> LLMClassifier {
+            try LLMClassifier(
                 configuration: .init(
-                    baseURL: baseURL,
-                    model: "gpt-4o-mini",
-                    apiKey: Self.apiKey,
-                    timeout: timeout,
-                    retryBackoff: .milliseconds(10)
-                ),
-                httpClient: .shared,
-                logger: logger
-            )
+                    name: name, model: model, redactsPersonalData: redactsPersonalData, maxInputTokens: maxInputTokens,
+                    promptTemplate: promptTemplate, timeouts: ProviderTimeouts(total: timeout),
+                    retry: RetryPolicy(maxRetries: 1, initialBackoff: .milliseconds(10)), streaming: streaming, logprobs: logprobs),
+                wire: ChatCompletionsWireFormat(
+                    baseURL: baseURL, apiKey: apiKey, dialect: dialect, apiVersion: ChatCompletionsWireFormat.defaultAPIVersion),
+                httpClient: httpClient, logger: logger)
         }
 
         private func classify(
-            _ classifier: OpenAICompatibleClassifier,
+            _ classifier: LLMClassifier,
             within budget: Duration = .seconds(5)
         ) async throws(ClassificationFailure) -> Classification {
             try await classifier.classify(Self.ticket, departments: Self.departments, deadline: .now + budget)
         }
 
         private func failure(
-            _ classifier: OpenAICompatibleClassifier,
+            _ classifier: LLMClassifier,
             within budget: Duration = .seconds(5)
         ) async -> ClassificationFailure? {
             do {
@@ -123,9 +141,8 @@ extension SerializedModelsTests {
         @Test("each dialect asks for the schema its server reads, always with max_tokens and a bounded tags list", arguments: StructuredOutputDialect.allCases)
         func dialects(dialect: StructuredOutputDialect) async throws {
             try await Server.withServer(replying: [.completion(content: Self.validAnswer)]) { server, baseURL in
-                let classifier = try OpenAICompatibleClassifier(
-                    configuration: .init(name: "local-llm", baseURL: baseURL, model: "gemma-3-270m", apiKey: Self.apiKey, dialect: dialect),
-                    httpClient: .shared, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                let classifier = try Self.chatClassifier(
+                    name: "local-llm", baseURL: baseURL, model: "gemma-3-270m", apiKey: Self.apiKey, dialect: dialect)
                 let classification = try await classify(classifier)
                 #expect(classification.department == "cards")
                 #expect(classification.classifier == "local-llm/gemma-3-270m", "named by the provider's key")
@@ -225,9 +242,7 @@ extension SerializedModelsTests {
             ticket.tags = ["maria.costa@example.com"]
             for redacts in [true, false] {
                 try await Server.withServer(replying: [.completion(content: Self.validAnswer)]) { server, baseURL in
-                    let classifier = try OpenAICompatibleClassifier(
-                        configuration: .init(baseURL: baseURL, model: "gpt-4o-mini", redactsPersonalData: redacts),
-                        httpClient: .shared, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                    let classifier = try Self.chatClassifier(baseURL: baseURL, redactsPersonalData: redacts)
                     _ = try await classifier.classify(ticket, departments: Self.departments, deadline: .now + .seconds(5))
                     let sent = String(decoding: try #require(await server.requests.first).body, as: UTF8.self)
                     let values = corpus.flatMap(\.secrets).filter { $0.trimmingCharacters(in: .whitespaces).count > 3 } + ["Maria", "Costa"]
@@ -248,9 +263,7 @@ extension SerializedModelsTests {
             var ticket = Self.ticket
             ticket.body = "HEAD-MARK " + String(repeating: "lorem ipsum ", count: 90_000) + " TAIL-MARK"
             try await Server.withServer(replying: [.completion(content: Self.validAnswer)]) { server, baseURL in
-                let classifier = try OpenAICompatibleClassifier(
-                    configuration: .init(baseURL: baseURL, model: "gpt-4o-mini", maxInputTokens: 500),
-                    httpClient: .shared, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                let classifier = try Self.chatClassifier(baseURL: baseURL, maxInputTokens: 500)
                 _ = try await classifier.classify(ticket, departments: Self.departments, deadline: .now + .seconds(5))
                 let json = try #require(await server.requests.first).json
                 let user = try #require((json["messages"] as? [[String: String]])?.last?["content"])
@@ -318,7 +331,8 @@ extension SerializedModelsTests {
                     Issue.record("expected a timeout, got \(String(describing: failure))")
                     return
                 }
-                #expect(after >= .milliseconds(300))
+                // Measured from when the request was sent, a moment after the caller set the deadline.
+                #expect(after >= .milliseconds(280))
                 #expect(elapsed < .seconds(2), "the call outlived its deadline: \(elapsed)")
                 // At most one: a loaded machine may spend the whole deadline before the request
                 // is read; never a second one after the deadline.
@@ -339,12 +353,13 @@ extension SerializedModelsTests {
             }
         }
 
-        @Test("the per-call timeout ends an attempt before the overall deadline")
+        @Test("the per-call timeout ends each attempt before the overall deadline; a timeout is retried once")
         func perCallTimeout() async throws {
-            try await Server.withServer(replying: [.hang]) { _, baseURL in
+            try await Server.withServer(replying: [.hang, .hang]) { server, baseURL in
                 let started = ContinuousClock.now
                 let failure = await failure(try classifier(baseURL, timeout: .milliseconds(200)), within: .seconds(10))
                 #expect(ContinuousClock.now - started < .seconds(5))
+                #expect(await server.requests.count == 2)
                 guard case .timedOut = failure else {
                     Issue.record("expected a timeout, got \(String(describing: failure))")
                     return
@@ -362,11 +377,11 @@ extension SerializedModelsTests {
         }
 
         @Test("content that is not the requested JSON is invalid output", arguments: [
-            ("Sure! The department is cards.", "`content` is not valid JSON"),
-            (#"{"department":"cards","priority":"low","tags":[]}"#, "missing `content.confidence`"),
-            (#"{"department":"cards","confidence":"high","priority":"low","tags":[]}"#, "`content.confidence` is not a number"),
-            (#"{"department":"cards","confidence":1.5,"priority":"low","tags":[]}"#, "`content.confidence` is 1.5, outside 0…1"),
-            (#"{"department":"cards","confidence":0.5,"priority":"low","tags":[3]}"#, "`content.tags[0]` is not a string"),
+            ("Sure! The department is cards.", "`answer` is not valid JSON"),
+            (#"{"department":"cards","priority":"low","tags":[]}"#, "missing `answer.confidence`"),
+            (#"{"department":"cards","confidence":"high","priority":"low","tags":[]}"#, "`answer.confidence` is not a number"),
+            (#"{"department":"cards","confidence":1.5,"priority":"low","tags":[]}"#, "`answer.confidence` is 1.5, outside 0…1"),
+            (#"{"department":"cards","confidence":0.5,"priority":"low","tags":[3]}"#, "`answer.tags[0]` is not a string"),
         ])
         func invalidContent(content: String, reason: String) async throws {
             try await Server.withServer(replying: [.completion(content: content)]) { _, baseURL in
@@ -409,19 +424,15 @@ extension SerializedModelsTests {
             #expect(!logged.contains(Self.apiKey))
             #expect(!logged.contains("Card never arrived"))
             #expect(!logged.contains("12345678"))
-            let configuration = try classifier("http://127.0.0.1:9/v1").configuration
-            #expect(!"\(configuration)".contains(Self.apiKey))
-            #expect("\(configuration)".contains("apiKey: <redacted>"))
+            let wire = try classifier("http://127.0.0.1:9/v1").wire
+            #expect(!"\(wire)".contains(Self.apiKey))
+            #expect("\(wire)".contains("apiKey: <redacted>"))
         }
 
         @Test("an invalid prompt template fails at construction")
         func invalidTemplate() {
             #expect(throws: PromptTemplateError.self) {
-                try OpenAICompatibleClassifier(
-                    configuration: .init(baseURL: "http://127.0.0.1:9/v1", model: "m", promptTemplate: "{{#departments}}"),
-                    httpClient: .shared,
-                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-                )
+                try Self.chatClassifier(baseURL: "http://127.0.0.1:9/v1", model: "m", promptTemplate: "{{#departments}}")
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchyardCore
+import SwitchyardModels
 import SwitchyardServer
 import SwitchyardTestSupport
 import SwitchyardYAML
@@ -44,16 +45,19 @@ import Testing
                 gemma: { type: openai, model: gemma-3-270m, base_url: "http://127.0.0.1:8000/v1", dialect: llama-cpp-python, max_tokens: 64 }
                 azure: { type: openai, model: m, base_url: "https://r.openai.azure.com/openai/deployments/d", dialect: azure, redact: false, system_message: true }
             """)
-        guard case .openAI(let openAI)? = configuration.model.providers["openai"], case .openAI(let gemma)? = configuration.model.providers["gemma"],
-            case .openAI(let azure)? = configuration.model.providers["azure"]
+        guard case .llm(let openAI)? = configuration.model.providers["openai"], case .llm(let gemma)? = configuration.model.providers["gemma"],
+            case .llm(let azure)? = configuration.model.providers["azure"], case .chatCompletions(let openAIChat) = openAI.api,
+            case .chatCompletions(let gemmaChat) = gemma.api, case .chatCompletions(let azureChat) = azure.api
         else {
             Issue.record("providers not read: \(configuration.model.providers)")
             return
         }
-        #expect(openAI.redactsPersonalData && openAI.dialect == .openai && openAI.maxTokens == 200)
+        #expect(openAI.redactsPersonalData && openAIChat.dialect == .openai && openAI.maxTokens == 200)
         #expect(!gemma.redactsPersonalData, "a local server may read the text as it is")
-        #expect(gemma.dialect == .llamaCppPython && gemma.maxTokens == 64 && gemma.systemMessage == nil)
-        #expect(!azure.redactsPersonalData && azure.dialect == .azure && azure.systemMessage == true && azure.apiVersion == "2024-10-21")
+        #expect(gemmaChat.dialect == .llamaCppPython && gemma.maxTokens == 64 && gemmaChat.systemMessage == nil)
+        #expect(!azure.redactsPersonalData && azureChat.dialect == .azure && azureChat.systemMessage == true)
+        #expect(azureChat.apiVersion == "2024-10-21")
+        #expect(openAI.streaming == false && openAI.retry.maxRetries == 1 && openAI.circuitBreaker == CircuitBreaker.Settings())
     }
 
     @Test("the sample configuration loads with the local model chain and both adapters")

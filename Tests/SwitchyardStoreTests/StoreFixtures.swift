@@ -138,6 +138,16 @@ extension Decision {
                 rulesetVersion: "rules-abc",
                 promptVersion: "prompt-123",
                 usage: TokenUsage(promptTokens: 310, completionTokens: 12),
+                attempts: [
+                    ModelAttempt(
+                        provider: "anthropic/claude", outcome: .failed, reason: "timed out after 5s", latencyMilliseconds: 5000.25),
+                    ModelAttempt(provider: "openai/gpt", outcome: .failed, reason: "HTTP 429: \"slow\" down", status: 429, latencyMilliseconds: 3.5),
+                    ModelAttempt(provider: "openai/gpt-4o-mini", outcome: .skipped, reason: "circuit open"),
+                    ModelAttempt(
+                        provider: "openai/gpt-4o-mini", outcome: .answered, status: 200, latencyMilliseconds: 640.5,
+                        firstTokenMilliseconds: 120.25, usage: TokenUsage(promptTokens: 310, completionTokens: 12)),
+                ],
+                injectionSignals: ["override-instructions", "routing-command"],
                 latencyMilliseconds: 812.5,
                 trace: RuleTrace(
                     steps: [

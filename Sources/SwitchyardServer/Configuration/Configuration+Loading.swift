@@ -429,8 +429,15 @@ extension ConfigurationReader {
     }
 
     private enum ProviderKind: String, CaseIterable {
-        case local, openai
+        case local, openai, anthropic, gemini
     }
+
+    /// Keys every `openai`, `anthropic` and `gemini` provider takes.
+    private static let llmProviderKeys = [
+        "type", "base_url", "model", "api_key", "prompt_template", "max_tokens", "temperature", "redact", "max_input_tokens",
+        "connect_timeout", "first_token_timeout", "idle_timeout", "timeout", "max_retries", "retry_backoff", "max_backoff",
+        "stream", "logprobs", "concurrency", "circuit_breaker",
+    ]
 
     private mutating func provider(_ setting: Setting) -> ProviderConfiguration? {
         guard case .mapping(let mapping) = setting.node, let typeNode = mapping["type"] else {
@@ -449,41 +456,89 @@ extension ConfigurationReader {
             }
             return .local(.init(trainingData: files.map(resolve)))
         case .openai:
-            guard
-                let provider = section(setting, allowed: [
-                    "type", "base_url", "model", "api_key", "timeout", "prompt_template", "max_retries", "dialect", "max_tokens",
-                    "system_message", "api_version", "redact", "max_input_tokens",
-                ])
+            guard let provider = section(setting, allowed: Self.llmProviderKeys + ["dialect", "system_message", "api_version"])
             else { return nil }
-            // A wrong optional value is reported (the file is then refused); its default stands in.
-            let model = required("model", in: provider).flatMap { text($0) }
-            let baseURL = provider["base_url"].flatMap { httpURL($0) } ?? "https://api.openai.com/v1"
-            let apiKey = provider["api_key"].flatMap { text($0) }
-            let timeout = provider["timeout"].flatMap { duration($0) }
-            let promptTemplate = provider["prompt_template"].flatMap { path($0) }
-            let maxRetries = provider["max_retries"].flatMap { int($0, in: 0...5) } ?? 1
-            let dialect = provider["dialect"].flatMap {
-                choice($0, StructuredOutputDialect.self, naming: "dialect")
-            } ?? .openai
-            let maxTokens = provider["max_tokens"].flatMap { int($0, in: 16...4096) }
-            let systemMessage = provider["system_message"].flatMap { bool($0) }
-            let apiVersion = provider["api_version"].flatMap { text($0) }
-            if let node = provider["api_version"], dialect != .azure {
-                report("\(setting.path).api_version applies to dialect azure only; remove it", at: node)
+            var chat = LLMProviderSettings.ChatCompletionsSettings()
+            if let dialect = provider["dialect"].flatMap({ choice($0, StructuredOutputDialect.self, naming: "dialect") }) {
+                chat.dialect = dialect
             }
-            guard let model else { return nil }
-            var settings = OpenAIProviderSettings(
-                baseURL: baseURL, model: model, apiKey: apiKey?.isEmpty == true ? nil : apiKey, dialect: dialect, timeout: timeout,
-                promptTemplate: promptTemplate, maxRetries: maxRetries)
-            if let maxTokens { settings.maxTokens = maxTokens }
-            settings.systemMessage = systemMessage
-            if let apiVersion { settings.apiVersion = apiVersion }
-            if let value = provider["max_input_tokens"].flatMap({ int($0, in: 100...200_000) }) { settings.maxInputTokens = value }
-            settings.redactsPersonalData = provider["redact"].flatMap { bool($0) } ?? !(URL(string: baseURL)?.host.map(Self.isLoopback) ?? false)
-            return .openAI(settings)
+            chat.systemMessage = provider["system_message"].flatMap { bool($0) }
+            if let node = provider["api_version"] {
+                if chat.dialect != .azure {
+                    report("\(setting.path).api_version applies to dialect azure only; remove it", at: node)
+                } else if let version = text(node) {
+                    chat.apiVersion = version
+                }
+            }
+            return llmProvider(provider, at: setting, api: .chatCompletions(chat), defaultBaseURL: "https://api.openai.com/v1")
+        case .anthropic:
+            guard let provider = section(setting, allowed: Self.llmProviderKeys + ["version"]) else { return nil }
+            let version = provider["version"].flatMap { text($0) } ?? AnthropicMessagesWireFormat.defaultVersion
+            return llmProvider(
+                provider, at: setting, api: .anthropic(version: version), defaultBaseURL: AnthropicMessagesWireFormat.defaultBaseURL)
+        case .gemini:
+            guard let provider = section(setting, allowed: Self.llmProviderKeys) else { return nil }
+            return llmProvider(provider, at: setting, api: .gemini, defaultBaseURL: GeminiWireFormat.defaultBaseURL)
         case nil:
             return nil
         }
+    }
+
+    /// The keys every LLM provider shares. A wrong optional value is reported (the file is
+    /// then refused); its default stands in meanwhile.
+    private mutating func llmProvider(_ provider: Section, at setting: Setting, api: LLMProviderSettings.API, defaultBaseURL: String)
+        -> ProviderConfiguration?
+    {
+        let model = required("model", in: provider).flatMap { text($0) }
+        let baseURL = provider["base_url"].flatMap { httpURL($0) } ?? defaultBaseURL
+        let apiKey = provider["api_key"].flatMap { text($0) }
+        guard let model else { return nil }
+        var settings = LLMProviderSettings(api: api, baseURL: baseURL, model: model, apiKey: apiKey?.isEmpty == true ? nil : apiKey)
+        settings.promptTemplate = provider["prompt_template"].flatMap { path($0) }
+        if let value = provider["max_tokens"].flatMap({ int($0, in: 16...4096) }) { settings.maxTokens = value }
+        if let value = provider["temperature"].flatMap({ double($0, in: 0...2) }) { settings.temperature = value }
+        if let value = provider["max_input_tokens"].flatMap({ int($0, in: 100...200_000) }) { settings.maxInputTokens = value }
+        settings.redactsPersonalData =
+            provider["redact"].flatMap { bool($0) } ?? !(URL(string: baseURL)?.host.map(Self.isLoopback) ?? false)
+        if let value = provider["connect_timeout"].flatMap({ duration($0) }) { settings.connectTimeout = value }
+        settings.timeouts = ProviderTimeouts(
+            firstToken: provider["first_token_timeout"].flatMap { duration($0) }, idle: provider["idle_timeout"].flatMap { duration($0) },
+            total: provider["timeout"].flatMap { duration($0) })
+        if let value = provider["max_retries"].flatMap({ int($0, in: 0...10) }) { settings.retry.maxRetries = value }
+        if let value = provider["retry_backoff"].flatMap({ duration($0) }) { settings.retry.initialBackoff = value }
+        if let value = provider["max_backoff"].flatMap({ duration($0) }) { settings.retry.maximumBackoff = value }
+        if settings.retry.maximumBackoff < settings.retry.initialBackoff, let node = provider["max_backoff"] {
+            report("\(setting.path).max_backoff is shorter than retry_backoff (\(settings.retry.initialBackoff.formatted))", at: node)
+        }
+        if let value = provider["stream"].flatMap({ bool($0) }) { settings.streaming = value }
+        if let node = provider["logprobs"], let value = bool(node) {
+            if value, case .anthropic = api {
+                report("\(setting.path).logprobs: Anthropic's API returns no log-probabilities; remove it", at: node)
+            }
+            settings.logprobs = value
+        }
+        settings.concurrency = provider["concurrency"].flatMap { int($0, in: 1...10_000) }
+        if let node = provider["circuit_breaker"] { settings.circuitBreaker = circuitBreaker(node) ?? settings.circuitBreaker }
+        return .llm(settings)
+    }
+
+    /// `off`, or a mapping of `window`, `minimum_calls`, `failure_ratio`, `open_for`,
+    /// `half_open_probes`. `.some(nil)` is `off`.
+    private mutating func circuitBreaker(_ setting: Setting) -> CircuitBreaker.Settings?? {
+        guard case .mapping = setting.node else {
+            if text(setting) == "off" { return .some(nil) }
+            report("\(setting.path) is off or a mapping (window, minimum_calls, failure_ratio, open_for, half_open_probes)", at: setting)
+            return nil
+        }
+        guard let breaker = section(setting, allowed: ["window", "minimum_calls", "failure_ratio", "open_for", "half_open_probes"])
+        else { return nil }
+        var settings = CircuitBreaker.Settings()
+        if let value = breaker["window"].flatMap({ duration($0) }) { settings.window = value }
+        if let value = breaker["minimum_calls"].flatMap({ int($0, in: 1...100_000) }) { settings.minimumCalls = value }
+        if let value = breaker["failure_ratio"].flatMap({ double($0, in: 0.01...1) }) { settings.failureRatio = value }
+        if let value = breaker["open_for"].flatMap({ duration($0) }) { settings.openDuration = value }
+        if let value = breaker["half_open_probes"].flatMap({ int($0, in: 1...100) }) { settings.halfOpenProbes = value }
+        return settings
     }
 
     private mutating func fallback(_ setting: Setting) -> Configuration.FallbackSettings {

@@ -137,13 +137,14 @@ public struct Configuration: Sendable {
 public enum ProviderConfiguration: Sendable, Hashable {
     /// The embedded linear classifier trained from labelled CSV files.
     case local(LocalProviderSettings)
-    /// Any server speaking OpenAI's chat completions API.
-    case openAI(OpenAIProviderSettings)
+    /// A large language model behind an HTTP API: OpenAI-compatible, Anthropic or Gemini.
+    case llm(LLMProviderSettings)
 
+    /// The configured `type`.
     public var kind: String {
         switch self {
         case .local: "local"
-        case .openAI: "openai"
+        case .llm(let settings): settings.api.kind
         }
     }
 }
@@ -153,27 +154,63 @@ public struct LocalProviderSettings: Sendable, Hashable {
     public var trainingData: [String]
 }
 
-public struct OpenAIProviderSettings: Sendable, Hashable {
+/// A provider of `type: openai`, `anthropic` or `gemini`.
+public struct LLMProviderSettings: Sendable, Hashable {
+    /// The provider's API and what only it has.
+    public enum API: Sendable, Hashable {
+        /// OpenAI's chat completions, in a structured-output `dialect`.
+        case chatCompletions(ChatCompletionsSettings)
+        /// Anthropic's Messages API; `version` is the `anthropic-version` header.
+        case anthropic(version: String)
+        /// Google's Gemini API.
+        case gemini
+
+        public var kind: String {
+            switch self {
+            case .chatCompletions: "openai"
+            case .anthropic: "anthropic"
+            case .gemini: "gemini"
+            }
+        }
+    }
+
+    public struct ChatCompletionsSettings: Sendable, Hashable {
+        /// How the server is asked for the schema (`dialect`).
+        public var dialect: StructuredOutputDialect = .openai
+        /// `system_message`; nil: the dialect's default.
+        public var systemMessage: Bool? = nil
+        /// Azure's `api-version`.
+        public var apiVersion: String = ChatCompletionsWireFormat.defaultAPIVersion
+    }
+
+    public var api: API
     public var baseURL: String
     public var model: String
     public var apiKey: String?
-    /// How the server is asked for the schema (`dialect`).
-    public var dialect: StructuredOutputDialect = .openai
     /// `max_tokens`, always sent.
-    public var maxTokens: Int = OpenAICompatibleClassifier.Configuration.defaultMaxTokens
-    /// `system_message`; nil: the dialect's default.
-    public var systemMessage: Bool? = nil
-    /// Azure's `api-version`.
-    public var apiVersion: String = OpenAICompatibleClassifier.Configuration.defaultAPIVersion
+    public var maxTokens: Int = LLMClassifier.Configuration.defaultMaxTokens
+    public var temperature: Double = 0
     /// `redact`: personal data replaced before the ticket is sent; by default for every
     /// server that is not on this machine.
     public var redactsPersonalData: Bool = true
     /// `max_input_tokens`: the most of a ticket's body sent.
-    public var maxInputTokens: Int = OpenAICompatibleClassifier.Configuration.defaultMaxInputTokens
-    public var timeout: Duration?
+    public var maxInputTokens: Int = LLMClassifier.Configuration.defaultMaxInputTokens
     /// A Mustache template file replacing the built-in prompt.
     public var promptTemplate: String?
-    public var maxRetries: Int
+    /// `connect_timeout`: establishing the connection (TCP and TLS).
+    public var connectTimeout: Duration = .seconds(5)
+    /// `first_token_timeout`, `idle_timeout`, `timeout`.
+    public var timeouts = ProviderTimeouts()
+    /// `max_retries`, `retry_backoff`, `max_backoff`.
+    public var retry = RetryPolicy()
+    /// `stream`: answers as server-sent events.
+    public var streaming: Bool = false
+    /// `logprobs`: confidence from the answer's token log-probabilities.
+    public var logprobs: Bool = false
+    /// `concurrency`: calls in flight at once; nil: unlimited.
+    public var concurrency: Int? = nil
+    /// `circuit_breaker`; nil: `off`.
+    public var circuitBreaker: CircuitBreaker.Settings? = CircuitBreaker.Settings()
 }
 
 /// One enabled adapter: its secret, where decisions are written back, and with what.

@@ -11,7 +11,7 @@ import SwitchyardStore
 /// workers to take them); once per hour, whichever replica holds the retention job removes
 /// personal data older than `storage.retention`. On graceful shutdown, after the workers
 /// have stopped, the instance retires and its remaining claims go back at once.
-public struct InstanceService: Service {
+public struct InstanceService: Service, CustomStringConvertible {
     let store: any TicketStore
     let instance: StoreInstance
     let settings: Configuration.StorageSettings
@@ -93,7 +93,7 @@ extension HandOver {
 
 /// Wakes the triage workers when another replica queues a ticket (PostgreSQL's
 /// `LISTEN`/`NOTIFY`); the workers' polling is the backstop.
-struct TicketWatchService: Service {
+struct TicketWatchService: Service, CustomStringConvertible {
     let store: any TicketStore
     let work: WorkSignal
 

@@ -8,7 +8,7 @@ import UnixSignals
 
 /// Reloads the rules when their folder changes (checked every `rules.watch_interval`) and on
 /// `SIGHUP`; `POST /v1/rules/reload` reloads through the same ``RuleReloader``.
-struct RuleWatchService: Service {
+struct RuleWatchService: Service, CustomStringConvertible {
     let reloader: RuleReloader
     let directory: String
     let interval: Duration?

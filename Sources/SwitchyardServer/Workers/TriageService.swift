@@ -17,7 +17,7 @@ import SwitchyardStore
 /// token of its own, so a decider whose lease was taken over cannot record over the new
 /// owner. On graceful shutdown the claimer stops claiming, and the deciders finish the tickets
 /// they hold and give a ticket back if recording its decision fails.
-public struct TriageService: Service {
+public struct TriageService: Service, CustomStringConvertible {
     let store: any TicketStore
     let triage: Triage
     let planner: WriteBackPlanner
@@ -178,4 +178,27 @@ private final class DeciderSlots: Sendable {
             return busy == capacity
         }
     }
+}
+
+// Service groups name each service by its description (swift-service-lifecycle 2.13 takes
+// `"\(service)"` at start, for logs): a reflected description would print the whole triage
+// stage, the local model's weights included, which took minutes. Each service names itself.
+extension TriageService {
+    public var description: String { "TriageService" }
+}
+
+extension WriteBackService {
+    public var description: String { "WriteBackService" }
+}
+
+extension InstanceService {
+    public var description: String { "InstanceService" }
+}
+
+extension TicketWatchService {
+    var description: String { "TicketWatchService" }
+}
+
+extension RuleWatchService {
+    var description: String { "RuleWatchService" }
 }

@@ -14,7 +14,7 @@ import Synchronization
 /// gives one, until `max_attempts`; anything else is permanent, a redirect included.
 /// Entries that cannot be delivered become dead letters, listed by
 /// `GET /v1/write-backs?status=dead` with the platform's status and error body.
-public struct WriteBackService: Service {
+public struct WriteBackService: Service, CustomStringConvertible {
     let store: any TicketStore
     let client: PlatformClient
     let adapters: [String: AdapterConfiguration]
