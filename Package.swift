@@ -218,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
-                "SwitchyardServer", "SwitchyardCore", "SwitchyardStore", "SwitchyardSQLite", "SwitchyardWebhooks",
+                "SwitchyardServer", "SwitchyardCore", "SwitchyardStore", "SwitchyardSQLite", "CSQLite", "SwitchyardWebhooks",
                 "SwitchyardModels", "SwitchyardTriage", "SwitchyardRules", "SwitchyardYAML",
                 "SwitchyardTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -81,6 +81,33 @@ import Testing
         }
     }
 
+    @Test("server.max_connections caps open connections: one past the cap waits unanswered until another closes")
+    func connectionsAreCapped() async throws {
+        try await withServer(ServerSetup(serverExtra: "  max_connections: 2\n  idle_timeout: 30s")) { server in
+            let request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            // Two kept-alive connections, each known to be accepted because it was answered.
+            var held: [RawConnection] = []
+            for _ in 0..<2 {
+                let connection = try await RawConnection.open(port: server.port)
+                try await connection.send(request)
+                _ = try await connection.receive(containing: "HTTP/1.1 200", timeout: .seconds(10))
+                held.append(connection)
+            }
+            // The third is connected by the kernel but not accepted: its request is not read.
+            // (Proving that nothing comes needs a window; one second is ample on a loopback.)
+            let third = try await RawConnection.open(port: server.port)
+            defer { third.close() }
+            try await third.send(request)
+            await #expect(throws: TimedOut.self) {
+                try await third.receive(containing: "HTTP/1.1", timeout: .seconds(1))
+            }
+            held[0].close()
+            let answer = try await third.receive(containing: "HTTP/1.1 200", timeout: .seconds(10))
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            held[1].close()
+        }
+    }
+
     /// `GET /healthz` on a connection of its own, closed after the answer.
     static func health(port: Int) async throws -> String {
         let connection = try await RawConnection.open(port: port)

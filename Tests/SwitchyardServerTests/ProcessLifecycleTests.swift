@@ -34,25 +34,46 @@ import Glibc
         static func start(
             config: URL, in directory: TemporaryDirectory, name: String, logLevel: String = "info"
         ) async throws -> RunningServer {
+            try await startAll(config: config, in: directory, names: [name], logLevel: logLevel)[0]
+        }
+
+        /// Starts one process per name at once (they race for the store, as replicas started
+        /// together do), then waits for each to listen; on failure none is left running.
+        static func startAll(
+            config: URL, in directory: TemporaryDirectory, names: [String], logLevel: String = "info"
+        ) async throws -> [RunningServer] {
             let executable = try #require(ProcessLifecycleTests.executable, "build the switchyard product first")
-            let log = directory.url.appendingPathComponent("\(name).log")
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = ["serve", "--config", config.path, "--port", "0", "--log-level", logLevel]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
-            let port = try await eventually(timeout: .seconds(60), "server \(name) listening") { () -> Int? in
-                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                if !process.isRunning {
-                    let output = (try? String(contentsOf: log, encoding: .utf8)) ?? text
-                    throw TimedOut(description: "switchyard exited early with status \(process.terminationStatus):\n\(output)")
+            var launched: [(name: String, process: Process, log: URL)] = []
+            do {
+                for name in names {
+                    let log = directory.url.appendingPathComponent("\(name).log")
+                    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+                    let process = Process()
+                    process.executableURL = executable
+                    process.arguments = ["serve", "--config", config.path, "--port", "0", "--log-level", logLevel]
+                    process.standardOutput = FileHandle.nullDevice
+                    process.standardError = try FileHandle(forWritingTo: log)
+                    try process.run()
+                    launched.append((name, process, log))
                 }
-                guard let range = text.range(of: #"address=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return nil }
-                return Int(text[range].split(separator: ":").last ?? "")
+                var servers: [RunningServer] = []
+                for (name, process, log) in launched {
+                    let port = try await eventually(timeout: .seconds(60), "server \(name) listening") { () -> Int? in
+                        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                        if !process.isRunning {
+                            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? text
+                            throw TimedOut(description: "switchyard exited early with status \(process.terminationStatus):\n\(output)")
+                        }
+                        guard let range = text.range(of: #"address=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return nil }
+                        return Int(text[range].split(separator: ":").last ?? "")
+                    }
+                    servers.append(RunningServer(process: process, port: port, log: log))
+                }
+                return servers
+            } catch {
+                for (_, process, _) in launched where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                throw error
             }
-            return RunningServer(process: process, port: port, log: log)
         }
 
         func waitForExit(timeout: Duration) async throws -> Int32 {
@@ -76,15 +97,15 @@ import Glibc
         return (Int(response.status.code), json)
     }
 
-    func writeConfiguration(in directory: TemporaryDirectory) throws -> URL {
-        // A short lease so that the tickets the killed server held are taken over soon; the
+    func writeConfiguration(in directory: TemporaryDirectory, lease: String = "3s") throws -> URL {
+        // A short lease so that the tickets a killed server held are taken over soon; the
         // lease must outlast a decision (model.deadline + 1s), and the local model answers at once.
         var setup = ServerSetup()
         setup.modelDeadline = "1s"
         // Rules reload on SIGHUP only, so the SIGHUP test knows what reloaded them.
         setup.rulesExtra = "  watch_interval: off"
         return try directory.write(
-            try setup.configuration(in: directory).replacingOccurrences(of: "lease: 30s", with: "lease: 3s"),
+            try setup.configuration(in: directory).replacingOccurrences(of: "lease: 30s", with: "lease: \(lease)"),
             to: "switchyard.yaml")
     }
 
@@ -92,7 +113,9 @@ import Glibc
     func killNineLosesNothing() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let config = try writeConfiguration(in: directory)
+        // A lease far longer than the test may take: the claims the killed server held must
+        // come back when the next one starts on the file, not when they expire.
+        let config = try writeConfiguration(in: directory, lease: "600s")
         let client = HTTPClient.shared
 
         let first = try await RunningServer.start(config: config, in: directory, name: "first")
@@ -119,7 +142,8 @@ import Glibc
             #expect((json["ticket"] as? [String: Any])?["external_id"] as? String != nil)
         }
         for id in ids {
-            // Taken over at the restart, not after the 3 s lease: the store knew the old process was gone.
+            // Taken over at the restart, not after the 600 s lease: one process writes a SQLite
+            // file (its lock says so), so the claims of any earlier one go back when it registers.
             _ = try await eventually(timeout: .seconds(30), "ticket \(id) decided after the restart") { () -> Bool? in
                 let (_, json) = try await Self.request(client, .GET, port: second.port, path: "/v1/tickets/\(id)")
                 return json["status"] as? String == "decided" ? true : nil

@@ -48,6 +48,23 @@ public struct RawConnection: Sendable {
         }
     }
 
+    /// Everything received so far once it contains `marker`, or `TimedOut` after `timeout`
+    /// (the connection stays open either way, for a server that has not read it yet).
+    public func receive(containing marker: String, timeout: Duration) async throws -> String {
+        let channel = self.channel
+        let arrived = try await channel.eventLoop.submit {
+            let promise = channel.eventLoop.makePromise(of: String.self)
+            do {
+                try channel.pipeline.syncOperations.handler(type: Collector.self)
+                    .wait(for: marker, timeout: TimeAmount(timeout), promise: promise, on: channel.eventLoop)
+            } catch {
+                promise.fail(error)
+            }
+            return promise.futureResult
+        }.get()
+        return try await arrived.get()
+    }
+
     /// Closes the connection from this side.
     public func close() {
         channel.close(promise: nil)
@@ -60,13 +77,43 @@ private final class Collector: ChannelInboundHandler {
 
     private let promise: EventLoopPromise<String>
     private var text = ""
+    private var waiters: [(id: Int, marker: String, promise: EventLoopPromise<String>)] = []
+    private var nextWaiter = 0
 
     init(promise: EventLoopPromise<String>) {
         self.promise = promise
     }
 
+    /// Succeeds `promise` with what has arrived once it contains `marker`; fails it with
+    /// `TimedOut` after `timeout`.
+    func wait(for marker: String, timeout: TimeAmount, promise: EventLoopPromise<String>, on eventLoop: any EventLoop) {
+        let id = nextWaiter
+        nextWaiter += 1
+        waiters.append((id, marker, promise))
+        settle()
+        let collector = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: timeout) {
+            collector.value.expire(id, after: timeout)
+        }
+    }
+
+    private func expire(_ id: Int, after timeout: TimeAmount) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = waiters.remove(at: index)
+        waiter.promise.fail(TimedOut(description: "nothing containing \(waiter.marker.debugDescription) arrived within \(timeout)"))
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         text += String(buffer: unwrapInboundIn(data))
+        settle()
+    }
+
+    private func settle() {
+        waiters.removeAll { waiter in
+            guard text.contains(waiter.marker) else { return false }
+            waiter.promise.succeed(text)
+            return true
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -75,6 +122,8 @@ private final class Collector: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         promise.succeed(text)
+        for waiter in waiters { waiter.promise.fail(ChannelError.ioOnClosedChannel) }
+        waiters.removeAll()
         context.fireChannelInactive()
     }
 }
