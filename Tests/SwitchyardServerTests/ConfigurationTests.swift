@@ -60,6 +60,70 @@ import Testing
         #expect(openAI.streaming == false && openAI.retry.maxRetries == 1 && openAI.circuitBreaker == CircuitBreaker.Settings())
     }
 
+    @Test("gateway keys: Anthropic and Gemini providers, timeouts, retries, streaming, concurrency and the circuit breaker")
+    func gatewaySettings() throws {
+        let configuration = try parse(Self.minimal + """
+
+            model:
+              chain: [claude, gemini, openai]
+              providers:
+                claude: { type: anthropic, model: claude-haiku-4-5, api_key: sk-ant, stream: true, circuit_breaker: off }
+                gemini:
+                  type: gemini
+                  model: gemini-2.5-flash
+                  logprobs: true
+                  concurrency: 8
+                  circuit_breaker: { window: 2m, minimum_calls: 20, failure_ratio: 0.25, open_for: 10s, half_open_probes: 2 }
+                openai:
+                  type: openai
+                  model: gpt-4o-mini
+                  connect_timeout: 2s
+                  first_token_timeout: 3s
+                  idle_timeout: 1s
+                  timeout: 8s
+                  max_retries: 3
+                  retry_backoff: 100ms
+                  max_backoff: 2s
+            """)
+        guard case .llm(let claude)? = configuration.model.providers["claude"], case .llm(let gemini)? = configuration.model.providers["gemini"],
+            case .llm(let openAI)? = configuration.model.providers["openai"]
+        else {
+            Issue.record("providers not read: \(configuration.model.providers)")
+            return
+        }
+        #expect(claude.api == .anthropic(version: "2023-06-01") && claude.baseURL == "https://api.anthropic.com/v1")
+        #expect(claude.streaming && claude.circuitBreaker == nil && claude.apiKey == "sk-ant")
+        #expect(gemini.api == .gemini && gemini.baseURL == "https://generativelanguage.googleapis.com/v1beta")
+        #expect(gemini.logprobs && gemini.concurrency == 8)
+        #expect(
+            gemini.circuitBreaker
+                == CircuitBreaker.Settings(window: .seconds(120), minimumCalls: 20, failureRatio: 0.25, openDuration: .seconds(10), halfOpenProbes: 2))
+        #expect(openAI.connectTimeout == .seconds(2))
+        #expect(openAI.timeouts == ProviderTimeouts(firstToken: .seconds(3), idle: .seconds(1), total: .seconds(8)))
+        #expect(openAI.retry.maxRetries == 3 && openAI.retry.initialBackoff == .milliseconds(100) && openAI.retry.maximumBackoff == .seconds(2))
+        #expect(openAI.concurrency == nil && openAI.circuitBreaker == CircuitBreaker.Settings(), "no limit, the breaker on by default")
+    }
+
+    @Test("gateway mistakes are refused at their key", arguments: [
+        ("claude: { type: anthropic, model: m, logprobs: true }", "model.providers.claude.logprobs", "no log-probabilities"),
+        ("claude: { type: anthropic, model: m, dialect: vllm }", "model.providers.claude", "unknown key \"dialect\""),
+        ("g: { type: gemini, model: m, version: x }", "model.providers.g", "unknown key \"version\""),
+        ("o: { type: openai, model: m, circuit_breaker: on }", "model.providers.o.circuit_breaker", "off or a mapping"),
+        ("o: { type: openai, model: m, circuit_breaker: { failure_ratio: 0 } }", "model.providers.o.circuit_breaker.failure_ratio", "between"),
+        ("o: { type: openai, model: m, circuit_breaker: { trip_after: 3 } }", "model.providers.o.circuit_breaker", "unknown key \"trip_after\""),
+        ("o: { type: openai, model: m, max_retries: 11 }", "model.providers.o.max_retries", "between 0 and 10"),
+        ("o: { type: openai, model: m, retry_backoff: 2s, max_backoff: 1s }", "model.providers.o.max_backoff", "shorter than retry_backoff"),
+        ("o: { type: openai, model: m, concurrency: 0 }", "model.providers.o.concurrency", "between 1 and"),
+        ("o: { type: openai, model: m, api_version: 2024-10-21 }", "model.providers.o.api_version", "dialect azure only"),
+        ("o: { type: bedrock, model: m }", "model.providers.o.type", "use one of: local, openai, anthropic, gemini"),
+    ])
+    func gatewayMistakes(snippet: String, keyPath: String, message: String) throws {
+        let error = try problem(Self.minimal + "\nmodel:\n  chain: [local]\n  providers:\n    local: { type: local, training_data: [t.csv] }\n    " + snippet + "\n")
+        #expect(error.message.contains(keyPath), "\(error)")
+        #expect(error.message.contains(message), "\(error)")
+        #expect(error.location.line > 5)
+    }
+
     @Test("the sample configuration loads with the local model chain and both adapters")
     func sampleConfiguration() throws {
         let configuration = try Configuration.load(
