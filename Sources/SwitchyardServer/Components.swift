@@ -52,6 +52,7 @@ struct Components {
             confidenceThreshold: configuration.model.confidenceThreshold,
             fallbackModelThreshold: configuration.fallback.localModelThreshold,
             modelDeadline: configuration.model.deadline,
+            injectionPolicy: configuration.model.onInjection,
             timeSource: timeSource,
             metrics: metrics,
             logger: logger

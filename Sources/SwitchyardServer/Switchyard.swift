@@ -115,8 +115,9 @@ public struct Switchyard: Sendable {
         HealthController(
             store: store, health: health, metricsRole: configuration.access.metricsRole, access: access,
             openAPIDocument: openAPIDocument, registry: registry,
-            metrics: metrics
+            metrics: metrics, models: models, modelSettings: configuration.model
         ).addRoutes(to: routes)
+        ProvidersController(models: models, settings: configuration.model, access: access).addRoutes(to: routes)
 
         let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
         let platforms = PlatformClient(

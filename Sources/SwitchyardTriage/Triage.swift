@@ -24,6 +24,8 @@ public struct Triage: Sendable {
     /// The local model's own deadline when it decides as the fallback, after the model
     /// stage has failed (possibly by using up `modelDeadline`).
     public static let fallbackModelDeadline: Duration = .seconds(1)
+    /// What a ticket that tries to instruct the model (``PromptInjectionDetector``) gets.
+    public let injectionPolicy: InjectionPolicy
     let timeSource: any TimeSource
     let metrics: TriageMetrics
     /// Where matches stopped at a PCRE2 limit are reported (rule, field and test; never text).
@@ -38,6 +40,7 @@ public struct Triage: Sendable {
         confidenceThreshold: Double,
         fallbackModelThreshold: Double,
         modelDeadline: Duration,
+        injectionPolicy: InjectionPolicy = .annotate,
         timeSource: any TimeSource = SystemTimeSource(),
         metrics: TriageMetrics = .disabled,
         logger: Logger = Logger(label: "switchyard.triage", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -50,6 +53,7 @@ public struct Triage: Sendable {
         self.confidenceThreshold = confidenceThreshold
         self.fallbackModelThreshold = fallbackModelThreshold
         self.modelDeadline = modelDeadline
+        self.injectionPolicy = injectionPolicy
         self.timeSource = timeSource
         self.metrics = metrics
         self.logger = logger
@@ -88,6 +92,7 @@ public struct Triage: Sendable {
         decision.provenance.latencyMilliseconds = (clock.now - start).milliseconds
         decision.provenance.trace = trace == .none ? nil : ruleTrace
         metrics.recordDecision(decision)
+        for attempt in decision.provenance.attempts { metrics.recordModelAttempt(attempt) }
         for ruleID in annotations.ruleIDs { metrics.recordRuleHit(ruleID: ruleID, kind: "annotating") }
         if let ruleID = decision.provenance.decidedBy, decision.provenance.stage == .rule || decision.provenance.stage == .fallbackRule {
             metrics.recordRuleHit(ruleID: ruleID, kind: decision.provenance.stage == .rule ? "deciding" : "fallback")
@@ -101,6 +106,7 @@ public struct Triage: Sendable {
         start: ContinuousClock.Instant, deadline: ContinuousClock.Instant?, clock: ContinuousClock
     ) async -> Decision {
         var attempts: [ModelAttempt] = []
+        var injectionSignals: [String] = []
         func decision(
             _ department: DepartmentID, priority: Priority? = nil, tags: [String] = [], fields: [String: String] = [:],
             confidence: Double,
@@ -120,7 +126,8 @@ public struct Triage: Sendable {
                     promptVersion: answer?.promptVersion,
                     modelVersion: answer?.modelVersion,
                     usage: usage,
-                    attempts: attempts
+                    attempts: attempts,
+                    injectionSignals: injectionSignals
                 ),
                 decidedAt: timeSource.now()
             )
@@ -138,8 +145,17 @@ public struct Triage: Sendable {
         var reasons: [String] = []
         var usage: TokenUsage?
         var answers: [String: Classification] = [:]
+        var asksChain = models
         if !models { reasons.append("the model stage was switched off") }
-        for classifier in chain where models {
+        if models, !chain.isEmpty {
+            injectionSignals = Self.injectionDetector.signals(in: ticket.subject + "\n" + ticket.body).map(\.rawValue)
+            if !injectionSignals.isEmpty, injectionPolicy == .skipChain {
+                asksChain = false
+                reasons.append(
+                    "the model chain was skipped: the ticket tries to instruct the model (\(injectionSignals.joined(separator: ", ")))")
+            }
+        }
+        for classifier in chain where asksChain {
             let callStart = clock.now
             do {
                 let answer = try await classifier.classify(
@@ -197,6 +213,8 @@ public struct Triage: Sendable {
         return decision(defaultDepartment, confidence: 0, stage: .default, decidedBy: nil, reasons: reasons, usage: usage)
     }
 
+    private static let injectionDetector = PromptInjectionDetector()
+
     /// The first matching rule of `kind`, counting patterns that PCRE2 stopped at a limit.
     private func evaluate(
         _ ruleSet: RuleSet, _ ticket: Ticket, kind: Rule.Kind, trace: TraceDetail, candidates: RuleCandidates,
@@ -229,4 +247,15 @@ extension Optional where Wrapped == TokenUsage {
             promptTokens: self.promptTokens + other.promptTokens,
             completionTokens: self.completionTokens + other.completionTokens)
     }
+}
+
+/// What the model stage does with a ticket whose text tries to instruct the model ("ignore
+/// previous instructions", chat role markup, "route this to …").
+public enum InjectionPolicy: String, Sendable, Hashable, CaseIterable {
+    /// Ask the chain as usual (the prompt keeps the text as data and the answer is checked);
+    /// the decision lists the signals.
+    case annotate
+    /// Skip the model chain: the local fallback model, the fallback rules or the default
+    /// department decide, and the decision says why.
+    case skipChain = "skip_chain"
 }

@@ -76,6 +76,21 @@ public struct TriageMetrics: Sendable {
         counter("switchyard_fetches_total", [("adapter", adapter), ("outcome", outcome)]).increment()
     }
 
+    /// A provider's guard as a scrape finds it: the circuit (0 closed, 1 half open, 2 open;
+    /// nil without a breaker) and the calls in flight and waiting (nil without a limit).
+    package func recordProvider(_ provider: String, circuit: Int?, inFlight: Int?, waiting: Int?) {
+        let dimensions = [("provider", provider)]
+        if let circuit { Gauge(label: "switchyard_provider_circuit_state", dimensions: dimensions, factory: factory).record(circuit) }
+        if let inFlight { Gauge(label: "switchyard_provider_in_flight", dimensions: dimensions, factory: factory).record(inFlight) }
+        if let waiting { Gauge(label: "switchyard_provider_waiting", dimensions: dimensions, factory: factory).record(waiting) }
+    }
+
+    /// Every model call a decision made, by how it went: `answered`, `failed` (retries
+    /// included) or `skipped` (circuit open, no free slot before the deadline).
+    package func recordModelAttempt(_ attempt: ModelAttempt) {
+        counter("switchyard_model_attempts_total", [("provider", attempt.provider), ("outcome", attempt.outcome.rawValue)]).increment()
+    }
+
     package func recordQueueDepth(_ depth: Int) {
         Gauge(label: "switchyard_queue_depth", factory: factory).record(depth)
     }

@@ -107,6 +107,8 @@ struct ServerSetup {
     var access: String = ""
     /// More `rules:` keys, each line indented by two spaces.
     var rulesExtra: String = ""
+    /// More `model:` keys, each line indented by two spaces.
+    var modelExtra: String = ""
     /// More adapters under `adapters:`, each line indented by two spaces.
     var extraAdapters: String = ""
     /// Adapter files beside copies of the shipped ones (file name → YAML): a platform added
@@ -180,6 +182,7 @@ struct ServerSetup {
           chain: [\(chain.joined(separator: ", "))]
           confidence_threshold: \(confidenceThreshold)
           deadline: \(modelDeadline)
+        \(modelExtra)
           providers:
             local:
               type: local

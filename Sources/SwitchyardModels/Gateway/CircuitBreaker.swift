@@ -34,7 +34,7 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
-    public enum State: String, Sendable, Hashable {
+    public enum State: String, Sendable, Hashable, Codable {
         case closed, open
         case halfOpen = "half_open"
     }

@@ -402,7 +402,7 @@ extension ConfigurationReader {
 
     private mutating func model(_ setting: Setting) -> Configuration.ModelSettings {
         var settings = defaultModel()
-        guard let model = section(setting, allowed: ["chain", "confidence_threshold", "deadline", "providers"]) else {
+        guard let model = section(setting, allowed: ["chain", "confidence_threshold", "deadline", "providers", "on_injection"]) else {
             return settings
         }
         if let providers = model["providers"].flatMap({ section($0, allowed: nil) }) {
@@ -425,6 +425,9 @@ extension ConfigurationReader {
         }
         if let value = model["confidence_threshold"].flatMap({ double($0, in: 0...1) }) { settings.confidenceThreshold = value }
         if let value = model["deadline"].flatMap({ duration($0) }) { settings.deadline = value }
+        if let value = model["on_injection"].flatMap({ choice($0, InjectionPolicy.self, naming: "on_injection policy") }) {
+            settings.onInjection = value
+        }
         return settings
     }
 

@@ -3,6 +3,7 @@ public import SwitchyardCore
 public import SwitchyardModels
 public import SwitchyardPostgres
 public import SwitchyardRules
+public import SwitchyardTriage
 
 /// Everything `switchyard serve` needs, decoded from one YAML file.
 ///
@@ -106,6 +107,8 @@ public struct Configuration: Sendable {
         /// Overall time the model stage may take for one ticket.
         public var deadline: Duration = .seconds(10)
         public var providers: [String: ProviderConfiguration] = [:]
+        /// What a ticket that tries to instruct the model gets: the chain as usual, or not.
+        public var onInjection: InjectionPolicy = .annotate
     }
 
     public struct FallbackSettings: Sendable, Hashable {

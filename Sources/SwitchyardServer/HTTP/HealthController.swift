@@ -18,6 +18,8 @@ struct HealthController: Sendable {
     let openAPIDocument: [UInt8]
     let registry: PrometheusCollectorRegistry
     let metrics: TriageMetrics
+    let models: ModelCatalog
+    let modelSettings: Configuration.ModelSettings
 
     struct Status: Encodable {
         var status: String
@@ -40,6 +42,17 @@ struct HealthController: Sendable {
             if let metricsRole { _ = try access.authorize(request, as: metricsRole) }
             if let depth = try? await store.queueDepth() {
                 metrics.recordQueueDepth(depth)
+            }
+            for provider in ProviderStatus.all(models, settings: modelSettings) {
+                let circuit = provider.circuit.map { circuit in
+                    switch circuit.state {
+                    case .closed: 0
+                    case .halfOpen: 1
+                    case .open: 2
+                    }
+                }
+                metrics.recordProvider(
+                    provider.name, circuit: circuit, inFlight: provider.concurrency?.inFlight, waiting: provider.concurrency?.waiting)
             }
             return Response(
                 status: .ok,

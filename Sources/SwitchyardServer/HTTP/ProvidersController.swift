@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import SwitchyardCore
+import SwitchyardModels
+import SwitchyardTriage
+
+/// `GET /v1/providers`: each model provider this process built, in chain order, with its
+/// circuit breaker's state and its concurrency limit's load as this process sees them (each
+/// replica has its own). Support leads and operators read it to learn why tickets fall back;
+/// the `lead` role may call it. No keys, no ticket text.
+struct ProvidersController: Sendable {
+    let models: ModelCatalog
+    let settings: Configuration.ModelSettings
+    let access: AccessControl
+
+    func addRoutes(to routes: RouteTable) {
+        routes.get("/v1/providers") { request, _ in
+            _ = try access.authorize(request, as: .lead)
+            return JSONResponse(Document(chain: settings.chain, providers: ProviderStatus.all(models, settings: settings)))
+        }
+    }
+
+    struct Document: Encodable {
+        var chain: [String]
+        var providers: [ProviderStatus]
+    }
+}
+
+/// One provider as `GET /v1/providers` and the `switchyard_provider_*` gauges report it.
+struct ProviderStatus: Encodable, Sendable {
+    var name: String
+    /// `local`, `openai`, `anthropic` or `gemini`.
+    var type: String
+    /// The classifier's name in decisions, `<name>/<model>`.
+    var classifier: String
+    /// Without user information, query or fragment; nil for the local model.
+    var baseURL: String?
+    var inChain: Bool
+    /// nil: the provider has no breaker (`circuit_breaker: off`, or the local model).
+    var circuit: Circuit?
+    /// nil: no limit.
+    var concurrency: Concurrency?
+
+    struct Circuit: Encodable, Sendable {
+        var state: CircuitBreaker.State
+        var callsInWindow: Int
+        var failuresInWindow: Int
+        /// Times it opened since this process started.
+        var opened: Int
+        /// While open: seconds until the first probe.
+        var probesInSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case state
+            case callsInWindow = "calls_in_window"
+            case failuresInWindow = "failures_in_window"
+            case opened
+            case probesInSeconds = "probes_in_seconds"
+        }
+    }
+
+    struct Concurrency: Encodable, Sendable {
+        var limit: Int
+        var inFlight: Int
+        var waiting: Int
+
+        enum CodingKeys: String, CodingKey {
+            case limit
+            case inFlight = "in_flight"
+            case waiting
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, classifier
+        case baseURL = "base_url"
+        case inChain = "in_chain"
+        case circuit, concurrency
+    }
+
+    /// The providers `models` holds, those in the chain first and in its order, then the rest by name.
+    static func all(_ models: ModelCatalog, settings: Configuration.ModelSettings, now: ContinuousClock.Instant = .now) -> [ProviderStatus] {
+        let order = Dictionary(settings.chain.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let names = models.classifiers.keys.sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }
+        return names.compactMap { name in
+            guard let classifier = models.classifiers[name], let provider = settings.providers[name] else { return nil }
+            var status = ProviderStatus(
+                name: name, type: provider.kind, classifier: classifier.name, baseURL: nil, inChain: order[name] != nil)
+            if case .llm(let llm) = provider { status.baseURL = Self.displayed(llm.baseURL) }
+            if let guarded = classifier as? GuardedClassifier {
+                if let breaker = guarded.breaker {
+                    let snapshot = breaker.snapshot(now: now)
+                    status.circuit = Circuit(
+                        state: snapshot.state, callsInWindow: snapshot.callsInWindow, failuresInWindow: snapshot.failuresInWindow,
+                        opened: snapshot.opened, probesInSeconds: snapshot.reopensAt.map { max(0, ($0 - now).timeInterval) })
+                }
+                if let limiter = guarded.limiter {
+                    let load = limiter.load
+                    status.concurrency = Concurrency(limit: limiter.limit, inFlight: load.inFlight, waiting: load.waiting)
+                }
+            }
+            return status
+        }
+    }
+
+    /// `url` without what could carry a credential (user information, query, fragment).
+    static func displayed(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return "" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        return components.string ?? ""
+    }
+}
