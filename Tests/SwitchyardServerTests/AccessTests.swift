@@ -44,6 +44,7 @@ import Testing
             Endpoint(method: .GET, path: "/v1/write-backs", role: "admin"),
             Endpoint(method: .GET, path: "/v1/rules", role: "lead"),
             Endpoint(method: .POST, path: "/v1/rules/reload", role: "lead"),
+            Endpoint(method: .GET, path: "/v1/providers", role: "lead"),
         ]
         let tokens = ["agent": Self.agentToken, "lead": Self.leadToken, "admin": Self.adminToken]
         let order = ["agent", "lead", "admin"]
