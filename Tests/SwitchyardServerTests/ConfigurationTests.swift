@@ -104,6 +104,18 @@ import Testing
         #expect(openAI.concurrency == nil && openAI.circuitBreaker == CircuitBreaker.Settings(), "no limit, the breaker on by default")
     }
 
+    @Test("every `model:` example in Docs/models.md loads")
+    func documentedModelExamplesLoad() throws {
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("Docs/models.md"), encoding: .utf8)
+        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        let examples = blocks.filter { $0.hasPrefix("model:") }
+        #expect(examples.count >= 3)
+        for example in examples {
+            let environment = ["OPENAI_API_KEY": "sk-x", "ANTHROPIC_API_KEY": "sk-ant-x"]
+            #expect(throws: Never.self, "\(example)") { try parse(Self.minimal + "\n" + example, environment: environment) }
+        }
+    }
+
     @Test("gateway mistakes are refused at their key", arguments: [
         ("claude: { type: anthropic, model: m, logprobs: true }", "model.providers.claude.logprobs", "no log-probabilities"),
         ("claude: { type: anthropic, model: m, dialect: vllm }", "model.providers.claude", "unknown key \"dialect\""),
