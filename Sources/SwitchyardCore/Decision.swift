@@ -15,6 +15,22 @@ public enum Stage: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// Tokens a provider reported for one call.
+/// What a provider charges, in US dollars per million tokens (`price: {input: 0.15, output: 0.60}`).
+public struct TokenPrices: Sendable, Hashable {
+    public var inputPerMillion: Double
+    public var outputPerMillion: Double
+
+    public init(inputPerMillion: Double, outputPerMillion: Double) {
+        self.inputPerMillion = inputPerMillion
+        self.outputPerMillion = outputPerMillion
+    }
+
+    /// The cost of `usage`, in US dollars.
+    public func cost(of usage: TokenUsage) -> Double {
+        (Double(usage.promptTokens) * inputPerMillion + Double(usage.completionTokens) * outputPerMillion) / 1_000_000
+    }
+}
+
 public struct TokenUsage: Sendable, Hashable, Codable {
     public var promptTokens: Int
     public var completionTokens: Int

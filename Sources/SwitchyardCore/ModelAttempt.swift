@@ -24,10 +24,13 @@ public struct ModelAttempt: Sendable, Hashable, Codable {
     /// head of an answer that is not streamed.
     public var firstTokenMilliseconds: Double?
     public var usage: TokenUsage?
+    /// What the provider charges for `usage` at its configured `price`, in US dollars; nil
+    /// without a price or without usage.
+    public var costUSD: Double?
 
     public init(
         provider: String, outcome: Outcome, reason: String? = nil, status: Int? = nil, latencyMilliseconds: Double = 0,
-        firstTokenMilliseconds: Double? = nil, usage: TokenUsage? = nil
+        firstTokenMilliseconds: Double? = nil, usage: TokenUsage? = nil, costUSD: Double? = nil
     ) {
         self.provider = provider
         self.outcome = outcome
@@ -36,10 +39,12 @@ public struct ModelAttempt: Sendable, Hashable, Codable {
         self.latencyMilliseconds = latencyMilliseconds
         self.firstTokenMilliseconds = firstTokenMilliseconds
         self.usage = usage
+        self.costUSD = costUSD
     }
 
     enum CodingKeys: String, CodingKey {
         case provider, outcome, reason, status, usage
+        case costUSD = "cost_usd"
         case latencyMilliseconds = "latency_ms"
         case firstTokenMilliseconds = "first_token_ms"
     }

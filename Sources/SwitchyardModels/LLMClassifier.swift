@@ -42,6 +42,8 @@ public struct LLMClassifier: Classifier {
         /// Ask for token log-probabilities (OpenAI, llama.cpp, vLLM, Gemini) and take the
         /// confidence from them.
         public var logprobs: Bool
+        /// What the provider charges; each attempt's `costUSD` is priced with it.
+        public var prices: TokenPrices?
 
         /// The answer's bound when none is configured: a classification is a few dozen tokens.
         public static let defaultMaxTokens = 200
@@ -53,7 +55,7 @@ public struct LLMClassifier: Classifier {
             name: String, model: String, maxTokens: Int = defaultMaxTokens, temperature: Double = 0, redactsPersonalData: Bool = true,
             maxInputTokens: Int = defaultMaxInputTokens, promptTemplate: String = PromptTemplate.default,
             timeouts: ProviderTimeouts = ProviderTimeouts(), retry: RetryPolicy = RetryPolicy(), streaming: Bool = false,
-            logprobs: Bool = false
+            logprobs: Bool = false, prices: TokenPrices? = nil
         ) {
             self.name = name
             self.model = model
@@ -66,6 +68,7 @@ public struct LLMClassifier: Classifier {
             self.retry = retry
             self.streaming = streaming
             self.logprobs = logprobs
+            self.prices = prices
         }
     }
 
@@ -101,6 +104,15 @@ public struct LLMClassifier: Classifier {
             model: configuration.model, maxTokens: configuration.maxTokens, temperature: configuration.temperature,
             departmentIDs: departments.ids.map(\.rawValue), streaming: configuration.streaming, logprobs: configuration.logprobs)
         let request = try wire.request(messages(for: ticket, departments: departments), settings: settings)
+        let first = attempts.endIndex
+        defer {
+            // Every attempt that used tokens is priced, the failed ones too: they were billed.
+            if let prices = configuration.prices {
+                for index in attempts.indices[first...] {
+                    attempts[index].costUSD = attempts[index].usage.map(prices.cost(of:))
+                }
+            }
+        }
         return try await transport.exchange(
             request, wire: wire, streaming: configuration.streaming, provider: name, deadline: deadline, attempts: &attempts
         ) { reply throws(ClassificationFailure) in

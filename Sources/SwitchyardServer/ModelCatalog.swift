@@ -81,7 +81,7 @@ struct ModelCatalog: Sendable {
                     name: name, model: settings.model, maxTokens: settings.maxTokens, temperature: settings.temperature,
                     redactsPersonalData: settings.redactsPersonalData, maxInputTokens: settings.maxInputTokens,
                     promptTemplate: template, timeouts: settings.timeouts, retry: settings.retry, streaming: settings.streaming,
-                    logprobs: settings.logprobs),
+                    logprobs: settings.logprobs, prices: settings.prices),
                 wire: wire, httpClient: httpClient, logger: logger)
         } catch {
             throw StartupError(

@@ -92,7 +92,7 @@ public struct Triage: Sendable {
         decision.provenance.latencyMilliseconds = (clock.now - start).milliseconds
         decision.provenance.trace = trace == .none ? nil : ruleTrace
         metrics.recordDecision(decision)
-        for attempt in decision.provenance.attempts { metrics.recordModelAttempt(attempt) }
+        for attempt in decision.provenance.attempts { metrics.recordModelAttempt(attempt, adapter: ticket.source) }
         for ruleID in annotations.ruleIDs { metrics.recordRuleHit(ruleID: ruleID, kind: "annotating") }
         if let ruleID = decision.provenance.decidedBy, decision.provenance.stage == .rule || decision.provenance.stage == .fallbackRule {
             metrics.recordRuleHit(ruleID: ruleID, kind: decision.provenance.stage == .rule ? "deciding" : "fallback")

@@ -13,6 +13,7 @@ public struct TriageMetrics: Sendable {
     /// Counters already made, by label and dimension values: making one through the
     /// factory (registry lock, label validation) on every webhook showed up in intake profiles.
     private let counters = HandleCache<Counter>()
+    private let costCounters = HandleCache<FloatingPointCounter>()
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
@@ -87,8 +88,18 @@ public struct TriageMetrics: Sendable {
 
     /// Every model call a decision made, by how it went: `answered`, `failed` (retries
     /// included) or `skipped` (circuit open, no free slot before the deadline).
-    package func recordModelAttempt(_ attempt: ModelAttempt) {
+    /// Tokens and, for priced providers, their cost in US dollars, by provider and adapter.
+    package func recordModelAttempt(_ attempt: ModelAttempt, adapter: String) {
         counter("switchyard_model_attempts_total", [("provider", attempt.provider), ("outcome", attempt.outcome.rawValue)]).increment()
+        guard let usage = attempt.usage else { return }
+        let dimensions = [("provider", attempt.provider), ("adapter", adapter)]
+        counter("switchyard_model_prompt_tokens_total", dimensions).increment(by: Int64(usage.promptTokens))
+        counter("switchyard_model_completion_tokens_total", dimensions).increment(by: Int64(usage.completionTokens))
+        if let cost = attempt.costUSD {
+            costCounters.handle(for: [attempt.provider, adapter]) {
+                FloatingPointCounter(label: "switchyard_model_cost_usd_total", dimensions: dimensions, factory: factory)
+            }.increment(by: cost)
+        }
     }
 
     package func recordQueueDepth(_ depth: Int) {

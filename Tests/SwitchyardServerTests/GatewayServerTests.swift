@@ -35,6 +35,7 @@ import Testing
                   base_url: \(anthropic)/v1
                   model: claude-haiku-4-5
                   api_key: sk-ant-test
+                  price: { input: 1.0, output: 5.0 }
             """
         setup.chain = ["openai", "claude"]
         return setup
@@ -62,6 +63,9 @@ import Testing
                     #expect(attempts.map { $0["status"] as? Int } == [503, 503, 200])
                     #expect((attempts[0]["reason"] as? String)?.contains("overloaded") == true)
                     #expect((attempts[2]["usage"] as? [String: Any])?["prompt_tokens"] as? Int == 412)
+                    let cost = try #require(attempts[2]["cost_usd"] as? Double, "priced at 1 and 5 dollars per million tokens")
+                    #expect(abs(cost - (412 * 1.0 + 38 * 5.0) / 1_000_000) < 1e-12)
+                    #expect(attempts[0]["cost_usd"] == nil, "no price, no usage")
                     #expect(openAI.requests.count == 2)
                     let request = try #require(anthropic.requests.first)
                     #expect(request.path == "/v1/messages")
@@ -70,6 +74,8 @@ import Testing
                     let metrics = try await server.get("/metrics").text
                     #expect(metrics.contains(#"switchyard_model_attempts_total{provider="openai/gpt-4o-mini",outcome="failed"} 2"#), "\(metrics)")
                     #expect(metrics.contains(#"switchyard_model_attempts_total{provider="claude/claude-haiku-4-5",outcome="answered"} 1"#))
+                    #expect(metrics.contains(#"switchyard_model_prompt_tokens_total{provider="claude/claude-haiku-4-5",adapter="generic"} 412"#))
+                    #expect(metrics.contains(#"switchyard_model_cost_usd_total{provider="claude/claude-haiku-4-5",adapter="generic"} 0.000602"#))
                 }
             }
         }

@@ -145,7 +145,7 @@ extension Decision {
                     ModelAttempt(provider: "openai/gpt-4o-mini", outcome: .skipped, reason: "circuit open"),
                     ModelAttempt(
                         provider: "openai/gpt-4o-mini", outcome: .answered, status: 200, latencyMilliseconds: 640.5,
-                        firstTokenMilliseconds: 120.25, usage: TokenUsage(promptTokens: 310, completionTokens: 12)),
+                        firstTokenMilliseconds: 120.25, usage: TokenUsage(promptTokens: 310, completionTokens: 12), costUSD: 0.0000537),
                 ],
                 injectionSignals: ["override-instructions", "routing-command"],
                 latencyMilliseconds: 812.5,

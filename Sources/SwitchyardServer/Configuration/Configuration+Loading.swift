@@ -439,7 +439,7 @@ extension ConfigurationReader {
     private static let llmProviderKeys = [
         "type", "base_url", "model", "api_key", "prompt_template", "max_tokens", "temperature", "redact", "max_input_tokens",
         "connect_timeout", "first_token_timeout", "idle_timeout", "timeout", "max_retries", "retry_backoff", "max_backoff",
-        "stream", "logprobs", "concurrency", "circuit_breaker",
+        "stream", "logprobs", "concurrency", "circuit_breaker", "price",
     ]
 
     private mutating func provider(_ setting: Setting) -> ProviderConfiguration? {
@@ -522,7 +522,17 @@ extension ConfigurationReader {
         }
         settings.concurrency = provider["concurrency"].flatMap { int($0, in: 1...10_000) }
         if let node = provider["circuit_breaker"] { settings.circuitBreaker = circuitBreaker(node) ?? settings.circuitBreaker }
+        settings.prices = provider["price"].flatMap { prices($0) }
         return .llm(settings)
+    }
+
+    /// `{input: 0.15, output: 0.60}`: US dollars per million prompt and completion tokens.
+    private mutating func prices(_ setting: Setting) -> TokenPrices? {
+        guard let price = section(setting, allowed: ["input", "output"]) else { return nil }
+        guard let input = required("input", in: price).flatMap({ double($0, in: 0...10_000) }),
+            let output = required("output", in: price).flatMap({ double($0, in: 0...10_000) })
+        else { return nil }
+        return TokenPrices(inputPerMillion: input, outputPerMillion: output)
     }
 
     /// `off`, or a mapping of `window`, `minimum_calls`, `failure_ratio`, `open_for`,

@@ -214,6 +214,8 @@ public struct LLMProviderSettings: Sendable, Hashable {
     public var concurrency: Int? = nil
     /// `circuit_breaker`; nil: `off`.
     public var circuitBreaker: CircuitBreaker.Settings? = CircuitBreaker.Settings()
+    /// US dollars per million tokens; nil: calls are not priced.
+    public var prices: TokenPrices?
 }
 
 /// One enabled adapter: its secret, where decisions are written back, and with what.
