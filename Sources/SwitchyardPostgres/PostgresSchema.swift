@@ -167,5 +167,20 @@ enum PostgresSchema {
             summary: "claiming one adapter's due write-backs, for per-adapter delivery",
             statements: ["CREATE INDEX outbox_due_by_adapter ON outbox (adapter, next_attempt_at, id) WHERE status = 'pending'"]
         ),
+        Migration(
+            name: "0007-provider-spending",
+            summary: "each model provider's reserved and settled spending per day, for its daily budget",
+            statements: [
+                """
+                CREATE TABLE provider_spending (
+                    provider TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    reserved_micros BIGINT NOT NULL,
+                    spent_micros BIGINT NOT NULL,
+                    PRIMARY KEY (provider, day)
+                )
+                """
+            ]
+        ),
     ]
 }

@@ -176,5 +176,18 @@ enum Schema {
                 CREATE INDEX outbox_due_by_adapter ON outbox (status, adapter, next_attempt_at, id);
                 """
         ),
+        Migration(
+            name: "0008-provider-spending",
+            summary: "each model provider's reserved and settled spending per day, for its daily budget",
+            sql: """
+                CREATE TABLE provider_spending (
+                    provider TEXT NOT NULL,
+                    day TEXT NOT NULL,                 -- YYYY-MM-DD, UTC
+                    reserved_micros INTEGER NOT NULL,  -- millionths of a US dollar
+                    spent_micros INTEGER NOT NULL,
+                    PRIMARY KEY (provider, day)
+                );
+                """
+        ),
     ]
 }

@@ -132,6 +132,19 @@ public protocol TicketStore: Sendable {
     /// now + duration; `true` when `owner` holds it. One holder at a time across instances.
     func acquireJobLease(_ name: String, owner: String, now: Date, duration: Duration) async throws -> Bool
 
+    /// Reserves `amount` (millionths of a dollar) of `provider`'s spending on `day`
+    /// (`YYYY-MM-DD`, UTC) when reserved plus spent plus `amount` stays within `cap`; `false`
+    /// otherwise, and nothing changes. Atomic across instances: concurrent reservations never
+    /// together pass the cap.
+    func reserveSpending(_ amount: Int64, provider: String, day: String, cap: Int64) async throws -> Bool
+
+    /// Settles a reservation made by ``reserveSpending(_:provider:day:cap:)``: `reserved` is
+    /// given back and `spent` (what the call cost; it may exceed the reservation) counted.
+    func settleSpending(reserved: Int64, spent: Int64, provider: String, day: String) async throws
+
+    /// `provider`'s spending on `day`; zero when nothing was reserved.
+    func spending(provider: String, day: String) async throws -> Spending
+
     /// Removes ticket text (subject, body, custom fields) and requester fields of tickets
     /// received before `cutoff` that are decided; decisions, feedback and tags stay. Returns
     /// how many tickets were purged.
