@@ -122,6 +122,13 @@ public struct LLMClassifier: Classifier {
 
     // MARK: - What is sent
 
+    /// The prompt `ticket` would be sent with, in tokens (four characters each): what a
+    /// budget reserves for before the call.
+    public func estimatedPromptTokens(for ticket: Ticket, departments: DepartmentCatalog) -> Int {
+        let messages = messages(for: ticket, departments: departments)
+        return ((messages.system?.count ?? 0) + messages.user.count) / 4 + 1
+    }
+
     /// The prompt for `ticket`: redacted when configured, its body bounded.
     func messages(for ticket: Ticket, departments: DepartmentCatalog) -> PromptMessages {
         var sent = configuration.redactsPersonalData ? Self.redacted(ticket) : ticket

@@ -41,7 +41,8 @@ struct ModelCatalog: Sendable {
                     http.timeout.connect = TimeAmount(settings.connectTimeout)
                     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
                     catalog.httpClients.append(client)
-                    catalog.classifiers[name] = try llmClassifier(name, settings, httpClient: client, logger: logger)
+                    let ledger = StoreSpendingLedger(store: store, provider: name, timeSource: timeSource)
+                    catalog.classifiers[name] = try llmClassifier(name, settings, httpClient: client, ledger: ledger, logger: logger)
                 }
             }
         } catch {
@@ -52,9 +53,9 @@ struct ModelCatalog: Sendable {
     }
 
     /// A provider's classifier behind its circuit breaker and concurrency limit.
-    static func llmClassifier(_ name: String, _ settings: LLMProviderSettings, httpClient: HTTPClient, logger: Logger) throws
-        -> GuardedClassifier
-    {
+    static func llmClassifier(
+        _ name: String, _ settings: LLMProviderSettings, httpClient: HTTPClient, ledger: any SpendingLedger, logger: Logger
+    ) throws -> GuardedClassifier {
         var template = PromptTemplate.default
         if let path = settings.promptTemplate {
             do {
@@ -88,9 +89,19 @@ struct ModelCatalog: Sendable {
                 "model.providers.\(name).prompt_template: \(settings.promptTemplate ?? "built-in template"):\(error.line):\(error.column): \(error.reason)"
             )
         }
+        var budget: DailyBudget?
+        if let cap = settings.dailyBudget, let prices = settings.prices {
+            let calls = Double(1 + settings.retry.maxRetries)
+            budget = DailyBudget(capUSD: cap, ledger: ledger) { ticket, departments in
+                let usage = TokenUsage(
+                    promptTokens: classifier.estimatedPromptTokens(for: ticket, departments: departments),
+                    completionTokens: settings.maxTokens)
+                return prices.cost(of: usage) * calls
+            }
+        }
         return GuardedClassifier(
             classifier, breaker: settings.circuitBreaker.map(CircuitBreaker.init(settings:)),
-            limiter: settings.concurrency.map(ConcurrencyLimiter.init(limit:)))
+            limiter: settings.concurrency.map(ConcurrencyLimiter.init(limit:)), budget: budget)
     }
 
     /// Shuts down the providers' HTTP clients.
@@ -156,5 +167,31 @@ extension LocalProviderSettings {
         }
         guard !examples.isEmpty else { throw StartupError("local model training data is empty: \(trainingData)") }
         return examples
+    }
+}
+
+/// A provider's spending in the store, by UTC day: what every replica's calls reserve and settle.
+struct StoreSpendingLedger: SpendingLedger {
+    let store: any TicketStore
+    let provider: String
+    let timeSource: any TimeSource
+
+    /// `2026-12-03` for `date`, in UTC.
+    static func day(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
+    }
+
+    func reserve(_ micros: Int64, cap: Int64) async throws -> BudgetReservation? {
+        let day = Self.day(timeSource.now())
+        return try await store.reserveSpending(micros, provider: provider, day: day, cap: cap)
+            ? BudgetReservation(day: day, micros: micros) : nil
+    }
+
+    func settle(_ reservation: BudgetReservation, spentMicros: Int64) async throws {
+        try await store.settleSpending(reserved: reservation.micros, spent: spentMicros, provider: provider, day: reservation.day)
+    }
+
+    func today() async throws -> Spending {
+        try await store.spending(provider: provider, day: Self.day(timeSource.now()))
     }
 }

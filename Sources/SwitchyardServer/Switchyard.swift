@@ -117,7 +117,7 @@ public struct Switchyard: Sendable {
             openAPIDocument: openAPIDocument, registry: registry,
             metrics: metrics, models: models, modelSettings: configuration.model
         ).addRoutes(to: routes)
-        ProvidersController(models: models, settings: configuration.model, access: access).addRoutes(to: routes)
+        ProvidersController(models: models, settings: configuration.model, store: store, timeSource: timeSource, access: access).addRoutes(to: routes)
 
         let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
         let platforms = PlatformClient(

@@ -67,7 +67,7 @@ import Testing
             model:
               chain: [claude, gemini, openai]
               providers:
-                claude: { type: anthropic, model: claude-haiku-4-5, api_key: sk-ant, stream: true, circuit_breaker: off, price: { input: 1, output: 5 } }
+                claude: { type: anthropic, model: claude-haiku-4-5, api_key: sk-ant, stream: true, circuit_breaker: off, price: { input: 1, output: 5 }, daily_budget: 2.5 }
                 gemini:
                   type: gemini
                   model: gemini-2.5-flash
@@ -94,6 +94,7 @@ import Testing
         #expect(claude.api == .anthropic(version: "2023-06-01") && claude.baseURL == "https://api.anthropic.com/v1")
         #expect(claude.streaming && claude.circuitBreaker == nil && claude.apiKey == "sk-ant")
         #expect(claude.prices == TokenPrices(inputPerMillion: 1, outputPerMillion: 5) && gemini.prices == nil)
+        #expect(claude.dailyBudget == 2.5 && gemini.dailyBudget == nil)
         #expect(gemini.api == .gemini && gemini.baseURL == "https://generativelanguage.googleapis.com/v1beta")
         #expect(gemini.logprobs && gemini.concurrency == 8)
         #expect(
@@ -128,6 +129,7 @@ import Testing
         ("o: { type: openai, model: m, retry_backoff: 2s, max_backoff: 1s }", "model.providers.o.max_backoff", "shorter than retry_backoff"),
         ("o: { type: openai, model: m, concurrency: 0 }", "model.providers.o.concurrency", "between 1 and"),
         ("o: { type: openai, model: m, price: { input: 0.15 } }", "model.providers.o.price", "output"),
+        ("o: { type: openai, model: m, daily_budget: 5 }", "model.providers.o.daily_budget", "needs the provider's price"),
         ("o: { type: openai, model: m, price: { input: -1, output: 1 } }", "model.providers.o.price.input", "between"),
         ("o: { type: openai, model: m, api_version: 2024-10-21 }", "model.providers.o.api_version", "dialect azure only"),
         ("o: { type: bedrock, model: m }", "model.providers.o.type", "use one of: local, openai, anthropic, gemini"),

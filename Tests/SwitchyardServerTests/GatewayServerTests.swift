@@ -160,4 +160,57 @@ import Testing
             }
         }
     }
+
+    @Test("a daily budget under 20 racing tickets: calls stop before the cap, never past it; the rest skip the provider visibly")
+    func budgetIsNeverOverspent() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "cards", confidence: 0.9))
+        }) { openAI in
+            var setup = ServerSetup()
+            setup.modelDeadline = "15s"
+            setup.classifyDeadline = "15s"
+            setup.chain = ["openai"]
+            // 138 tokens an answer (120 prompt + 18 completion, the fake's usage) at $1,000 per
+            // million: $0.138 a call; each call reserves its prompt and max_tokens first.
+            setup.extraProviders = """
+                    openai:
+                      type: openai
+                      base_url: \(openAI.baseURL)/v1
+                      model: gpt-4o-mini
+                      max_retries: 0
+                      max_tokens: 16
+                      circuit_breaker: off
+                      price: { input: 1000, output: 1000 }
+                      daily_budget: 2.00
+                """
+            try await withServer(setup) { server in
+                let outcomes = try await withThrowingTaskGroup(of: [String].self) { group in
+                    for index in 0..<20 {
+                        group.addTask {
+                            let reply = try await server.post("/v1/classify", json: #"{"id": "B-\#(index)", "body": "Where is my new card?"}"#)
+                            let provenance = (reply.json["decision"] as? [String: Any])?["provenance"] as? [String: Any]
+                            let attempts = provenance?["attempts"] as? [[String: Any]] ?? []
+                            return attempts.filter { ($0["provider"] as? String)?.hasPrefix("openai/") == true }
+                                .map { "\($0["outcome"] ?? "")|\($0["reason"] ?? "")" }
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { $0 += $1 }
+                }
+                let answered = outcomes.filter { $0.hasPrefix("answered") }.count
+                let skipped = outcomes.filter { $0 == "skipped|daily budget of $2.00 spent" }.count
+                #expect(answered + skipped == 20, "\(outcomes)")
+                #expect(answered >= 1 && answered <= 14, "at most floor(2.00 / 0.138) calls fit: \(answered)")
+                #expect(skipped >= 6)
+                #expect(openAI.requests.count == answered, "a skipped ticket sent nothing")
+
+                let providers = try #require(try await server.get("/v1/providers").json["providers"] as? [[String: Any]])
+                let budget = try #require(providers.first?["budget"] as? [String: Any])
+                let spent = try #require(budget["spent_usd"] as? Double)
+                #expect(abs(spent - Double(answered) * 0.000138 * 1000) < 1e-9, "spent is what the answered calls cost: \(spent)")
+                #expect(spent <= 2.0)
+                #expect(budget["reserved_usd"] as? Double == 0, "every reservation settled")
+                #expect(budget["daily_usd"] as? Double == 2.0)
+            }
+        }
+    }
 }

@@ -1,17 +1,19 @@
 public import SwitchyardCore
 
-/// Any classifier behind its provider's circuit breaker and concurrency limit, the same for
-/// every provider kind. A ticket the guard does not let through is not delayed: its attempt is
+/// Any classifier behind its provider's daily budget, circuit breaker and concurrency limit,
+/// the same for every provider kind. A ticket the guard does not let through is not delayed: its attempt is
 /// recorded as `skipped` with the reason and the chain goes on to the next provider.
 public struct GuardedClassifier: Classifier {
     public let inner: any Classifier
     public let breaker: CircuitBreaker?
     public let limiter: ConcurrencyLimiter?
+    public let budget: DailyBudget?
 
-    public init(_ inner: any Classifier, breaker: CircuitBreaker?, limiter: ConcurrencyLimiter?) {
+    public init(_ inner: any Classifier, breaker: CircuitBreaker?, limiter: ConcurrencyLimiter?, budget: DailyBudget? = nil) {
         self.inner = inner
         self.breaker = breaker
         self.limiter = limiter
+        self.budget = budget
     }
 
     public var name: String { inner.name }
@@ -26,24 +28,58 @@ public struct GuardedClassifier: Classifier {
         if breaker != nil, permit == nil {
             throw skip("circuit open", attempts: &attempts)
         }
+        var reservation: BudgetReservation?
+        if let budget {
+            do {
+                reservation = try await budget.ledger.reserve(
+                    DailyBudget.micros(budget.worstCase(ticket, departments)), cap: DailyBudget.micros(budget.capUSD))
+            } catch {
+                // Unknown spending is not spent: the provider is not called.
+                if let permit { breaker?.release(permit) }
+                throw skip("the budget could not be checked: \(error)", attempts: &attempts)
+            }
+            guard reservation != nil else {
+                if let permit { breaker?.release(permit) }
+                throw skip("daily budget of $\(Self.dollars(budget.capUSD)) spent", attempts: &attempts)
+            }
+        }
         if let limiter {
             let clock = ContinuousClock()
             let start = clock.now
             guard await limiter.acquire(until: deadline) else {
                 if let permit { breaker?.release(permit) }
+                await settle(reservation, attempts: attempts[attempts.endIndex...])
                 throw skip(
                     "waited \((clock.now - start).formatted) for one of \(limiter.limit) concurrent calls", attempts: &attempts)
             }
         }
         defer { limiter?.release() }
+        let first = attempts.endIndex
         do {
             let classification = try await inner.classify(ticket, departments: departments, deadline: deadline, attempts: &attempts)
             if let permit { breaker?.record(permit, succeeded: true) }
+            await settle(reservation, attempts: attempts[first...])
             return classification
         } catch {
             if let permit { breaker?.record(permit, succeeded: !error.countsAgainstProvider) }
+            await settle(reservation, attempts: attempts[first...])
             throw error
         }
+    }
+
+    /// Replaces `reservation` by what `attempts` cost. A settlement the ledger cannot take
+    /// leaves the reservation counted: the budget errs toward spending less.
+    private func settle(_ reservation: BudgetReservation?, attempts: ArraySlice<ModelAttempt>) async {
+        guard let reservation, let budget else { return }
+        let spent = attempts.reduce(0) { $0 + ($1.costUSD ?? 0) }
+        try? await budget.ledger.settle(reservation, spentMicros: DailyBudget.micros(spent))
+    }
+
+    /// `5.00`, `0.25`.
+    static func dollars(_ amount: Double) -> String {
+        let cents = Int((amount * 100).rounded())
+        let remainder = cents % 100
+        return "\(cents / 100).\(remainder < 10 ? "0" : "")\(remainder)"
     }
 
     private func skip(_ reason: String, attempts: inout [ModelAttempt]) -> ClassificationFailure {

@@ -439,7 +439,7 @@ extension ConfigurationReader {
     private static let llmProviderKeys = [
         "type", "base_url", "model", "api_key", "prompt_template", "max_tokens", "temperature", "redact", "max_input_tokens",
         "connect_timeout", "first_token_timeout", "idle_timeout", "timeout", "max_retries", "retry_backoff", "max_backoff",
-        "stream", "logprobs", "concurrency", "circuit_breaker", "price",
+        "stream", "logprobs", "concurrency", "circuit_breaker", "price", "daily_budget",
     ]
 
     private mutating func provider(_ setting: Setting) -> ProviderConfiguration? {
@@ -523,6 +523,12 @@ extension ConfigurationReader {
         settings.concurrency = provider["concurrency"].flatMap { int($0, in: 1...10_000) }
         if let node = provider["circuit_breaker"] { settings.circuitBreaker = circuitBreaker(node) ?? settings.circuitBreaker }
         settings.prices = provider["price"].flatMap { prices($0) }
+        if let node = provider["daily_budget"], let budget = double(node, in: 0...1_000_000) {
+            if provider["price"] == nil {
+                report("\(setting.path).daily_budget needs the provider's price (price: {input: …, output: …} per million tokens)", at: node)
+            }
+            settings.dailyBudget = budget
+        }
         return .llm(settings)
     }
 

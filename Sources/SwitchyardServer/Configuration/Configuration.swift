@@ -216,6 +216,8 @@ public struct LLMProviderSettings: Sendable, Hashable {
     public var circuitBreaker: CircuitBreaker.Settings? = CircuitBreaker.Settings()
     /// US dollars per million tokens; nil: calls are not priced.
     public var prices: TokenPrices?
+    /// The most the provider may cost per day (UTC), in US dollars, across every replica; nil: no cap.
+    public var dailyBudget: Double?
 }
 
 /// One enabled adapter: its secret, where decisions are written back, and with what.

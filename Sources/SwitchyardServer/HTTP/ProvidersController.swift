@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SwitchyardCore
 import SwitchyardModels
+import SwitchyardStore
 import SwitchyardTriage
 
 /// `GET /v1/providers`: each model provider this process built, in chain order, with its
@@ -11,12 +12,23 @@ import SwitchyardTriage
 struct ProvidersController: Sendable {
     let models: ModelCatalog
     let settings: Configuration.ModelSettings
+    let store: any TicketStore
+    let timeSource: any TimeSource
     let access: AccessControl
 
     func addRoutes(to routes: RouteTable) {
         routes.get("/v1/providers") { request, _ in
             _ = try access.authorize(request, as: .lead)
-            return JSONResponse(Document(chain: settings.chain, providers: ProviderStatus.all(models, settings: settings)))
+            var providers = ProviderStatus.all(models, settings: settings)
+            let day = StoreSpendingLedger.day(timeSource.now())
+            for index in providers.indices {
+                guard case .llm(let llm)? = settings.providers[providers[index].name], let cap = llm.dailyBudget else { continue }
+                let spending = try await store.spending(provider: providers[index].name, day: day)
+                providers[index].budget = ProviderStatus.Budget(
+                    day: day, dailyUSD: cap, spentUSD: Double(spending.spentMicros) / 1_000_000,
+                    reservedUSD: Double(spending.reservedMicros) / 1_000_000)
+            }
+            return JSONResponse(Document(chain: settings.chain, providers: providers))
         }
     }
 
@@ -40,6 +52,25 @@ struct ProviderStatus: Encodable, Sendable {
     var circuit: Circuit?
     /// nil: no limit.
     var concurrency: Concurrency?
+    /// nil: no `daily_budget`. Filled in by `GET /v1/providers` from the store (every replica's spending).
+    var budget: Budget?
+
+    struct Budget: Encodable, Sendable {
+        /// The UTC day counted, `2026-12-03`.
+        var day: String
+        var dailyUSD: Double
+        /// What settled calls cost today.
+        var spentUSD: Double
+        /// Held by calls under way.
+        var reservedUSD: Double
+
+        enum CodingKeys: String, CodingKey {
+            case day
+            case dailyUSD = "daily_usd"
+            case spentUSD = "spent_usd"
+            case reservedUSD = "reserved_usd"
+        }
+    }
 
     struct Circuit: Encodable, Sendable {
         var state: CircuitBreaker.State
@@ -75,7 +106,7 @@ struct ProviderStatus: Encodable, Sendable {
         case name, type, classifier
         case baseURL = "base_url"
         case inChain = "in_chain"
-        case circuit, concurrency
+        case circuit, concurrency, budget
     }
 
     /// The providers `models` holds, those in the chain first and in its order, then the rest by name.
