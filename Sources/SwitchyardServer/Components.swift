@@ -53,6 +53,7 @@ struct Components {
             fallbackModelThreshold: configuration.fallback.localModelThreshold,
             modelDeadline: configuration.model.deadline,
             injectionPolicy: configuration.model.onInjection,
+            modelRateLimits: configuration.adapters.compactMapValues { $0.modelRateLimit.map(TokenBuckets.init) },
             timeSource: timeSource,
             metrics: metrics,
             logger: logger

@@ -26,6 +26,9 @@ public struct Triage: Sendable {
     public static let fallbackModelDeadline: Duration = .seconds(1)
     /// What a ticket that tries to instruct the model (``PromptInjectionDetector``) gets.
     public let injectionPolicy: InjectionPolicy
+    /// How fast each adapter's tickets may go to the model chain, in this process; an adapter
+    /// over its limit has its tickets decided by the fallbacks. Adapters not listed: no limit.
+    public let modelRateLimits: [String: TokenBuckets]
     let timeSource: any TimeSource
     let metrics: TriageMetrics
     /// Where matches stopped at a PCRE2 limit are reported (rule, field and test; never text).
@@ -41,6 +44,7 @@ public struct Triage: Sendable {
         fallbackModelThreshold: Double,
         modelDeadline: Duration,
         injectionPolicy: InjectionPolicy = .annotate,
+        modelRateLimits: [String: TokenBuckets] = [:],
         timeSource: any TimeSource = SystemTimeSource(),
         metrics: TriageMetrics = .disabled,
         logger: Logger = Logger(label: "switchyard.triage", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -54,6 +58,7 @@ public struct Triage: Sendable {
         self.fallbackModelThreshold = fallbackModelThreshold
         self.modelDeadline = modelDeadline
         self.injectionPolicy = injectionPolicy
+        self.modelRateLimits = modelRateLimits
         self.timeSource = timeSource
         self.metrics = metrics
         self.logger = logger
@@ -153,6 +158,11 @@ public struct Triage: Sendable {
                 asksChain = false
                 reasons.append(
                     "the model chain was skipped: the ticket tries to instruct the model (\(injectionSignals.joined(separator: ", ")))")
+            } else if let buckets = modelRateLimits[ticket.source], buckets.take(ticket.source) != nil {
+                asksChain = false
+                reasons.append(
+                    "the model chain was skipped: adapter \(ticket.source) is over its model_rate_limit "
+                        + "(\(buckets.limit.perSecond.formatted()) per second, burst \(buckets.limit.burst))")
             }
         }
         for classifier in chain where asksChain {

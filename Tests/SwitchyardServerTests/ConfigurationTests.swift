@@ -351,6 +351,7 @@ import Testing
 
     @Test("rate_limit mistakes are refused at their key", arguments: [
         ("server:\n  rate_limit: 100\n", "server.rate_limit", "off or a mapping"),
+        ("adapters:\n  generic:\n    allow_unsigned: true\n    model_rate_limit: 5\n", "adapters.generic.model_rate_limit", "off or a mapping"),
         ("server:\n  rate_limit: { burst: 5 }\n", "server.rate_limit", "per_second"),
         ("server:\n  rate_limit: { per_second: 0 }\n", "server.rate_limit.per_second", "must be between 0.001 and"),
         ("server:\n  rate_limit: { per_second: 5, burst: 0 }\n", "server.rate_limit.burst", "must be between 1 and"),

@@ -213,4 +213,33 @@ import Testing
             }
         }
     }
+
+    @Test("an adapter over its model_rate_limit has its tickets decided by the fallbacks, saying so; the provider is not called")
+    func adapterModelRateLimit() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "cards", confidence: 0.9))
+        }) { openAI in
+            try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse(body: Self.anthropicAnswer) }) { anthropic in
+                var setup = Self.setup(openAI: openAI.baseURL, anthropic: anthropic.baseURL)
+                setup.genericExtra = "    model_rate_limit: { per_second: 0.001, burst: 2 }"
+                try await withServer(setup) { server in
+                    var stages: [String] = []
+                    for index in 0..<3 {
+                        let reply = try await server.post(
+                            "/webhooks/generic", json: #"{"id": "RL-\#(index)", "body": "Where is my new card? It has not arrived."}"#)
+                        let id = try #require(reply.json["ticket_id"] as? String)
+                        let decision = try #require(try await server.decidedTicket(id)["decision"] as? [String: Any])
+                        let provenance = try #require(decision["provenance"] as? [String: Any])
+                        stages.append(provenance["stage"] as? String ?? "")
+                        if index == 2 {
+                            let reasons = provenance["fallback_reasons"] as? [String] ?? []
+                            #expect(reasons.contains { $0.contains("adapter generic is over its model_rate_limit") }, "\(reasons)")
+                        }
+                    }
+                    #expect(stages[0] == "model" && stages[1] == "model" && stages[2] != "model", "\(stages)")
+                    #expect(openAI.requests.count == 2)
+                }
+            }
+        }
+    }
 }

@@ -109,6 +109,8 @@ struct ServerSetup {
     var rulesExtra: String = ""
     /// More `model:` keys, each line indented by two spaces.
     var modelExtra: String = ""
+    /// More keys of the generic adapter, each line indented by four spaces.
+    var genericExtra: String = ""
     /// More adapters under `adapters:`, each line indented by two spaces.
     var extraAdapters: String = ""
     /// Adapter files beside copies of the shipped ones (file name → YAML): a platform added
@@ -201,6 +203,7 @@ struct ServerSetup {
         adapters:
           generic:
             allow_unsigned: true
+        \(genericExtra)
             settings:
               callback_url: "\(genericCallbackURL)"
           zendesk:

@@ -200,7 +200,7 @@ extension ConfigurationReader {
     private mutating func rateLimit(_ setting: Setting) -> RateLimit?? {
         guard case .mapping = setting.node else {
             if text(setting) == "off" { return .some(nil) }
-            report("server.rate_limit is off or a mapping with per_second and burst", at: setting)
+            report("\(setting.path) is off or a mapping with per_second and burst", at: setting)
             return nil
         }
         guard let limit = section(setting, allowed: ["per_second", "burst"]),
@@ -600,7 +600,7 @@ extension ConfigurationReader {
     private mutating func adapter(_ setting: Setting, name: String, departments: DepartmentCatalog) -> AdapterConfiguration? {
         guard
             let entry = section(
-                setting, allowed: ["secret", "allow_unsigned", "public_url", "settings", "targets", "auth", "concurrency"])
+                setting, allowed: ["secret", "allow_unsigned", "public_url", "settings", "targets", "auth", "concurrency", "model_rate_limit"])
         else { return nil }
         var secrets: [String] = []
         if let given = entry["secret"], let values = texts(given) {
@@ -649,9 +649,11 @@ extension ConfigurationReader {
         }
         let auth = entry["auth"].flatMap { authentication($0) }
         let concurrency = entry["concurrency"].flatMap { int($0, in: 1...64) }
-        return AdapterConfiguration(
+        var adapter = AdapterConfiguration(
             secrets: secrets, allowUnsigned: allowUnsigned, publicURL: publicURL, settings: settings, targets: targets, auth: auth,
             concurrency: concurrency)
+        if let node = entry["model_rate_limit"] { adapter.modelRateLimit = rateLimit(node) ?? nil }
+        return adapter
     }
 
     private enum AuthenticationKind: String, CaseIterable {

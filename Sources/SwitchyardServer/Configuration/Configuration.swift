@@ -240,6 +240,9 @@ public struct AdapterConfiguration: Sendable, Hashable {
     public var auth: WriteBackAuthentication?
     /// Write-backs to this platform in flight at once; nil: `write_back.concurrency`.
     public var concurrency: Int? = nil
+    /// How fast this adapter's tickets may go to the model chain (per replica); over it, the
+    /// fallbacks decide. nil: no limit.
+    public var modelRateLimit: RateLimit? = nil
 }
 
 /// Credentials attached to write-back requests when they are sent (never stored).
