@@ -9,6 +9,8 @@ public struct ModelAttempt: Sendable, Hashable, Codable {
         case failed
         /// The provider was not called: its circuit is open, its budget spent, its queue full.
         case skipped
+        /// The provider was not called: the same prompt's answer was in the cache.
+        case cached
     }
 
     /// The classifier's name, `<provider key>/<model>`.

@@ -1,3 +1,4 @@
+import Crypto
 public import AsyncHTTPClient
 import Foundation
 public import Logging
@@ -121,6 +122,19 @@ public struct LLMClassifier: Classifier {
     }
 
     // MARK: - What is sent
+
+    /// What identifies this call's answer for the cache: a hash of the classifier's name,
+    /// the model and the exact messages (the redacted, bounded ticket and the departments,
+    /// rendered by the prompt template).
+    public func cacheKey(for ticket: Ticket, departments: DepartmentCatalog) -> String {
+        let messages = messages(for: ticket, departments: departments)
+        var hash = SHA256()
+        for part in [name, configuration.model, prompt.version, messages.system ?? "", messages.user] {
+            hash.update(data: Array(part.utf8))
+            hash.update(data: [0])
+        }
+        return hash.finalize().withUnsafeBytes { Hex.encode($0) }
+    }
 
     /// The prompt `ticket` would be sent with, in tokens (four characters each): what a
     /// budget reserves for before the call.

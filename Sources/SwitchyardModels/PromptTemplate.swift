@@ -59,7 +59,7 @@ public struct PromptTemplate: Sendable {
     /// - Throws: ``PromptTemplateError`` with the line and column of a Mustache syntax error.
     public init(_ source: String) throws(PromptTemplateError) {
         self.source = source
-        self.version = String(SHA256.hash(data: Data(source.utf8)).map { String(format: "%02x", $0) }.joined().prefix(12))
+        self.version = String(SHA256.hash(data: Data(source.utf8)).withUnsafeBytes { Hex.encode($0) }.prefix(12))
 
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         if let markerIndex = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == Self.userMarker }) {

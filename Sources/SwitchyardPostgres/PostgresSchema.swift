@@ -182,5 +182,19 @@ enum PostgresSchema {
                 """
             ]
         ),
+        Migration(
+            name: "0008-model-answer-cache",
+            summary: "model answers cached by the exact prompt, with an expiry",
+            statements: [
+                """
+                CREATE TABLE model_answers (
+                    key TEXT NOT NULL PRIMARY KEY,
+                    answer TEXT NOT NULL,
+                    expires_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "CREATE INDEX model_answers_by_expiry ON model_answers (expires_at)",
+            ]
+        ),
     ]
 }

@@ -189,5 +189,17 @@ enum Schema {
                 );
                 """
         ),
+        Migration(
+            name: "0009-model-answer-cache",
+            summary: "model answers cached by the exact prompt, with an expiry",
+            sql: """
+                CREATE TABLE model_answers (
+                    key TEXT NOT NULL PRIMARY KEY,     -- SHA-256 of the provider, model and prompt sent
+                    answer TEXT NOT NULL,              -- the validated answer's JSON
+                    expires_at INTEGER NOT NULL
+                );
+                CREATE INDEX model_answers_by_expiry ON model_answers (expires_at);
+                """
+        ),
     ]
 }

@@ -42,7 +42,9 @@ struct ModelCatalog: Sendable {
                     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
                     catalog.httpClients.append(client)
                     let ledger = StoreSpendingLedger(store: store, provider: name, timeSource: timeSource)
-                    catalog.classifiers[name] = try llmClassifier(name, settings, httpClient: client, ledger: ledger, logger: logger)
+                    let answers = settings.cacheTTL.map { StoreAnswerStore(store: store, ttl: $0, timeSource: timeSource) }
+                    catalog.classifiers[name] = try llmClassifier(
+                        name, settings, httpClient: client, ledger: ledger, answers: answers, logger: logger)
                 }
             }
         } catch {
@@ -54,7 +56,8 @@ struct ModelCatalog: Sendable {
 
     /// A provider's classifier behind its circuit breaker and concurrency limit.
     static func llmClassifier(
-        _ name: String, _ settings: LLMProviderSettings, httpClient: HTTPClient, ledger: any SpendingLedger, logger: Logger
+        _ name: String, _ settings: LLMProviderSettings, httpClient: HTTPClient, ledger: any SpendingLedger,
+        answers: (any AnswerStore)?, logger: Logger
     ) throws -> GuardedClassifier {
         var template = PromptTemplate.default
         if let path = settings.promptTemplate {
@@ -101,7 +104,8 @@ struct ModelCatalog: Sendable {
         }
         return GuardedClassifier(
             classifier, breaker: settings.circuitBreaker.map(CircuitBreaker.init(settings:)),
-            limiter: settings.concurrency.map(ConcurrencyLimiter.init(limit:)), budget: budget)
+            limiter: settings.concurrency.map(ConcurrencyLimiter.init(limit:)), budget: budget,
+            cache: answers.map { AnswerCache(store: $0, key: classifier.cacheKey(for:departments:)) })
     }
 
     /// Shuts down the providers' HTTP clients.
@@ -193,5 +197,20 @@ struct StoreSpendingLedger: SpendingLedger {
 
     func today() async throws -> Spending {
         try await store.spending(provider: provider, day: Self.day(timeSource.now()))
+    }
+}
+
+/// The exact answer cache in the store, shared by every replica: answers kept for `ttl`.
+struct StoreAnswerStore: AnswerStore {
+    let store: any TicketStore
+    let ttl: Duration
+    let timeSource: any TimeSource
+
+    func answer(forKey key: String) async throws -> String? {
+        try await store.cachedAnswer(forKey: key, now: timeSource.now())
+    }
+
+    func keep(_ answer: String, forKey key: String) async throws {
+        try await store.cacheAnswer(answer, forKey: key, expiresAt: timeSource.now().addingTimeInterval(ttl.timeInterval))
     }
 }

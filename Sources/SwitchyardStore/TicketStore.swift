@@ -145,6 +145,15 @@ public protocol TicketStore: Sendable {
     /// `provider`'s spending on `day`; zero when nothing was reserved.
     func spending(provider: String, day: String) async throws -> Spending
 
+    /// The answer cached under `key` (a model answer's JSON) unless it expired by `now`.
+    func cachedAnswer(forKey key: String, now: Date) async throws -> String?
+
+    /// Caches `answer` under `key` until `expiresAt`, replacing an earlier entry.
+    func cacheAnswer(_ answer: String, forKey key: String, expiresAt: Date) async throws
+
+    /// Removes cached answers that expired by `now`; returns how many.
+    func purgeExpiredAnswers(now: Date) async throws -> Int
+
     /// Removes ticket text (subject, body, custom fields) and requester fields of tickets
     /// received before `cutoff` that are decided; decisions, feedback and tags stay. Returns
     /// how many tickets were purged.

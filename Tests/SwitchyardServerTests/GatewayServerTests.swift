@@ -242,4 +242,42 @@ import Testing
             }
         }
     }
+
+    @Test("with cache_ttl the same ticket text is answered from the store: the second decision records a cached attempt and no call")
+    func exactCacheHits() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "cards", confidence: 0.9, tags: ["card-delivery"]))
+        }) { openAI in
+            var setup = ServerSetup()
+            setup.modelDeadline = "15s"
+            setup.classifyDeadline = "15s"
+            setup.chain = ["openai"]
+            setup.extraProviders = """
+                    openai:
+                      type: openai
+                      base_url: \(openAI.baseURL)/v1
+                      model: gpt-4o-mini
+                      cache_ttl: 1h
+                """
+            try await withServer(setup) { server in
+                func decide(_ id: String, _ body: String) async throws -> [String: Any] {
+                    let reply = try await server.post("/v1/classify", json: #"{"id": "\#(id)", "body": "\#(body)"}"#)
+                    return try #require(reply.json["decision"] as? [String: Any])
+                }
+                let first = try await decide("CA-1", "Where is my new card?")
+                let second = try await decide("CA-2", "Where is my new card?")
+                #expect(openAI.requests.count == 1, "the second ticket was answered from the cache")
+                let provenance = try #require(second["provenance"] as? [String: Any])
+                let attempts = try #require(provenance["attempts"] as? [[String: Any]])
+                #expect(attempts.map { $0["outcome"] as? String } == ["cached"])
+                #expect(provenance["stage"] as? String == "model" && provenance["usage"] == nil)
+                #expect(second["department"] as? String == first["department"] as? String)
+                #expect(second["tags"] as? [String] == ["card-delivery"])
+                _ = try await decide("CA-3", "Where is my old card?")
+                #expect(openAI.requests.count == 2, "other text, another call")
+                let metrics = try await server.get("/metrics").text
+                #expect(metrics.contains(#"switchyard_model_attempts_total{provider="openai/gpt-4o-mini",outcome="cached"} 1"#))
+            }
+        }
+    }
 }

@@ -2,8 +2,9 @@ import Foundation
 import SwitchyardStore
 import Testing
 
-/// The budget ledger on every engine: reservations that never together pass the cap, however
-/// many callers race, and settlements that replace a reservation by what the call cost.
+/// The budget ledger and the answer cache on every engine: reservations that never together
+/// pass the cap, however many callers race, settlements that replace a reservation by what
+/// the call cost, cached answers that expire.
 @Suite struct SpendingTests {
     @Test("100 concurrent reservations of 3 against a cap of 100: exactly 33 are granted", arguments: Engine.allCases)
     func concurrentReservationsNeverOverspend(engine: Engine) async throws {
@@ -34,6 +35,21 @@ import Testing
             // A call may cost more than it reserved (a provider that ignored max_tokens): it is counted.
             try await store.settleSpending(reserved: 6, spent: 9, provider: "p", day: "2026-12-03")
             #expect(try await store.spending(provider: "p", day: "2026-12-03") == Spending(reservedMicros: 0, spentMicros: 13))
+        }
+    }
+
+    @Test("cached answers are found by key until they expire, replaced by key, and purged once expired", arguments: Engine.allCases)
+    func cachedAnswers(engine: Engine) async throws {
+        try await withStore(engine) { store throws in
+            #expect(try await store.cachedAnswer(forKey: "k1", now: t0) == nil)
+            try await store.cacheAnswer(#"{"department":"cards"}"#, forKey: "k1", expiresAt: t0 + 60)
+            try await store.cacheAnswer(#"{"department":"fees"}"#, forKey: "k2", expiresAt: t0 + 10)
+            #expect(try await store.cachedAnswer(forKey: "k1", now: t0 + 59) == #"{"department":"cards"}"#)
+            #expect(try await store.cachedAnswer(forKey: "k1", now: t0 + 60) == nil, "expired")
+            try await store.cacheAnswer(#"{"department":"other"}"#, forKey: "k1", expiresAt: t0 + 120)
+            #expect(try await store.cachedAnswer(forKey: "k1", now: t0 + 60) == #"{"department":"other"}"#, "replaced")
+            #expect(try await store.purgeExpiredAnswers(now: t0 + 30) == 1)
+            #expect(try await store.cachedAnswer(forKey: "k1", now: t0 + 30) != nil)
         }
     }
 }

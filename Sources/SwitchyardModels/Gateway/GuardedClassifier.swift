@@ -8,12 +8,17 @@ public struct GuardedClassifier: Classifier {
     public let breaker: CircuitBreaker?
     public let limiter: ConcurrencyLimiter?
     public let budget: DailyBudget?
+    public let cache: AnswerCache?
 
-    public init(_ inner: any Classifier, breaker: CircuitBreaker?, limiter: ConcurrencyLimiter?, budget: DailyBudget? = nil) {
+    public init(
+        _ inner: any Classifier, breaker: CircuitBreaker?, limiter: ConcurrencyLimiter?, budget: DailyBudget? = nil,
+        cache: AnswerCache? = nil
+    ) {
         self.inner = inner
         self.breaker = breaker
         self.limiter = limiter
         self.budget = budget
+        self.cache = cache
     }
 
     public var name: String { inner.name }
@@ -24,6 +29,15 @@ public struct GuardedClassifier: Classifier {
         deadline: ContinuousClock.Instant,
         attempts: inout [ModelAttempt]
     ) async throws(ClassificationFailure) -> Classification {
+        // A cached answer needs no call: before the breaker, the budget and the limit. A cache
+        // the store cannot read is a miss.
+        let cacheKey = cache?.key(ticket, departments)
+        if let cache, let cacheKey, let text = try? await cache.store.answer(forKey: cacheKey),
+            let classification = AnswerCache.decode(text, classifier: name, departments: departments)
+        {
+            attempts.append(ModelAttempt(provider: name, outcome: .cached))
+            return classification
+        }
         let permit = breaker?.acquire()
         if breaker != nil, permit == nil {
             throw skip("circuit open", attempts: &attempts)
@@ -59,6 +73,7 @@ public struct GuardedClassifier: Classifier {
             let classification = try await inner.classify(ticket, departments: departments, deadline: deadline, attempts: &attempts)
             if let permit { breaker?.record(permit, succeeded: true) }
             await settle(reservation, attempts: attempts[first...])
+            if let cache, let cacheKey { try? await cache.store.keep(AnswerCache.encode(classification), forKey: cacheKey) }
             return classification
         } catch {
             if let permit { breaker?.record(permit, succeeded: !error.countsAgainstProvider) }

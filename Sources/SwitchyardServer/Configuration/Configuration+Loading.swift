@@ -439,7 +439,7 @@ extension ConfigurationReader {
     private static let llmProviderKeys = [
         "type", "base_url", "model", "api_key", "prompt_template", "max_tokens", "temperature", "redact", "max_input_tokens",
         "connect_timeout", "first_token_timeout", "idle_timeout", "timeout", "max_retries", "retry_backoff", "max_backoff",
-        "stream", "logprobs", "concurrency", "circuit_breaker", "price", "daily_budget",
+        "stream", "logprobs", "concurrency", "circuit_breaker", "price", "daily_budget", "cache_ttl",
     ]
 
     private mutating func provider(_ setting: Setting) -> ProviderConfiguration? {
@@ -529,6 +529,7 @@ extension ConfigurationReader {
             }
             settings.dailyBudget = budget
         }
+        if let node = provider["cache_ttl"], text(node) != "off" { settings.cacheTTL = duration(node) }
         return .llm(settings)
     }
 

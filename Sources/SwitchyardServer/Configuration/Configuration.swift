@@ -218,6 +218,8 @@ public struct LLMProviderSettings: Sendable, Hashable {
     public var prices: TokenPrices?
     /// The most the provider may cost per day (UTC), in US dollars, across every replica; nil: no cap.
     public var dailyBudget: Double?
+    /// How long an answer is kept in the exact cache (in the store); nil: no cache.
+    public var cacheTTL: Duration?
 }
 
 /// One enabled adapter: its secret, where decisions are written back, and with what.

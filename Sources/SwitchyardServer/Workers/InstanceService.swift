@@ -9,7 +9,7 @@ import SwitchyardStore
 /// Every `storage.heartbeat_interval` it renews the instance's heartbeat, which also hands
 /// back the claims of instances silent for `storage.instance_timeout` (and wakes the
 /// workers to take them); once per hour, whichever replica holds the retention job removes
-/// personal data older than `storage.retention`. On graceful shutdown, after the workers
+/// expired cached model answers and personal data older than `storage.retention`. On graceful shutdown, after the workers
 /// have stopped, the instance retires and its remaining claims go back at once.
 public struct InstanceService: Service, CustomStringConvertible {
     let store: any TicketStore
@@ -28,11 +28,9 @@ public struct InstanceService: Service, CustomStringConvertible {
         var lastRetention: Date?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await beat()
-            if let retention = settings.retention,
-                lastRetention.map({ timeSource.now().timeIntervalSince($0) >= Self.retentionInterval.timeInterval }) ?? true
-            {
+            if lastRetention.map({ timeSource.now().timeIntervalSince($0) >= Self.retentionInterval.timeInterval }) ?? true {
                 lastRetention = timeSource.now()
-                await purge(olderThan: retention)
+                await purge(olderThan: settings.retention)
             }
             try? await cancelWhenGracefulShutdown {
                 try await Task.sleep(for: settings.heartbeatInterval)
@@ -64,11 +62,15 @@ public struct InstanceService: Service, CustomStringConvertible {
         }
     }
 
-    private func purge(olderThan retention: Duration) async {
+    /// Removes expired cached model answers and, with `storage.retention`, old ticket text.
+    private func purge(olderThan retention: Duration?) async {
         let now = timeSource.now()
         do {
             guard try await store.acquireJobLease("retention", owner: instance.id, now: now, duration: Self.retentionInterval)
             else { return }
+            let expired = try await store.purgeExpiredAnswers(now: now)
+            if expired > 0 { logger.info("Removed expired cached model answers", metadata: ["answers": "\(expired)"]) }
+            guard let retention else { return }
             let purged = try await store.purgePersonalData(receivedBefore: now.addingTimeInterval(-retention.timeInterval), now: now)
             if purged > 0 {
                 logger.notice("Retention removed ticket text and requester data", metadata: ["tickets": "\(purged)"])
