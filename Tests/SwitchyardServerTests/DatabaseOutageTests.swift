@@ -81,7 +81,7 @@ import Testing
         try await withServer(setup, logHandler: logs) { server in
             #expect(try await server.get("/readyz").status == 200)
             // What `sqlite3 switchyard.sqlite` and `BEGIN EXCLUSIVE` in a shell would do: the
-            // store's writes wait out the busy timeout (5 s) and fail.
+            // store's writes wait out the busy timeout (2 s) and fail.
             let path = server.directory.url.appendingPathComponent("store/switchyard.sqlite").path
             var handle: OpaquePointer?
             #expect(sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)

@@ -117,6 +117,9 @@ public struct ProviderTransport: Sendable {
                 } catch {
                     throw .transport("cancelled while waiting to retry")
                 }
+                // A busy machine can wake the wait past the deadline: then there is no retry,
+                // and the reason is the failure that asked for one, not an attempt of no time.
+                guard clock.now < deadline else { throw failure.failure }
                 continue
             }
             return try accept(exchange, startedAt: start, attempt: retries + 1, provider: provider, attempts: &attempts, validate)

@@ -11,8 +11,12 @@ import SwitchyardStore
 /// - Concurrency: the reader runs beside the writer (WAL); writes are group-committed by
 ///   `GroupCommitter`, so concurrent writers share one transaction and one fsync.
 final class Database: Sendable {
-    /// How long a connection waits for another process's lock before failing.
-    static let busyTimeout: Duration = .seconds(5)
+    /// How long a connection waits for another process's lock before failing. Only another
+    /// process can hold it (this one writes through one connection, and readers do not block
+    /// a WAL writer): `sqlite3` with `BEGIN EXCLUSIVE`, say. A write queued behind a batch that
+    /// is waiting waits in its turn, so a webhook is refused within twice this: well inside a
+    /// platform's webhook timeout (10 s for several).
+    static let busyTimeout: Duration = .seconds(2)
 
     let path: String
     /// nil when opened read-only.
