@@ -67,7 +67,8 @@ let package = Package(
         .target(
             name: "SwitchyardModels",
             dependencies: [
-                "SwitchyardCore",
+                // SwitchyardRules for its PCRE2 `Pattern`: configured redaction patterns.
+                "SwitchyardCore", "SwitchyardRules",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -194,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardModelsTests",
             dependencies: [
-                "SwitchyardModels", "SwitchyardCore", "SwitchyardTestSupport",
+                "SwitchyardModels", "SwitchyardCore", "SwitchyardRules", "SwitchyardTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

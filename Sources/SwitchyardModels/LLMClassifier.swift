@@ -28,8 +28,10 @@ public struct LLMClassifier: Classifier {
         public var maxTokens: Int
         public var temperature: Double
         /// Whether personal data and secrets are replaced by placeholders before the ticket is
-        /// sent (``PersonalDataRedactor``).
+        /// sent, by ``redactor``.
         public var redactsPersonalData: Bool
+        /// The built-in kinds of personal data and the configured patterns.
+        public var redactor: PersonalDataRedactor
         /// The most of a ticket's body sent, in tokens (estimated at four characters each): a
         /// longer body keeps its head and tail and says what was cut between them.
         public var maxInputTokens: Int
@@ -54,7 +56,7 @@ public struct LLMClassifier: Classifier {
 
         public init(
             name: String, model: String, maxTokens: Int = defaultMaxTokens, temperature: Double = 0, redactsPersonalData: Bool = true,
-            maxInputTokens: Int = defaultMaxInputTokens, promptTemplate: String = PromptTemplate.default,
+            redactor: PersonalDataRedactor = PersonalDataRedactor(), maxInputTokens: Int = defaultMaxInputTokens, promptTemplate: String = PromptTemplate.default,
             timeouts: ProviderTimeouts = ProviderTimeouts(), retry: RetryPolicy = RetryPolicy(), streaming: Bool = false,
             logprobs: Bool = false, prices: TokenPrices? = nil
         ) {
@@ -63,6 +65,7 @@ public struct LLMClassifier: Classifier {
             self.maxTokens = maxTokens
             self.temperature = temperature
             self.redactsPersonalData = redactsPersonalData
+            self.redactor = redactor
             self.maxInputTokens = maxInputTokens
             self.promptTemplate = promptTemplate
             self.timeouts = timeouts
@@ -74,17 +77,27 @@ public struct LLMClassifier: Classifier {
     }
 
     public let configuration: Configuration
-    /// The parsed ``Configuration/promptTemplate``; its version is recorded in decisions.
-    public let prompt: PromptTemplate
+    /// The prompt template in force (``Configuration/promptTemplate``, or the provider's file,
+    /// reloaded when it changes); each call takes it once and records its version.
+    public let prompts: PromptBook
     public let wire: any ProviderWireFormat
     private let transport: ProviderTransport
 
+    /// The classifier with ``Configuration/promptTemplate``, fixed.
+    ///
     /// - Throws: ``PromptTemplateError`` when the prompt template is not valid Mustache.
     public init(configuration: Configuration, wire: any ProviderWireFormat, httpClient: HTTPClient, logger: Logger)
         throws(PromptTemplateError)
     {
+        self.init(
+            configuration: configuration, prompts: PromptBook(try PromptTemplate(configuration.promptTemplate)), wire: wire,
+            httpClient: httpClient, logger: logger)
+    }
+
+    /// The classifier with the templates `prompts` holds, which a reload may swap.
+    public init(configuration: Configuration, prompts: PromptBook, wire: any ProviderWireFormat, httpClient: HTTPClient, logger: Logger) {
         self.configuration = configuration
-        self.prompt = try PromptTemplate(configuration.promptTemplate)
+        self.prompts = prompts
         self.wire = wire
         var logger = logger
         logger[metadataKey: "classifier"] = "\(configuration.name)/\(configuration.model)"
@@ -104,7 +117,17 @@ public struct LLMClassifier: Classifier {
         let settings = ModelRequestSettings(
             model: configuration.model, maxTokens: configuration.maxTokens, temperature: configuration.temperature,
             departmentIDs: departments.ids.map(\.rawValue), streaming: configuration.streaming, logprobs: configuration.logprobs)
-        let request = try wire.request(messages(for: ticket, departments: departments), settings: settings)
+        let prompt = prompts.current
+        let messages: PromptMessages
+        do {
+            messages = try self.messages(for: ticket, departments: departments, prompt: prompt)
+        } catch {
+            // Text that could not be checked is not sent; the next provider or the fallbacks decide.
+            let reason = "\(error); nothing was sent"
+            attempts.append(ModelAttempt(provider: name, outcome: .skipped, reason: reason))
+            throw .skipped(reason)
+        }
+        let request = try wire.request(messages, settings: settings)
         let first = attempts.endIndex
         defer {
             // Every attempt that used tokens is priced, the failed ones too: they were billed.
@@ -117,7 +140,7 @@ public struct LLMClassifier: Classifier {
         return try await transport.exchange(
             request, wire: wire, streaming: configuration.streaming, provider: name, deadline: deadline, attempts: &attempts
         ) { reply throws(ClassificationFailure) in
-            try classification(from: reply, departments: departments)
+            try classification(from: reply, departments: departments, prompt: prompt)
         }
     }
 
@@ -125,9 +148,10 @@ public struct LLMClassifier: Classifier {
 
     /// What identifies this call's answer for the cache: a hash of the classifier's name,
     /// the model and the exact messages (the redacted, bounded ticket and the departments,
-    /// rendered by the prompt template).
-    public func cacheKey(for ticket: Ticket, departments: DepartmentCatalog) -> String {
-        let messages = messages(for: ticket, departments: departments)
+    /// rendered by the prompt template); nil when the ticket cannot be redacted (it is not sent).
+    public func cacheKey(for ticket: Ticket, departments: DepartmentCatalog) -> String? {
+        let prompt = prompts.current
+        guard let messages = try? messages(for: ticket, departments: departments, prompt: prompt) else { return nil }
         var hash = SHA256()
         for part in [name, configuration.model, prompt.version, messages.system ?? "", messages.user] {
             hash.update(data: Array(part.utf8))
@@ -139,13 +163,20 @@ public struct LLMClassifier: Classifier {
     /// The prompt `ticket` would be sent with, in tokens (four characters each): what a
     /// budget reserves for before the call.
     public func estimatedPromptTokens(for ticket: Ticket, departments: DepartmentCatalog) -> Int {
-        let messages = messages(for: ticket, departments: departments)
+        // A ticket that cannot be redacted is not sent: it costs nothing.
+        guard let messages = try? messages(for: ticket, departments: departments, prompt: prompts.current) else { return 0 }
         return ((messages.system?.count ?? 0) + messages.user.count) / 4 + 1
     }
 
-    /// The prompt for `ticket`: redacted when configured, its body bounded.
-    func messages(for ticket: Ticket, departments: DepartmentCatalog) -> PromptMessages {
-        var sent = configuration.redactsPersonalData ? Self.redacted(ticket) : ticket
+    /// The prompt for `ticket` by `prompt`: redacted when configured, its body bounded.
+    ///
+    /// - Throws: ``PersonalDataRedactor/Unfinished`` when a configured pattern could not
+    ///   finish on the ticket's text.
+    func messages(for ticket: Ticket, departments: DepartmentCatalog, prompt: PromptTemplate) throws(PersonalDataRedactor.Unfinished)
+        -> PromptMessages
+    {
+        var sent = ticket
+        if configuration.redactsPersonalData { sent = try Self.redacted(ticket, by: configuration.redactor) }
         sent.body = Self.bounded(sent.body, toTokens: configuration.maxInputTokens)
         let rendered = prompt.render(sent, departments: departments)
         return PromptMessages(system: rendered.system, user: rendered.user)
@@ -153,9 +184,9 @@ public struct LLMClassifier: Classifier {
 
     /// `ticket` with personal data and secrets in its subject, body and tags replaced by
     /// placeholders, consistently across them; the requester's name and e-mail are dropped.
-    static func redacted(_ ticket: Ticket) -> Ticket {
+    static func redacted(_ ticket: Ticket, by redactor: PersonalDataRedactor) throws(PersonalDataRedactor.Unfinished) -> Ticket {
         var copy = ticket
-        let texts = PersonalDataRedactor().redact([ticket.subject, ticket.body] + ticket.tags, requesterName: ticket.requester?.name)
+        let texts = try redactor.redact([ticket.subject, ticket.body] + ticket.tags, requesterName: ticket.requester?.name)
         copy.subject = texts[0]
         copy.body = texts[1]
         copy.tags = Array(texts.dropFirst(2))
@@ -178,7 +209,9 @@ public struct LLMClassifier: Classifier {
 
     /// Reads the reply's JSON as a ``ClassificationAnswer`` and checks it against the
     /// configured departments and the schema's bounds.
-    func classification(from reply: ProviderReply, departments: DepartmentCatalog) throws(ClassificationFailure) -> Classification {
+    func classification(from reply: ProviderReply, departments: DepartmentCatalog, prompt: PromptTemplate) throws(ClassificationFailure)
+        -> Classification
+    {
         if let refusal = reply.refusal {
             throw .invalidOutput("the model refused: \(refusal.prefix(200))")
         }

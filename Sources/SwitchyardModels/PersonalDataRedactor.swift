@@ -1,15 +1,21 @@
+public import SwitchyardRules
+
 /// Replaces personal data and secrets in ticket text with placeholders before the text leaves
 /// for an external model provider.
 ///
 /// What it finds: e-mail addresses, payment card numbers (13–19 digits, Luhn-checked) and a
 /// security code written after one, IBANs (ISO 13616 checksum), phone numbers, US social
 /// security numbers, IPv4 and IPv6 addresses, URLs that carry credentials or tokens, API keys
-/// and secrets with a known shape, and the requester's own name wherever the text repeats it.
-/// Each distinct value gets one placeholder per ticket (`<EMAIL_1>`, `<EMAIL_2>`, `<CARD_1>`…),
-/// the same wherever it recurs, so the model still sees that two mentions are the same.
+/// and secrets with a known shape, the requester's own name wherever the text repeats it, and
+/// whatever the configured ``RedactionPattern``s describe (national id formats, customer
+/// numbers). Each distinct value gets one placeholder per ticket (`<EMAIL_1>`, `<EMAIL_2>`,
+/// `<CARD_1>`…), the same wherever it recurs, so the model still sees that two mentions are
+/// the same.
 ///
-/// It scans the text once per kind with hand-written matchers rather than regular expressions:
-/// no pattern can backtrack on hostile input, and it costs a few microseconds per ticket.
+/// The built-in kinds are found by hand-written scanners, not regular expressions: no pattern
+/// can backtrack on hostile input, and they cost a few microseconds per ticket. Configured
+/// patterns run under PCRE2's match limits; one that reaches them on a text leaves that text
+/// unchecked, so ``redact(_:requesterName:)`` throws rather than return it.
 public struct PersonalDataRedactor: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case email = "EMAIL"
@@ -24,37 +30,77 @@ public struct PersonalDataRedactor: Sendable {
         case name = "NAME"
     }
 
-    public init() {}
+    /// The configured patterns, applied before the built-in kinds (so a national id is
+    /// `<NI_1>`, not a phone number).
+    public let patterns: [RedactionPattern]
+
+    public init(patterns: [RedactionPattern] = []) {
+        self.patterns = patterns
+    }
+
+    /// A configured pattern could not finish on a text (it reached its match limit), so the
+    /// text may still hold what it looks for.
+    public struct Unfinished: Error, Sendable, Hashable, CustomStringConvertible {
+        public var label: String
+        public var reason: MatchOutcome.StopReason
+
+        public init(label: String, reason: MatchOutcome.StopReason) {
+            self.label = label
+            self.reason = reason
+        }
+
+        public var description: String {
+            "redaction pattern \(label) could not finish on the ticket (\(reason))"
+        }
+    }
 
     /// The texts of one ticket redacted together, so that a value has the same placeholder in
     /// each; `requesterName` is replaced wherever it (or one of its parts of three letters or
     /// more) appears as a word.
-    public func redact(_ texts: [String], requesterName: String? = nil) -> [String] {
+    ///
+    /// - Throws: ``Unfinished`` when a configured pattern stopped at its match limit.
+    public func redact(_ texts: [String], requesterName: String? = nil) throws(Unfinished) -> [String] {
         var placeholders = Placeholders()
-        return texts.map { redact($0, requesterName: requesterName, placeholders: &placeholders) }
+        var redacted: [String] = []
+        for text in texts {
+            redacted.append(try redact(text, requesterName: requesterName, placeholders: &placeholders))
+        }
+        return redacted
     }
 
     /// One text; see ``redact(_:requesterName:)``.
-    public func redact(_ text: String, requesterName: String? = nil) -> String {
-        redact([text], requesterName: requesterName)[0]
+    public func redact(_ text: String, requesterName: String? = nil) throws(Unfinished) -> String {
+        try redact([text], requesterName: requesterName)[0]
     }
 
-    /// Numbered placeholders by kind and value.
+    /// Numbered placeholders by label and value.
     struct Placeholders {
-        private var numbers: [Kind: [String: Int]] = [:]
+        private var numbers: [String: [String: Int]] = [:]
 
-        mutating func placeholder(_ kind: Kind, for value: String) -> String {
-            let key = kind == .name || kind == .email ? value.lowercased() : value.filter { $0.isLetter || $0.isNumber }
-            var known = numbers[kind, default: [:]]
+        mutating func placeholder(_ label: String, for value: String) -> String {
+            // Names and e-mail addresses are the same whatever their case; numbers whatever
+            // their separators; a configured pattern's values both ways.
+            let key: String
+            switch Kind(rawValue: label) {
+            case .name?, .email?: key = value.lowercased()
+            case nil: key = value.filter { $0.isLetter || $0.isNumber }.lowercased()
+            default: key = value.filter { $0.isLetter || $0.isNumber }
+            }
+            var known = numbers[label, default: [:]]
             let number = known[key] ?? known.count + 1
             known[key] = number
-            numbers[kind] = known
-            return "<\(kind.rawValue)_\(number)>"
+            numbers[label] = known
+            return "<\(label)_\(number)>"
         }
     }
 
-    private func redact(_ text: String, requesterName: String?, placeholders: inout Placeholders) -> String {
+    private func redact(_ text: String, requesterName: String?, placeholders: inout Placeholders) throws(Unfinished) -> String {
         var characters = Array(text)
+        for pattern in patterns {
+            let found = Self.matches(of: pattern, in: characters)
+            if let stopped = found.stopped { throw Unfinished(label: pattern.label, reason: stopped) }
+            replace(in: &characters, placeholders: &placeholders) { _ in found.matches }
+        }
         // Order matters: URLs and secrets before e-mail addresses and numbers inside them;
         // cards before phones (a card number is also a long digit run).
         replace(in: &characters, placeholders: &placeholders, Self.urls)
@@ -73,14 +119,50 @@ public struct PersonalDataRedactor: Sendable {
     /// A found value: where it is and what it is.
     struct Match {
         var range: Range<Int>
-        var kind: Kind
+        /// The placeholder's label: a ``Kind``'s raw value or a configured pattern's label.
+        var label: String
+
+        init(range: Range<Int>, kind: Kind) {
+            self.range = range
+            self.label = kind.rawValue
+        }
+
+        init(range: Range<Int>, label: String) {
+            self.range = range
+            self.label = label
+        }
+    }
+
+    /// A configured pattern's matches in `characters`, as character ranges (a match that
+    /// starts or ends inside a character takes the whole character).
+    static func matches(of pattern: RedactionPattern, in characters: [Character]) -> (matches: [Match], stopped: MatchOutcome.StopReason?) {
+        let found = pattern.pattern.matches(in: String(characters))
+        // Where each character starts, in UTF-8 bytes, and where the text ends.
+        var starts: [Int] = []
+        starts.reserveCapacity(characters.count + 1)
+        var offset = 0
+        for character in characters {
+            starts.append(offset)
+            offset += character.utf8.count
+        }
+        starts.append(offset)
+        var matches: [Match] = []
+        var index = 0
+        for range in found.ranges {
+            while index + 1 < starts.count, starts[index + 1] <= range.lowerBound { index += 1 }
+            var end = index
+            while end < characters.count, starts[end] < range.upperBound { end += 1 }
+            if end > index { matches.append(Match(range: index..<end, label: pattern.label)) }
+            index = end
+        }
+        return (matches, found.stopped)
     }
 
     /// Replaces every match `find` reports, back to front so earlier ranges stay valid.
     private func replace(in characters: inout [Character], placeholders: inout Placeholders, _ find: ([Character]) -> [Match]) {
         let matches = find(characters)
         // Numbered in reading order, replaced from the end.
-        let named = matches.map { ($0, placeholders.placeholder($0.kind, for: String(characters[$0.range]))) }
+        let named = matches.map { ($0, placeholders.placeholder($0.label, for: String(characters[$0.range]))) }
         for (match, placeholder) in named.reversed() {
             characters.replaceSubrange(match.range, with: Array(placeholder))
         }
@@ -446,5 +528,18 @@ public struct PersonalDataRedactor: Sendable {
             return false
         }
         return true
+    }
+}
+
+/// A kind of personal data the configuration adds to the built-in ones
+/// (`model.redaction.patterns`): national id formats, customer or policy numbers.
+public struct RedactionPattern: Sendable {
+    /// The placeholder's label: `NI` gives `<NI_1>`, `<NI_2>`…
+    public let label: String
+    public let pattern: Pattern
+
+    public init(label: String, pattern: Pattern) {
+        self.label = label
+        self.pattern = pattern
     }
 }

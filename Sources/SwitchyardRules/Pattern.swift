@@ -129,7 +129,54 @@ public final class Pattern: @unchecked Sendable {
         }
     }
 
-    private func search(_ subject: String, capturing: Bool) -> Search {
+    /// Every match in `subject`, left to right, none overlapping another (the next search
+    /// starts where a match ended, or a character further after an empty one): the whole
+    /// match of each, in UTF-8 bytes.
+    ///
+    /// Each search runs under ``limits``; one that reaches them ends the scan, and
+    /// ``AllMatches/stopped`` says why (the ranges found before it are kept).
+    public func matches(in subject: String) -> AllMatches {
+        var all = AllMatches()
+        let length = subject.utf8.count
+        var offset = 0
+        while offset <= length {
+            let search = search(subject, capturing: true, from: offset)
+            switch search.outcome {
+            case .notMatched:
+                return all
+            case .stopped(let reason):
+                all.stopped = reason
+                return all
+            case .matched:
+                guard let range = search.found?.groups.first ?? nil else { return all }
+                if !range.isEmpty { all.ranges.append(range) }
+                offset = range.isEmpty ? Self.nextCharacter(in: subject.utf8, after: range.upperBound) : range.upperBound
+            }
+        }
+        return all
+    }
+
+    /// The result of ``matches(in:)``.
+    public struct AllMatches: Sendable, Hashable {
+        /// Each non-empty match, in UTF-8 bytes, in order.
+        public var ranges: [Range<Int>] = []
+        /// Why the scan ended before the end of the text, when it did.
+        public var stopped: MatchOutcome.StopReason?
+    }
+
+    /// The offset of the UTF-8 sequence after the one at `offset`.
+    private static func nextCharacter(in utf8: String.UTF8View, after offset: Int) -> Int {
+        var next = offset + 1
+        var index = utf8.index(utf8.startIndex, offsetBy: min(next, utf8.count))
+        // Continuation bytes are 10xxxxxx.
+        while index < utf8.endIndex, utf8[index] & 0xC0 == 0x80 {
+            next += 1
+            index = utf8.index(after: index)
+        }
+        return next
+    }
+
+    private func search(_ subject: String, capturing: Bool, from offset: Int = 0) -> Search {
         guard let matchData = pcre2_match_data_create_from_pattern_8(code, nil) else {
             return Search(outcome: .stopped(.error(code: 0, message: "out of memory creating match data")))
         }
@@ -139,7 +186,7 @@ public final class Pattern: @unchecked Sendable {
         // A Swift String is always valid UTF-8, so PCRE2's UTF check can be skipped.
         let result = subject.withCString { pointer in
             pointer.withMemoryRebound(to: UInt8.self, capacity: length + 1) { text in
-                pcre2_match_8(code, text, length, 0, cpcre2_no_utf_check, matchData, matchContext)
+                pcre2_match_8(code, text, length, offset, cpcre2_no_utf_check, matchData, matchContext)
             }
         }
         guard result >= 0 else { return Search(outcome: Self.outcome(ofFailure: result)) }

@@ -11,14 +11,14 @@
 ///
 /// Possessive quantifiers (`*+`, `++`) and atomic groups (`(?>…)`) do not backtrack and are
 /// not reported.
-enum PatternRisks {
-    struct Risk: Sendable, Hashable {
+public enum PatternRisks {
+    public struct Risk: Sendable, Hashable {
         /// Where the shape starts, in Unicode scalars from the start of the pattern (0-based).
-        var offset: Int
-        var message: String
+        public var offset: Int
+        public var message: String
     }
 
-    static func find(in source: String) -> [Risk] {
+    public static func find(in source: String) -> [Risk] {
         let scalars = Array(source.unicodeScalars)
         var risks: [Risk] = []
         struct Frame {

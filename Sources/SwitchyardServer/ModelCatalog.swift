@@ -4,12 +4,16 @@ import Logging
 import NIOCore
 import SwitchyardCore
 public import SwitchyardModels
+import SwitchyardRules
 import SwitchyardStore
 
 /// The configured classifiers by provider name, and the embedded local model used as fallback.
 struct ModelCatalog: Sendable {
     var classifiers: [String: any Classifier]
     var localModel: (any Classifier)?
+    /// The prompt templates of the providers whose `prompt_template` is a file, by provider:
+    /// what the watch reloads.
+    var prompts: [String: PromptBook] = [:]
     /// Each LLM provider's own HTTP client (its connect timeout, its connection pool), shut
     /// down with ``shutdown()`` once the server stopped.
     var httpClients: [HTTPClient] = []
@@ -28,6 +32,7 @@ struct ModelCatalog: Sendable {
         let needed = Set(configuration.model.chain).union(
             configuration.fallback.useLocalModel ? configuration.model.providers.filter { $0.value.kind == "local" }.map(\.key) : [])
         do {
+            let redactor = try redactor(configuration.model.redactionPatterns)
             for (name, provider) in configuration.model.providers.sorted(by: { $0.key < $1.key }) where needed.contains(name) {
                 switch provider {
                 case .local(let settings):
@@ -43,8 +48,10 @@ struct ModelCatalog: Sendable {
                     catalog.httpClients.append(client)
                     let ledger = StoreSpendingLedger(store: store, provider: name, timeSource: timeSource)
                     let answers = settings.cacheTTL.map { StoreAnswerStore(store: store, ttl: $0, timeSource: timeSource) }
-                    catalog.classifiers[name] = try llmClassifier(
-                        name, settings, httpClient: client, ledger: ledger, answers: answers, logger: logger)
+                    let classifier = try llmClassifier(
+                        name, settings, redactor: redactor, httpClient: client, ledger: ledger, answers: answers, logger: logger)
+                    catalog.classifiers[name] = classifier
+                    if let llm = classifier.inner as? LLMClassifier, llm.prompts.path != nil { catalog.prompts[name] = llm.prompts }
                 }
             }
         } catch {
@@ -56,16 +63,19 @@ struct ModelCatalog: Sendable {
 
     /// A provider's classifier behind its circuit breaker and concurrency limit.
     static func llmClassifier(
-        _ name: String, _ settings: LLMProviderSettings, httpClient: HTTPClient, ledger: any SpendingLedger,
+        _ name: String, _ settings: LLMProviderSettings, redactor: PersonalDataRedactor, httpClient: HTTPClient,
+        ledger: any SpendingLedger,
         answers: (any AnswerStore)?, logger: Logger
     ) throws -> GuardedClassifier {
-        var template = PromptTemplate.default
-        if let path = settings.promptTemplate {
-            do {
-                template = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                throw StartupError("model.providers.\(name).prompt_template: cannot read \(path): \(error.localizedDescription)")
+        let prompts: PromptBook
+        do {
+            if let path = settings.promptTemplate {
+                prompts = PromptBook(try PromptBook.load(path), path: path)
+            } else {
+                prompts = PromptBook(try PromptTemplate(PromptTemplate.default))
             }
+        } catch {
+            throw StartupError("model.providers.\(name).prompt_template: \(error)")
         }
         let wire: any ProviderWireFormat =
             switch settings.api {
@@ -78,20 +88,13 @@ struct ModelCatalog: Sendable {
             case .gemini:
                 GeminiWireFormat(baseURL: settings.baseURL, apiKey: settings.apiKey)
             }
-        let classifier: LLMClassifier
-        do {
-            classifier = try LLMClassifier(
-                configuration: .init(
-                    name: name, model: settings.model, maxTokens: settings.maxTokens, temperature: settings.temperature,
-                    redactsPersonalData: settings.redactsPersonalData, maxInputTokens: settings.maxInputTokens,
-                    promptTemplate: template, timeouts: settings.timeouts, retry: settings.retry, streaming: settings.streaming,
-                    logprobs: settings.logprobs, prices: settings.prices),
-                wire: wire, httpClient: httpClient, logger: logger)
-        } catch {
-            throw StartupError(
-                "model.providers.\(name).prompt_template: \(settings.promptTemplate ?? "built-in template"):\(error.line):\(error.column): \(error.reason)"
-            )
-        }
+        let classifier = LLMClassifier(
+            configuration: .init(
+                name: name, model: settings.model, maxTokens: settings.maxTokens, temperature: settings.temperature,
+                redactsPersonalData: settings.redactsPersonalData, redactor: redactor, maxInputTokens: settings.maxInputTokens,
+                promptTemplate: prompts.current.source, timeouts: settings.timeouts, retry: settings.retry,
+                streaming: settings.streaming, logprobs: settings.logprobs, prices: settings.prices),
+            prompts: prompts, wire: wire, httpClient: httpClient, logger: logger)
         var budget: DailyBudget?
         if let cap = settings.dailyBudget, let prices = settings.prices {
             let calls = Double(1 + settings.retry.maxRetries)
@@ -106,6 +109,19 @@ struct ModelCatalog: Sendable {
             classifier, breaker: settings.circuitBreaker.map(CircuitBreaker.init(settings:)),
             limiter: settings.concurrency.map(ConcurrencyLimiter.init(limit:)), budget: budget,
             cache: answers.map { AnswerCache(store: $0, key: classifier.cacheKey(for:departments:)) })
+    }
+
+    /// The redactor with `model.redaction.patterns`, compiled (loading checked them).
+    static func redactor(_ patterns: [Configuration.RedactionPatternSettings]) throws -> PersonalDataRedactor {
+        var compiled: [RedactionPattern] = []
+        for pattern in patterns {
+            do {
+                compiled.append(RedactionPattern(label: pattern.label, pattern: try Pattern(pattern.pattern)))
+            } catch {
+                throw StartupError("model.redaction.patterns \(pattern.label): \(error)")
+            }
+        }
+        return PersonalDataRedactor(patterns: compiled)
     }
 
     /// Shuts down the providers' HTTP clients.

@@ -153,7 +153,9 @@ public struct Switchyard: Sendable {
             // Stopped in reverse order: the workers finish before the instance retires.
             services: [
                 instanceService, TicketWatchService(store: store, work: work),
-                RuleWatchService(reloader: ruleReloader, directory: configuration.rules.directory, interval: configuration.rules.watchInterval),
+                RuleWatchService(
+                    reloader: ruleReloader, prompts: promptReloader, directory: configuration.rules.directory,
+                    interval: configuration.rules.watchInterval),
                 triageService, writeBackService,
             ],
             onServerRunning: { channel in
@@ -177,6 +179,11 @@ extension Switchyard {
     /// Reloads the rules for the folder watch, `SIGHUP` and `POST /v1/rules/reload`.
     var ruleReloader: RuleReloader {
         RuleReloader(rules: triage.rules, metrics: metrics, timeSource: timeSource, logger: logger)
+    }
+
+    /// Reloads the providers' prompt files for the same watch and `SIGHUP`.
+    var promptReloader: PromptReloader {
+        PromptReloader(books: models.prompts, metrics: metrics, timeSource: timeSource, logger: logger)
     }
 
     var synchronousClassifier: SynchronousClassifier {

@@ -58,6 +58,13 @@ public struct TriageMetrics: Sendable {
         Gauge(label: "switchyard_rules_loaded", factory: factory).record(rules)
     }
 
+    /// A provider's prompt file was read again; `refused` keeps the template in force.
+    package func recordPromptReload(provider: String, outcome: String) {
+        counter("switchyard_prompt_reloads_total", [("provider", provider), ("outcome", outcome)]).increment()
+        Gauge(label: "switchyard_prompt_reload_failing", dimensions: [("provider", provider)], factory: factory)
+            .record(outcome == "refused" ? 1 : 0)
+    }
+
     /// A rule's pattern hit a PCRE2 limit and counted as no match: the rule needs a cheaper pattern.
     package func recordRuleLimitHit(ruleID: String) {
         counter("switchyard_rule_limit_hits_total", [("rule", ruleID)]).increment()

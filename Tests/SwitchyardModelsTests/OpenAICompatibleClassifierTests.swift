@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SwitchyardCore
 import SwitchyardModels
+import SwitchyardRules
 import Testing
 
 extension SerializedModelsTests {
@@ -48,13 +49,13 @@ extension SerializedModelsTests {
         static func chatClassifier(
             name: String = "openai", baseURL: String, model: String = "gpt-4o-mini", apiKey: String? = nil,
             dialect: StructuredOutputDialect = .openai, timeout: Duration? = nil, redactsPersonalData: Bool = true,
-            maxInputTokens: Int = LLMClassifier.Configuration.defaultMaxInputTokens, promptTemplate: String = PromptTemplate.default,
+            redactor: PersonalDataRedactor = PersonalDataRedactor(), maxInputTokens: Int = LLMClassifier.Configuration.defaultMaxInputTokens, promptTemplate: String = PromptTemplate.default,
             streaming: Bool = false, logprobs: Bool = false,
             logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         ) throws -> LLMClassifier {
             try LLMClassifier(
                 configuration: .init(
-                    name: name, model: model, redactsPersonalData: redactsPersonalData, maxInputTokens: maxInputTokens,
+                    name: name, model: model, redactsPersonalData: redactsPersonalData, redactor: redactor, maxInputTokens: maxInputTokens,
                     promptTemplate: promptTemplate, timeouts: ProviderTimeouts(total: timeout),
                     retry: RetryPolicy(maxRetries: 1, initialBackoff: .milliseconds(10)), streaming: streaming, logprobs: logprobs),
                 wire: ChatCompletionsWireFormat(
@@ -255,6 +256,37 @@ extension SerializedModelsTests {
                         #expect(sent.contains("4111 1111 1111 1111") && sent.contains("Maria Costa"), "a local server gets the text as it is")
                     }
                 }
+            }
+        }
+
+        @Test("configured redaction patterns apply to what is sent; one that cannot finish keeps the ticket from being sent at all")
+        func configuredRedactionPatterns() async throws {
+            var ticket = Self.ticket
+            ticket.body = "My NI number is JG 12 34 56 C and my policy POL-123456."
+            let patterns = PersonalDataRedactorTests.nationalIDs + [
+                RedactionPattern(label: "POLICY", pattern: try Pattern(#"POL-\d{6}"#))
+            ]
+            try await Server.withServer(replying: [.completion(content: Self.validAnswer)]) { server, baseURL in
+                let classifier = try Self.chatClassifier(baseURL: baseURL, redactor: PersonalDataRedactor(patterns: patterns))
+                _ = try await classifier.classify(ticket, departments: Self.departments, deadline: .now + .seconds(5))
+                let sent = String(decoding: try #require(await server.requests.first).body, as: UTF8.self)
+                #expect(!sent.contains("JG 12 34 56 C") && !sent.contains("123456"), "\(sent)")
+                #expect(sent.contains("<NINO_1>") && sent.contains("<POLICY_1>"))
+            }
+            ticket.body = "Account " + String(repeating: "1", count: 40) + "-X"
+            let hostile = RedactionPattern(label: "HOSTILE", pattern: try Pattern(#"(?:\d|\d\d)+X"#, limits: MatchLimits(matchLimit: 1_000)))
+            try await Server.withServer(replying: [.completion(content: Self.validAnswer)]) { server, baseURL in
+                let classifier = try Self.chatClassifier(baseURL: baseURL, redactor: PersonalDataRedactor(patterns: [hostile]))
+                var attempts: [ModelAttempt] = []
+                do {
+                    _ = try await classifier.classify(ticket, departments: Self.departments, deadline: .now + .seconds(5), attempts: &attempts)
+                    Issue.record("a ticket that could not be redacted was classified")
+                } catch {
+                    #expect(error as? ClassificationFailure == .skipped(attempts.first?.reason ?? ""))
+                }
+                #expect(await server.requests.isEmpty, "nothing left for the provider")
+                #expect(attempts.map(\.outcome) == [.skipped])
+                #expect(attempts.first?.reason == "redaction pattern HOSTILE could not finish on the ticket (match limit reached); nothing was sent")
             }
         }
 

@@ -89,4 +89,17 @@ struct PatternCaptureTests {
         #expect(found.text(of: 3, in: subject) == nil, "a group that took no part")
         #expect(pattern.firstMatch(in: "none here").outcome == .notMatched)
     }
+
+    @Test("matches(in:) finds every match left to right, in UTF-8 bytes, steps over empty ones and says when it stopped")
+    func allMatches() throws {
+        let subject = "é POL-1 and POL-22, POL-333"
+        let found = try Pattern(#"POL-\d+"#).matches(in: subject)
+        #expect(found.stopped == nil)
+        #expect(found.ranges == [3..<8, 13..<19, 21..<28], "é is two bytes")
+        #expect(try Pattern(#"x*"#).matches(in: "axxbéx").ranges == [1..<3, 6..<7], "empty matches are skipped, a character at a time")
+        #expect(try Pattern(#"\d"#).matches(in: "none").ranges.isEmpty)
+        let stopping = try Pattern(#"(?:\d|\d\d)+X|ok"#, limits: MatchLimits(matchLimit: 1_000)).matches(in: "ok " + String(repeating: "1", count: 40) + "-X")
+        #expect(stopping.ranges == [0..<2], "what was found before it stopped is kept")
+        #expect(stopping.stopped == .matchLimit)
+    }
 }

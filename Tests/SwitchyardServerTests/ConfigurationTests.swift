@@ -106,6 +106,38 @@ import Testing
         #expect(openAI.concurrency == nil && openAI.circuitBreaker == CircuitBreaker.Settings(), "no limit, the breaker on by default")
     }
 
+    @Test("model.redaction.patterns are read in order, with their labels")
+    func redactionPatterns() throws {
+        let configuration = try parse(
+            Self.minimal + """
+
+                model:
+                  redaction:
+                    patterns:
+                      - { label: NINO, pattern: '(?i)\\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]\\b' }
+                      - { label: POLICY_NO, pattern: 'POL-\\d{6}' }
+                """)
+        #expect(configuration.model.redactionPatterns.map(\.label) == ["NINO", "POLICY_NO"])
+        #expect(configuration.model.redactionPatterns[1].pattern == #"POL-\d{6}"#)
+        #expect(try parse(Self.minimal).model.redactionPatterns.isEmpty)
+    }
+
+    @Test("redaction pattern mistakes are refused at their key", arguments: [
+        ("[{ label: ni, pattern: 'x' }]", "model.redaction.patterns[0].label", "upper-case letters"),
+        ("[{ label: SSN, pattern: 'x' }]", "model.redaction.patterns[0].label", "is a built-in kind"),
+        ("[{ label: A, pattern: 'x' }, { label: A, pattern: 'y' }]", "model.redaction.patterns[1].label", "used by an earlier pattern"),
+        ("[{ label: A, pattern: '(unclosed' }]", "model.redaction.patterns[0].pattern", "invalid regular expression"),
+        ("[{ label: A, pattern: '(\\d+)+X' }]", "model.redaction.patterns[0].pattern", "must not be able to backtrack"),
+        ("[{ label: A, pattern: '\\d*' }]", "model.redaction.patterns[0].pattern", "matches empty text"),
+        ("[{ label: A }]", "model.redaction.patterns[0]", "pattern"),
+        ("{ label: A, pattern: x }", "model.redaction.patterns", "a list of patterns"),
+    ])
+    func redactionPatternMistakes(patterns: String, keyPath: String, message: String) throws {
+        let error = try problem(Self.minimal + "\nmodel:\n  redaction:\n    patterns: " + patterns + "\n")
+        #expect(error.message.contains(keyPath), "\(error)")
+        #expect(error.message.contains(message), "\(error)")
+    }
+
     @Test("every `model:` example in Docs/models.md loads")
     func documentedModelExamplesLoad() throws {
         let text = try String(contentsOf: packageRoot.appendingPathComponent("Docs/models.md"), encoding: .utf8)

@@ -280,4 +280,73 @@ import Testing
             }
         }
     }
+
+    /// A prompt template whose system message carries `mark`.
+    static func prompt(_ mark: String) -> String {
+        "Route the ticket to one of: {{department_ids}}. (\(mark))\n{{! user }}\n{{ticket.json}}\n"
+    }
+
+    @Test("a provider's prompt file is watched like rules: an edit is in force for the next ticket, a broken one keeps the last good prompt")
+    func promptFileIsReloaded() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "cards", confidence: 0.9))
+        }) { openAI in
+            var setup = ServerSetup()
+            setup.modelDeadline = "15s"
+            setup.classifyDeadline = "15s"
+            setup.chain = ["openai"]
+            setup.rulesExtra = "  watch_interval: 50ms"
+            setup.files = ["prompts/route.mustache": Self.prompt("FIRST")]
+            setup.extraProviders = """
+                    openai:
+                      type: openai
+                      base_url: \(openAI.baseURL)/v1
+                      model: gpt-4o-mini
+                      prompt_template: prompts/route.mustache
+                """
+            try await withServer(setup) { server in
+                func decide(_ id: String) async throws -> (version: String?, sent: String) {
+                    let reply = try await server.post("/v1/classify", json: #"{"id": "\#(id)", "body": "Where is my new card?"}"#)
+                    let decision = try #require(reply.json["decision"] as? [String: Any], "\(reply.text)")
+                    let sent = String(decoding: try #require(openAI.requests.last).body, as: UTF8.self)
+                    return ((decision["provenance"] as? [String: Any])?["prompt_version"] as? String, sent)
+                }
+                func prompt() async throws -> [String: Any] {
+                    let providers = try #require(try await server.get("/v1/providers").json["providers"] as? [[String: Any]])
+                    return try #require(providers.first { $0["name"] as? String == "openai" }?["prompt"] as? [String: Any])
+                }
+                let first = try await decide("P-1")
+                #expect(first.sent.contains("(FIRST)"))
+                let initial = try await prompt()
+                #expect(initial["version"] as? String == first.version && first.version != nil)
+                #expect((initial["file"] as? String)?.hasSuffix("prompts/route.mustache") == true)
+
+                // Written whole (renamed into place), so the watch never sees half a file.
+                let file = server.directory.url.appendingPathComponent("prompts/route.mustache")
+                try Data(Self.prompt("SECOND").utf8).write(to: file, options: .atomic)
+                let reloaded = try await eventually("the watch reloaded the prompt") { () -> [String: Any]? in
+                    let now = try await prompt()
+                    return now["version"] as? String != first.version ? now : nil
+                }
+                let applied = try #require(reloaded["last_reload"] as? [String: Any])
+                #expect(applied["result"] as? String == "applied" && applied["trigger"] as? String == "file change")
+                let second = try await decide("P-2")
+                #expect(second.sent.contains("(SECOND)") && second.version == reloaded["version"] as? String)
+
+                try Data("Route {{#departments}} never closed (THIRD)\n".utf8).write(to: file, options: .atomic)
+                let refused = try await eventually("the watch refused the broken prompt") { () -> [String: Any]? in
+                    let now = try await prompt()
+                    return (now["last_reload"] as? [String: Any])?["result"] as? String == "refused" ? now : nil
+                }
+                let problems = (refused["last_reload"] as? [String: Any])?["problems"] as? [String] ?? []
+                #expect(problems.count == 1 && problems[0].contains("route.mustache:"), "\(problems)")
+                #expect(refused["version"] as? String == second.version, "the last good prompt stays")
+                let third = try await decide("P-3")
+                #expect(third.sent.contains("(SECOND)") && !third.sent.contains("THIRD") && third.version == second.version)
+                let metrics = try await server.get("/metrics").text
+                #expect(metrics.contains(#"switchyard_prompt_reloads_total{provider="openai",outcome="refused"} 1"#), "\(metrics)")
+                #expect(metrics.contains(#"switchyard_prompt_reload_failing{provider="openai"} 1"#))
+            }
+        }
+    }
 }

@@ -116,6 +116,8 @@ struct ServerSetup {
     /// Adapter files beside copies of the shipped ones (file name → YAML): a platform added
     /// as a file only. Empty: the shipped `Webhooks/` folder itself.
     var extraAdapterFiles: [String: String] = [:]
+    /// More files beside the configuration (path relative to its folder → text).
+    var files: [String: String] = [:]
 
     static let zendeskSecret = "test-zendesk-secret"
 
@@ -142,6 +144,7 @@ struct ServerSetup {
 
     func configuration(in directory: TemporaryDirectory) throws -> String {
         for (name, text) in rules { try directory.write(text, to: "Rules/\(name)") }
+        for (path, text) in files { try directory.write(text, to: path) }
         try directory.write(TrainingSample.csv, to: "tickets.csv")
         var webhooks = packageRoot.appendingPathComponent("Webhooks").path
         if !extraAdapterFiles.isEmpty {

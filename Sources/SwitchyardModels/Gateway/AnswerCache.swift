@@ -13,10 +13,11 @@ public protocol AnswerStore: Sendable {
 /// kept answer is checked against the departments again when it is used.
 public struct AnswerCache: Sendable {
     public let store: any AnswerStore
-    /// The key for a ticket: a hash of the provider, its model and the exact prompt.
-    public let key: @Sendable (Ticket, DepartmentCatalog) -> String
+    /// The key for a ticket: a hash of the provider, its model and the exact prompt; nil for a
+    /// ticket that is not sent (its answer is neither looked up nor kept).
+    public let key: @Sendable (Ticket, DepartmentCatalog) -> String?
 
-    public init(store: any AnswerStore, key: @escaping @Sendable (Ticket, DepartmentCatalog) -> String) {
+    public init(store: any AnswerStore, key: @escaping @Sendable (Ticket, DepartmentCatalog) -> String?) {
         self.store = store
         self.key = key
     }

@@ -31,7 +31,7 @@ public struct GuardedClassifier: Classifier {
     ) async throws(ClassificationFailure) -> Classification {
         // A cached answer needs no call: before the breaker, the budget and the limit. A cache
         // the store cannot read is a miss.
-        let cacheKey = cache?.key(ticket, departments)
+        let cacheKey = cache?.key(ticket, departments) ?? nil
         if let cache, let cacheKey, let text = try? await cache.store.answer(forKey: cacheKey),
             let classification = AnswerCache.decode(text, classifier: name, departments: departments)
         {

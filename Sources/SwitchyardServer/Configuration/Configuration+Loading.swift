@@ -2,6 +2,7 @@ public import Foundation
 import SwitchyardCore
 import SwitchyardModels
 import SwitchyardPostgres
+import SwitchyardRules
 import SwitchyardTriage
 import SwitchyardYAML
 import Yams
@@ -402,8 +403,18 @@ extension ConfigurationReader {
 
     private mutating func model(_ setting: Setting) -> Configuration.ModelSettings {
         var settings = defaultModel()
-        guard let model = section(setting, allowed: ["chain", "confidence_threshold", "deadline", "providers", "on_injection"]) else {
+        guard
+            let model = section(
+                setting, allowed: ["chain", "confidence_threshold", "deadline", "providers", "on_injection", "redaction"])
+        else {
             return settings
+        }
+        if let redaction = model["redaction"].flatMap({ section($0, allowed: ["patterns"]) }),
+            let patterns = redaction["patterns"].flatMap({ list($0, expecting: "a list of patterns (each with a label and a pattern)") })
+        {
+            for item in patterns {
+                if let pattern = redactionPattern(item, among: settings.redactionPatterns) { settings.redactionPatterns.append(pattern) }
+            }
         }
         if let providers = model["providers"].flatMap({ section($0, allowed: nil) }) {
             settings.providers = [:]
@@ -429,6 +440,53 @@ extension ConfigurationReader {
             settings.onInjection = value
         }
         return settings
+    }
+
+    /// One of `model.redaction.patterns`. It must compile, have a label of its own, match no
+    /// empty text (which would mark every position) and have none of the shapes that backtrack
+    /// catastrophically: a pattern stopped at its match limit keeps the ticket from being sent.
+    private mutating func redactionPattern(_ item: Setting, among earlier: [Configuration.RedactionPatternSettings])
+        -> Configuration.RedactionPatternSettings?
+    {
+        guard let entry = section(item, allowed: ["label", "pattern"]),
+            let labelSetting = required("label", in: entry), let label = text(labelSetting),
+            let patternSetting = required("pattern", in: entry), let source = text(patternSetting)
+        else { return nil }
+        guard label.range(of: "^[A-Z][A-Z0-9_]{0,23}$", options: .regularExpression) != nil else {
+            report(
+                "\(labelSetting.path): a label is upper-case letters, digits and _ (up to 24, a letter first), as in <\(label)_1>; "
+                    + "found \"\(label)\"", at: labelSetting)
+            return nil
+        }
+        if PersonalDataRedactor.Kind(rawValue: label) != nil {
+            report(
+                "\(labelSetting.path): \(label) is a built-in kind (\(PersonalDataRedactor.Kind.allCases.map(\.rawValue).joined(separator: ", "))); "
+                    + "choose another label", at: labelSetting)
+            return nil
+        }
+        if earlier.contains(where: { $0.label == label }) {
+            report("\(labelSetting.path): label \(label) is used by an earlier pattern", at: labelSetting)
+            return nil
+        }
+        let pattern: Pattern
+        do {
+            pattern = try Pattern(source)
+        } catch {
+            report("\(patternSetting.path): invalid regular expression at character \(error.characterOffset + 1): \(error.message)", at: patternSetting)
+            return nil
+        }
+        if let risk = PatternRisks.find(in: source).first {
+            report(
+                "\(patternSetting.path): \(risk.message) at character \(risk.offset + 1); a redaction pattern must not be able to "
+                    + "backtrack catastrophically (use a bounded repeat such as {1,20}, a possessive one such as \\d++, or an atomic group)",
+                at: patternSetting)
+            return nil
+        }
+        if pattern.match("").isMatch {
+            report("\(patternSetting.path): the pattern matches empty text; it must match the value itself", at: patternSetting)
+            return nil
+        }
+        return .init(label: label, pattern: source)
     }
 
     private enum ProviderKind: String, CaseIterable {

@@ -109,6 +109,21 @@ public struct Configuration: Sendable {
         public var providers: [String: ProviderConfiguration] = [:]
         /// What a ticket that tries to instruct the model gets: the chain as usual, or not.
         public var onInjection: InjectionPolicy = .annotate
+        /// `redaction.patterns`: kinds of personal data redacted besides the built-in ones,
+        /// before them, for every provider with `redact`.
+        public var redactionPatterns: [RedactionPatternSettings] = []
+    }
+
+    /// One of `model.redaction.patterns`: values that match `pattern` become `<LABEL_n>`.
+    public struct RedactionPatternSettings: Sendable, Hashable {
+        public var label: String
+        /// A PCRE2 pattern, as in rule files; checked when the configuration loads.
+        public var pattern: String
+
+        public init(label: String, pattern: String) {
+            self.label = label
+            self.pattern = pattern
+        }
     }
 
     public struct FallbackSettings: Sendable, Hashable {

@@ -54,6 +54,22 @@ struct ProviderStatus: Encodable, Sendable {
     var concurrency: Concurrency?
     /// nil: no `daily_budget`. Filled in by `GET /v1/providers` from the store (every replica's spending).
     var budget: Budget?
+    /// The prompt template in force; nil for the local model.
+    var prompt: Prompt?
+
+    struct Prompt: Encodable, Sendable {
+        /// What decisions record as `prompt_version`.
+        var version: String
+        /// The `prompt_template` file; nil for the built-in template.
+        var file: String?
+        /// The file's last reload (or the start), as `GET /v1/rules` reports the rules'.
+        var lastReload: RulesController.ReloadEntry
+
+        enum CodingKeys: String, CodingKey {
+            case version, file
+            case lastReload = "last_reload"
+        }
+    }
 
     struct Budget: Encodable, Sendable {
         /// The UTC day counted, `2026-12-03`.
@@ -106,7 +122,7 @@ struct ProviderStatus: Encodable, Sendable {
         case name, type, classifier
         case baseURL = "base_url"
         case inChain = "in_chain"
-        case circuit, concurrency, budget
+        case circuit, concurrency, budget, prompt
     }
 
     /// The providers `models` holds, those in the chain first and in its order, then the rest by name.
@@ -128,6 +144,18 @@ struct ProviderStatus: Encodable, Sendable {
                 if let limiter = guarded.limiter {
                     let load = limiter.load
                     status.concurrency = Concurrency(limit: limiter.limit, inFlight: load.inFlight, waiting: load.waiting)
+                }
+                if let llm = guarded.inner as? LLMClassifier {
+                    let reload = llm.prompts.lastReload
+                    let result: (String, [String]) =
+                        switch reload.outcome {
+                        case .applied: ("applied", [])
+                        case .unchanged: ("unchanged", [])
+                        case .refused(let problem): ("refused", [problem])
+                        }
+                    status.prompt = Prompt(
+                        version: llm.prompts.current.version, file: llm.prompts.path,
+                        lastReload: .init(at: reload.at, trigger: reload.trigger, result: result.0, problems: result.1))
                 }
             }
             return status
