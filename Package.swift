@@ -174,6 +174,20 @@ let package = Package(
             swiftSettings: strictConcurrency
         ),
 
+        // The model gateway's overhead per call (Benchmarks/gateway.sh builds it in release and
+        // runs it) against the tests' scripted OpenAI-compatible server.
+        .executableTarget(
+            name: "gateway-benchmark",
+            dependencies: [
+                "SwitchyardModels", "SwitchyardCore", "SwitchyardTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/GatewayBenchmark",
+            swiftSettings: strictConcurrency
+        ),
+
         // Test doubles shared by the test targets: real HTTP servers on 127.0.0.1, temporary folders.
         .target(
             name: "SwitchyardTestSupport",

