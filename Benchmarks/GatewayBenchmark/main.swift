@@ -9,12 +9,19 @@
 // - `bare − delay`: one HTTP call over loopback and the server's own time, the floor;
 // - `gateway − delay`: everything Switchyard's call costs beyond the upstream's delay;
 // - `overhead`: gateway − bare at the same percentile, what the gateway itself adds (the
-//   prompt, the schema, redaction, the breaker and limiter, validating the answer).
+//   prompt, the schema, redaction, the breaker and limiter, validating the answer);
+// - CPU per call (the whole process: upstream, client and gateway) for the bare calls and the
+//   gateway's, and the difference: what the gateway costs in CPU, steadier than latency on a
+//   shared machine.
 // Loads: closed loops of 1 and 8 concurrent callers, and open loops at 1, 100 and 1,000 calls
 // per second (calls start on schedule whether or not earlier ones finished).
 //
+// With LITELLM set to a `litellm` executable (PyPI `litellm[proxy]`; optional), LiteLLM's proxy
+// is started in front of the same upstream and the same bare call is made through it at 1 and
+// 8 callers: its overhead is printed beside the gateway's.
+//
 // Environment: DELAY_MS (20), CALLS (2000 per closed-loop caller set), SECONDS_AT_RATE (5; 1 rps
-// runs RATE_1_CALLS, 20, calls).
+// runs RATE_1_CALLS, 20, calls), LITELLM.
 
 import AsyncHTTPClient
 import Foundation
@@ -122,6 +129,15 @@ func openLoop(rate: Int, count: Int, _ call: @escaping Call) async throws -> [Do
     }
 }
 
+/// User and system CPU time of this process so far: the upstream server, the clients and the
+/// gateway together, so the difference between two runs of the same calls is the gateway's.
+func processCPUMicroseconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func microseconds(_ time: timeval) -> Double { Double(time.tv_sec) * 1e6 + Double(time.tv_usec) }
+    return microseconds(usage.ru_utime) + microseconds(usage.ru_stime)
+}
+
 func percentile(_ values: [Double], _ fraction: Double) -> Double {
     let sorted = values.sorted()
     return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
@@ -131,8 +147,76 @@ func milliseconds(_ microseconds: Double) -> String { String(format: "%.3f", mic
 
 let delayMicroseconds = Double(delay.components.seconds) * 1e6 + Double(delay.components.attoseconds) / 1e12
 
+func row(_ name: String, streaming: Bool, bare: [Double], measured: [Double]) -> String {
+    [
+        name.padding(toLength: 16, withPad: " ", startingAt: 0),
+        (streaming ? "on" : "off").padding(toLength: 8, withPad: " ", startingAt: 0),
+        String(measured.count).padding(toLength: 7, withPad: " ", startingAt: 0),
+        "\(milliseconds(percentile(bare, 0.5))) / \(milliseconds(percentile(bare, 0.99)))".padding(toLength: 21, withPad: " ", startingAt: 0),
+        "\(milliseconds(percentile(measured, 0.5))) / \(milliseconds(percentile(measured, 0.99)))"
+            .padding(toLength: 24, withPad: " ", startingAt: 0),
+        "\(milliseconds(percentile(measured, 0.5) - percentile(bare, 0.5))) / "
+            + "\(milliseconds(percentile(measured, 0.99) - percentile(bare, 0.99)))",
+    ].joined()
+}
+
+/// LiteLLM's proxy in front of `upstream`, the bare call made through it, at 1 and 8 callers.
+func measureLiteLLM(executable: String, upstream: String, sent: RecordedRequest, bareCall: @escaping Call) async throws {
+    let port = try freeLoopbackPort()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = ["--model", "openai/gpt-4o-mini", "--api_base", upstream + "/v1", "--host", "127.0.0.1", "--port", "\(port)"]
+    var environment = ProcessInfo.processInfo.environment
+    environment["OPENAI_API_KEY"] = "sk-bench"
+    // The proxy refuses to start without a master key; requests carry it.
+    let masterKey = "sk-" + String(repeating: "5eb1c0de", count: 8)
+    environment["LITELLM_MASTER_KEY"] = masterKey
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    defer {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+    var proxied = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
+    proxied.method = .POST
+    proxied.headers.add(name: "Content-Type", value: "application/json")
+    proxied.headers.add(name: "Authorization", value: "Bearer \(masterKey)")
+    proxied.body = .bytes(ByteBuffer(bytes: sent.body))
+    let request = proxied
+    let proxiedCall: Call = {
+        let response = try await httpClient.execute(request, timeout: .seconds(30))
+        guard response.status == .ok else { throw LiteLLMError(status: Int(response.status.code)) }
+        _ = try await response.body.collect(upTo: 1 << 20)
+    }
+    // Its start takes a while; then warm it up like the others.
+    let clock = ContinuousClock()
+    let started = clock.now
+    while (try? await proxiedCall()) == nil {
+        guard clock.now - started < .seconds(120), process.isRunning else {
+            print("LiteLLM did not answer within 120 s; not measured")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    for _ in 0..<50 { try await proxiedCall() }
+    for (name, callers) in [("1 caller", 1), ("8 callers", 8)] {
+        let calls = callers == 1 ? min(closedCalls, 500) : closedCalls
+        let bare = try await closedLoop(callers: callers, calls: calls, bareCall).map { $0 - delayMicroseconds }
+        let through = try await closedLoop(callers: callers, calls: calls, proxiedCall).map { $0 - delayMicroseconds }
+        print(row("LiteLLM " + name, streaming: false, bare: bare, measured: through))
+    }
+}
+
+struct LiteLLMError: Error {
+    var status: Int
+}
+
 print("Gateway overhead per model call: upstream delay \(milliseconds(delayMicroseconds)) ms, figures in ms")
-print("load            stream  calls  bare−delay p50/p99   gateway−delay p50/p99   overhead p50/p99")
+print(
+    "load            stream  calls  bare−delay p50/p99   gateway−delay p50/p99   overhead p50/p99".padding(toLength: 102, withPad: " ", startingAt: 0)
+        + "CPU per call: bare / gateway / added")
 for streaming in [false, true] {
     try await ScriptedHTTPServer.withServer(handler: { _, _ in
         try? await Task.sleep(for: delay)
@@ -166,22 +250,23 @@ for streaming in [false, true] {
             ("100 per second", { try await openLoop(rate: 100, count: 100 * secondsAtRate, $0) }),
             ("1000 per second", { try await openLoop(rate: 1000, count: 1000 * secondsAtRate, $0) }),
         ]
+        if !streaming, let litellm = environment["LITELLM"] {
+            try await measureLiteLLM(executable: litellm, upstream: upstream.baseURL, sent: sent, bareCall: bareCall)
+        }
         for (name, run) in loads {
             // Bare first, then the gateway, under the same load.
+            let bareCPU = processCPUMicroseconds()
             let bareTimes = try await run(bareCall).map { $0 - delayMicroseconds }
+            let gatewayCPU = processCPUMicroseconds()
             let gatewayTimes = try await run(gatewayCall).map { $0 - delayMicroseconds }
-            let line = [
-                name.padding(toLength: 16, withPad: " ", startingAt: 0),
-                (streaming ? "on" : "off").padding(toLength: 8, withPad: " ", startingAt: 0),
-                String(gatewayTimes.count).padding(toLength: 7, withPad: " ", startingAt: 0),
-                "\(milliseconds(percentile(bareTimes, 0.5))) / \(milliseconds(percentile(bareTimes, 0.99)))"
-                    .padding(toLength: 21, withPad: " ", startingAt: 0),
-                "\(milliseconds(percentile(gatewayTimes, 0.5))) / \(milliseconds(percentile(gatewayTimes, 0.99)))"
-                    .padding(toLength: 24, withPad: " ", startingAt: 0),
-                "\(milliseconds(percentile(gatewayTimes, 0.5) - percentile(bareTimes, 0.5))) / "
-                    + "\(milliseconds(percentile(gatewayTimes, 0.99) - percentile(bareTimes, 0.99)))",
-            ]
-            print(line.joined())
+            let end = processCPUMicroseconds()
+            let cpu = (
+                bare: (gatewayCPU - bareCPU) / Double(bareTimes.count), gateway: (end - gatewayCPU) / Double(gatewayTimes.count)
+            )
+            print(
+                row(name, streaming: streaming, bare: bareTimes, measured: gatewayTimes)
+                    .padding(toLength: 102, withPad: " ", startingAt: 0)
+                    + "\(milliseconds(cpu.bare)) / \(milliseconds(cpu.gateway)) / \(milliseconds(cpu.gateway - cpu.bare))")
         }
     }
 }

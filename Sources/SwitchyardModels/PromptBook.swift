@@ -99,7 +99,7 @@ public final class PromptBook: Sendable {
             throw FileError(description: "\(path): cannot be read as UTF-8 text (\(error.localizedDescription))")
         }
         // An editor saving in place can leave the file empty for a moment; no prompt is not a prompt.
-        guard !text.allSatisfy(\.isWhitespace) else {
+        guard !text.isBlank else {
             throw FileError(description: "\(path): the file is empty; a prompt template needs the instructions and the ticket")
         }
         do throws(PromptTemplateError) {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Mustache
+import Synchronization
 public import SwitchyardCore
 
 /// The Mustache template that turns a ticket and the departments into chat messages.
@@ -53,6 +54,9 @@ public struct PromptTemplate: Sendable {
     public let version: String
     private let system: MustacheTemplate?
     private let user: MustacheTemplate
+    /// The last system message rendered, when the system part does not mention `ticket`: it
+    /// then depends on the departments alone and is the same for every ticket.
+    private let systemMessages: RenderedSystemMessage?
 
     /// Parses `source`.
     ///
@@ -63,11 +67,16 @@ public struct PromptTemplate: Sendable {
 
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         if let markerIndex = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == Self.userMarker }) {
-            system = try Self.parse(lines[..<markerIndex].joined(separator: "\n"), firstLine: 1)
+            let systemSource = lines[..<markerIndex].joined(separator: "\n")
+            system = try Self.parse(systemSource, firstLine: 1)
             user = try Self.parse(lines[(markerIndex + 1)...].joined(separator: "\n"), firstLine: markerIndex + 2)
+            // A tag that names `ticket` (`{{ticket.subject}}`, `{{#ticket.tags}}`) makes it per ticket.
+            let readsTicket = systemSource.range(of: #"\{\{[^}]*\bticket\b"#, options: .regularExpression) != nil
+            systemMessages = readsTicket ? nil : RenderedSystemMessage()
         } else {
             system = nil
             user = try Self.parse(source, firstLine: 1)
+            systemMessages = nil
         }
     }
 
@@ -75,8 +84,14 @@ public struct PromptTemplate: Sendable {
     /// each trimmed of surrounding blank lines.
     public func render(_ ticket: Ticket, departments: DepartmentCatalog) -> (system: String?, user: String) {
         let context = Self.context(ticket, departments: departments)
-        let trim = { (text: String) in text.trimmingCharacters(in: .whitespacesAndNewlines) }
-        return (system.map { trim($0.render(context)) }, trim(user.render(context)))
+        let trim = { (text: String) in text.trimmingWhitespace() }
+        guard let system else { return (nil, trim(user.render(context))) }
+        if let systemMessages, let cached = systemMessages.message(for: departments) {
+            return (cached, trim(user.render(context)))
+        }
+        let message = trim(system.render(context))
+        systemMessages?.keep(message, for: departments)
+        return (message, trim(user.render(context)))
     }
 
     /// Plain-text rendering: the pragma turns off Mustache's default HTML escaping.
@@ -120,5 +135,19 @@ public struct PromptTemplate: Sendable {
             "department_ids": departments.ids.map(\.rawValue).joined(separator: ", "),
             "ticket": ticketFields,
         ]
+    }
+}
+
+/// A system message rendered for one department catalog, kept for the next ticket: rendering
+/// the department list again for every call was a large share of a call's own time.
+private final class RenderedSystemMessage: Sendable {
+    private let last = Mutex<(departments: DepartmentCatalog, message: String)?>(nil)
+
+    func message(for departments: DepartmentCatalog) -> String? {
+        last.withLock { last in last.flatMap { $0.departments == departments ? $0.message : nil } }
+    }
+
+    func keep(_ message: String, for departments: DepartmentCatalog) {
+        last.withLock { $0 = (departments, message) }
     }
 }

@@ -47,6 +47,25 @@ extension SerializedModelsTests {
             #expect(rendered.user == "Fee?: Why \"£5\" & <b>?")
         }
 
+        @Test("a system message kept for one department set is not reused for another; one that reads the ticket is rendered per ticket")
+        func systemMessageFollowsItsInputs() throws {
+            let listing = try PromptTemplate("Route to: {{department_ids}}\n{{! user }}\n{{ticket.json}}")
+            let first = DepartmentCatalog([Department(id: "cards", name: "Cards", description: "")])
+            let second = DepartmentCatalog([
+                Department(id: "cards", name: "Cards", description: ""), Department(id: "fees", name: "Fees", description: ""),
+            ])
+            let ticket = Ticket(externalID: "1", source: "generic", body: "hello")
+            #expect(listing.render(ticket, departments: first).system == "Route to: cards")
+            #expect(listing.render(ticket, departments: first).system == "Route to: cards")
+            #expect(listing.render(ticket, departments: second).system == "Route to: cards, fees")
+            #expect(listing.render(ticket, departments: first).system == "Route to: cards")
+            let personal = try PromptTemplate("Help {{ticket.subject}}\n{{! user }}\n{{ticket.json}}")
+            var other = ticket
+            other.subject = "Jo"
+            #expect(personal.render(ticket, departments: first).system == "Help")
+            #expect(personal.render(other, departments: first).system == "Help Jo")
+        }
+
         @Test("without the marker the whole template is the user message")
         func noMarker() throws {
             let rendered = try PromptTemplate("Classify: {{ticket.body}}")

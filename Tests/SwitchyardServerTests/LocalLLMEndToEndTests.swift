@@ -118,7 +118,7 @@ enum LlamaServer {
     static func with<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
         let python = try #require(python)
         let model = try #require(model)
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("llama-server-\(port).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
@@ -168,26 +168,5 @@ enum LlamaServer {
         let exited = try? await eventually(timeout: .seconds(10), "llama-cpp-python's server stopping") { process.isRunning ? nil : true }
         if exited == nil { kill(process.processIdentifier, SIGKILL) }
         _ = try? await eventually(timeout: .seconds(10), "llama-cpp-python's server killed") { process.isRunning ? nil : true }
-    }
-
-    /// A port nothing listens on now: bound to port 0, read back, released.
-    static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw TimedOut(description: "no socket: errno \(errno)") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
-        }
-        guard bound == 0 else { throw TimedOut(description: "cannot bind: errno \(errno)") }
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        guard named == 0 else { throw TimedOut(description: "getsockname: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
