@@ -140,17 +140,27 @@ struct ModelCatalog: Sendable {
         let fingerprint = LinearTextClassifier.fingerprint(of: examples, options: options)
         let version = String(fingerprint.prefix(16))
         var waited = false
+        let job = "train:\(artifactName)"
+        func stored() async throws -> LinearTextClassifier? {
+            guard let stored = try await store.artifact(named: artifactName), stored.fingerprint == fingerprint else { return nil }
+            return try? LinearTextClassifier(serialized: stored.data)
+        }
+        func loaded(_ model: LinearTextClassifier) -> (LinearTextClassifier, String) {
+            logger.info(
+                waited ? "Loaded the local model another process trained" : "Loaded the local model from the store",
+                metadata: ["examples": "\(examples.count)", "model_version": "\(version)"])
+            return (model, version)
+        }
         while true {
-            if let stored = try await store.artifact(named: artifactName), stored.fingerprint == fingerprint,
-                let model = try? LinearTextClassifier(serialized: stored.data)
-            {
-                logger.info(
-                    waited ? "Loaded the local model another process trained" : "Loaded the local model from the store",
-                    metadata: ["examples": "\(examples.count)", "model_version": "\(version)"])
-                return (model, version)
-            }
-            let job = "train:\(artifactName)"
+            if let model = try await stored() { return loaded(model) }
             if try await store.acquireJobLease(job, owner: owner, now: timeSource.now(), duration: trainingLease) {
+                // Another process may have trained, saved and let go of the lease between the
+                // look above and taking it: look again before training.
+                if let model = try await stored() {
+                    _ = try await store.acquireJobLease(job, owner: owner, now: timeSource.now(), duration: .zero)
+                    waited = true
+                    return loaded(model)
+                }
                 let clock = ContinuousClock()
                 let start = clock.now
                 let model = LinearTextClassifier.train(examples, options: options)
