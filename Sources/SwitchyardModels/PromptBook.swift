@@ -18,18 +18,23 @@ public final class PromptBook: Sendable {
             case unchanged
             /// The file could not be read or parsed; the template in force stays.
             case refused(String)
+
+            /// `applied`, `unchanged` or `refused`, as logs, metrics and the API name it.
+            public var name: String {
+                switch self {
+                case .applied: "applied"
+                case .unchanged: "unchanged"
+                case .refused: "refused"
+                }
+            }
         }
 
         public var at: Date
-        /// What asked for it: `start`, `file change`, `SIGHUP`, `api`.
+        /// What asked for it: `start`, `file change`, `SIGHUP`.
         public var trigger: String
         public var outcome: Outcome
         /// The version in force after the reload.
         public var version: String
-
-        public var succeeded: Bool {
-            if case .refused = outcome { false } else { true }
-        }
     }
 
     private struct State {

@@ -147,15 +147,11 @@ struct ProviderStatus: Encodable, Sendable {
                 }
                 if let llm = guarded.inner as? LLMClassifier {
                     let reload = llm.prompts.lastReload
-                    let result: (String, [String]) =
-                        switch reload.outcome {
-                        case .applied: ("applied", [])
-                        case .unchanged: ("unchanged", [])
-                        case .refused(let problem): ("refused", [problem])
-                        }
+                    var problems: [String] = []
+                    if case .refused(let problem) = reload.outcome { problems = [problem] }
                     status.prompt = Prompt(
                         version: llm.prompts.current.version, file: llm.prompts.path,
-                        lastReload: .init(at: reload.at, trigger: reload.trigger, result: result.0, problems: result.1))
+                        lastReload: .init(at: reload.at, trigger: reload.trigger, result: reload.outcome.name, problems: problems))
                 }
             }
             return status

@@ -130,15 +130,13 @@ struct PromptReloader: Sendable {
         let metadata: Logger.Metadata = [
             "provider": "\(provider)", "trigger": "\(trigger)", "prompt_version": "\(reload.version)", "path": "\(book.path ?? "")",
         ]
+        metrics.recordPromptReload(provider: provider, outcome: reload.outcome.name)
         switch reload.outcome {
         case .applied(let previous):
-            metrics.recordPromptReload(provider: provider, outcome: "applied")
             logger.notice("Prompt reloaded", metadata: metadata.merging(["previous": "\(previous)"]) { $1 })
         case .unchanged:
-            metrics.recordPromptReload(provider: provider, outcome: "unchanged")
             logger.info("Prompt unchanged", metadata: metadata)
         case .refused(let problem):
-            metrics.recordPromptReload(provider: provider, outcome: "refused")
             logger.error("Prompt file has a problem; the prompt in force stays", metadata: metadata.merging(["problem": "\(problem)"]) { $1 })
         }
         return reload
