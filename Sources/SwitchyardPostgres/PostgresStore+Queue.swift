@@ -235,6 +235,29 @@ extension PostgresStore {
         }
     }
 
+    enum SelectConfirmedExamples: StoreStatement {
+        static let sql = """
+            SELECT tickets.id, tickets.subject, tickets.body,
+                CASE feedback.verdict WHEN 'up' THEN decisions.department ELSE feedback.department END, feedback.created_at
+            FROM feedback JOIN decisions ON decisions.id = feedback.decision_id JOIN tickets ON tickets.id = feedback.ticket_id
+            WHERE feedback.id = (SELECT max(latest.id) FROM feedback AS latest WHERE latest.ticket_id = feedback.ticket_id)
+                AND (feedback.verdict = 'up' OR feedback.department IS NOT NULL) AND tickets.purged_at IS NULL
+            ORDER BY feedback.id DESC LIMIT $1
+            """
+    }
+
+    public func confirmedExamples(limit: Int) async throws -> [ConfirmedExample] {
+        let arguments = Arguments { $0.add(max(0, limit)) }.bindings
+        return try await withConnection { [self] connection in
+            try await connection.rows(SelectConfirmedExamples.self, arguments, logger: logger).map { row in
+                let reader = RowReader(row, table: "feedback")
+                return ConfirmedExample(
+                    ticketID: TicketID(try reader.string(0)), subject: try reader.string(1), body: try reader.string(2),
+                    department: DepartmentID(try reader.string(3)), confirmedAt: try reader.date(4))
+            }
+        }
+    }
+
     enum RuleHits: StoreStatement {
         static let sql = """
             SELECT decided_by, count(*), max(decided_at) FROM decisions

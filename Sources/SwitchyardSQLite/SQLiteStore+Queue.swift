@@ -174,6 +174,27 @@ extension SQLiteStore {
         }
     }
 
+    public func confirmedExamples(limit: Int) async throws -> [ConfirmedExample] {
+        try await database.read { connection in
+            try connection.query(
+                """
+                SELECT tickets.id, tickets.subject, tickets.body,
+                    CASE feedback.verdict WHEN 'up' THEN decisions.department ELSE feedback.department END, feedback.created_at
+                FROM feedback JOIN decisions ON decisions.id = feedback.decision_id JOIN tickets ON tickets.id = feedback.ticket_id
+                WHERE feedback.id = (SELECT max(latest.id) FROM feedback AS latest WHERE latest.ticket_id = feedback.ticket_id)
+                    AND (feedback.verdict = 'up' OR feedback.department IS NOT NULL) AND tickets.purged_at IS NULL
+                ORDER BY feedback.id DESC LIMIT ?1
+                """,
+                [max(0, limit)],
+                table: "feedback"
+            ) { row in
+                ConfirmedExample(
+                    ticketID: TicketID(try row.string(0)), subject: try row.string(1), body: try row.string(2),
+                    department: DepartmentID(try row.string(3)), confirmedAt: try row.date(4))
+            }
+        }
+    }
+
     public func ruleStatistics() async throws -> [String: RuleStatistics] {
         try await database.read { connection in
             let decided = try connection.query(

@@ -83,6 +83,12 @@ public protocol TicketStore: Sendable {
     /// last one, and the thumbs on the decisions it made. Rules without decisions are absent.
     func ruleStatistics() async throws -> [String: RuleStatistics]
 
+    /// Tickets whose department agents confirmed, most recently confirmed first, at most
+    /// `limit`: for each ticket its latest feedback, when that is a thumbs up (the judged
+    /// decision's department) or a thumbs down naming a department (that one). A thumbs down
+    /// without a department confirms nothing; purged tickets (no text left) are absent.
+    func confirmedExamples(limit: Int) async throws -> [ConfirmedExample]
+
     /// Adds feedback on decision `decisionID` of the ticket (nil: its current decision).
     /// Throws `ticketNotFound`, or `decisionNotFound` when the ticket has no such decision
     /// (or no decision yet).
