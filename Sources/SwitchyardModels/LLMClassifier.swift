@@ -47,18 +47,23 @@ public struct LLMClassifier: Classifier {
         public var logprobs: Bool
         /// What the provider charges; each attempt's `costUSD` is priced with it.
         public var prices: TokenPrices?
+        /// How many confirmed past tickets like this one the prompt shows (from the
+        /// classifier's ``SimilarTickets``); 0 shows none.
+        public var examples: Int
 
         /// The answer's bound when none is configured: a classification is a few dozen tokens.
         public static let defaultMaxTokens = 200
         /// About 8,000 characters of body: more than nearly any ticket's own text, far less
         /// than a 1 MB body (some 245,000 tokens).
         public static let defaultMaxInputTokens = 2000
+        /// The most of one example's body shown, in tokens: enough to recognise the request.
+        public static let exampleBodyTokens = 120
 
         public init(
             name: String, model: String, maxTokens: Int = defaultMaxTokens, temperature: Double = 0, redactsPersonalData: Bool = true,
             redactor: PersonalDataRedactor = PersonalDataRedactor(), maxInputTokens: Int = defaultMaxInputTokens, promptTemplate: String = PromptTemplate.default,
             timeouts: ProviderTimeouts = ProviderTimeouts(), retry: RetryPolicy = RetryPolicy(), streaming: Bool = false,
-            logprobs: Bool = false, prices: TokenPrices? = nil
+            logprobs: Bool = false, prices: TokenPrices? = nil, examples: Int = 0
         ) {
             self.name = name
             self.model = model
@@ -73,6 +78,7 @@ public struct LLMClassifier: Classifier {
             self.streaming = streaming
             self.logprobs = logprobs
             self.prices = prices
+            self.examples = examples
         }
     }
 
@@ -81,6 +87,8 @@ public struct LLMClassifier: Classifier {
     /// reloaded when it changes); each call takes it once and records its version.
     public let prompts: PromptBook
     public let wire: any ProviderWireFormat
+    /// Where the prompt's examples come from (``Configuration/examples`` of them); nil shows none.
+    public let similarTickets: SimilarTickets?
     private let transport: ProviderTransport
 
     /// The classifier with ``Configuration/promptTemplate``, fixed.
@@ -94,11 +102,16 @@ public struct LLMClassifier: Classifier {
             httpClient: httpClient, logger: logger)
     }
 
-    /// The classifier with the templates `prompts` holds, which a reload may swap.
-    public init(configuration: Configuration, prompts: PromptBook, wire: any ProviderWireFormat, httpClient: HTTPClient, logger: Logger) {
+    /// The classifier with the templates `prompts` holds, which a reload may swap, showing
+    /// examples from `similarTickets`.
+    public init(
+        configuration: Configuration, prompts: PromptBook, wire: any ProviderWireFormat, similarTickets: SimilarTickets? = nil,
+        httpClient: HTTPClient, logger: Logger
+    ) {
         self.configuration = configuration
         self.prompts = prompts
         self.wire = wire
+        self.similarTickets = similarTickets
         var logger = logger
         logger[metadataKey: "classifier"] = "\(configuration.name)/\(configuration.model)"
         self.transport = ProviderTransport(
@@ -168,18 +181,43 @@ public struct LLMClassifier: Classifier {
         return ((messages.system?.count ?? 0) + messages.user.count) / 4 + 1
     }
 
-    /// The prompt for `ticket` by `prompt`: redacted when configured, its body bounded.
+    /// The prompt for `ticket` by `prompt`, with the examples most like it: each redacted
+    /// when configured, its body bounded.
     ///
     /// - Throws: ``PersonalDataRedactor/Unfinished`` when a configured pattern could not
-    ///   finish on the ticket's text.
+    ///   finish on the ticket's text or an example's.
     func messages(for ticket: Ticket, departments: DepartmentCatalog, prompt: PromptTemplate) throws(PersonalDataRedactor.Unfinished)
         -> PromptMessages
     {
         var sent = ticket
         if configuration.redactsPersonalData { sent = try Self.redacted(ticket, by: configuration.redactor) }
         sent.body = Self.bounded(sent.body, toTokens: configuration.maxInputTokens)
-        let rendered = prompt.render(sent, departments: departments)
+        let rendered = prompt.render(sent, departments: departments, examples: try examples(like: ticket, departments: departments))
         return PromptMessages(system: rendered.system, user: rendered.user)
+    }
+
+    /// The confirmed past tickets most like `ticket` whose department is still configured,
+    /// redacted when configured (each on its own: its placeholders are its own), each body cut
+    /// to its first ``Configuration/exampleBodyTokens`` tokens.
+    private func examples(like ticket: Ticket, departments: DepartmentCatalog) throws(PersonalDataRedactor.Unfinished)
+        -> [PromptTemplate.Example]
+    {
+        guard configuration.examples > 0, let similarTickets else { return [] }
+        var shown: [PromptTemplate.Example] = []
+        for example in similarTickets.nearest(to: ticket, count: configuration.examples, in: departments) {
+            var subject = example.subject
+            var body = example.body
+            if configuration.redactsPersonalData {
+                let texts = try configuration.redactor.redact([subject, body], requesterName: example.requesterName)
+                subject = texts[0]
+                body = texts[1]
+            }
+            // Its opening says what it is about; the rest would only cost tokens.
+            let limit = Configuration.exampleBodyTokens * 4
+            if body.count > limit { body = body.prefix(limit) + " […]" }
+            shown.append(PromptTemplate.Example(subject: subject, body: body, department: example.department))
+        }
+        return shown
     }
 
     /// `ticket` with personal data and secrets in its subject, body and tags replaced by

@@ -237,7 +237,7 @@ extension PostgresStore {
 
     enum SelectConfirmedExamples: StoreStatement {
         static let sql = """
-            SELECT tickets.id, tickets.subject, tickets.body,
+            SELECT tickets.id, tickets.subject, tickets.body, tickets.requester_name,
                 CASE feedback.verdict WHEN 'up' THEN decisions.department ELSE feedback.department END, feedback.created_at
             FROM feedback JOIN decisions ON decisions.id = feedback.decision_id JOIN tickets ON tickets.id = feedback.ticket_id
             WHERE feedback.id = (SELECT max(latest.id) FROM feedback AS latest WHERE latest.ticket_id = feedback.ticket_id)
@@ -253,7 +253,8 @@ extension PostgresStore {
                 let reader = RowReader(row, table: "feedback")
                 return ConfirmedExample(
                     ticketID: TicketID(try reader.string(0)), subject: try reader.string(1), body: try reader.string(2),
-                    department: DepartmentID(try reader.string(3)), confirmedAt: try reader.date(4))
+                    requesterName: try reader.optionalString(3), department: DepartmentID(try reader.string(4)),
+                    confirmedAt: try reader.date(5))
             }
         }
     }

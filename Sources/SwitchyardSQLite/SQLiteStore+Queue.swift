@@ -178,7 +178,7 @@ extension SQLiteStore {
         try await database.read { connection in
             try connection.query(
                 """
-                SELECT tickets.id, tickets.subject, tickets.body,
+                SELECT tickets.id, tickets.subject, tickets.body, tickets.requester_name,
                     CASE feedback.verdict WHEN 'up' THEN decisions.department ELSE feedback.department END, feedback.created_at
                 FROM feedback JOIN decisions ON decisions.id = feedback.decision_id JOIN tickets ON tickets.id = feedback.ticket_id
                 WHERE feedback.id = (SELECT max(latest.id) FROM feedback AS latest WHERE latest.ticket_id = feedback.ticket_id)
@@ -190,7 +190,8 @@ extension SQLiteStore {
             ) { row in
                 ConfirmedExample(
                     ticketID: TicketID(try row.string(0)), subject: try row.string(1), body: try row.string(2),
-                    department: DepartmentID(try row.string(3)), confirmedAt: try row.date(4))
+                    requesterName: try row.optionalString(3), department: DepartmentID(try row.string(4)),
+                    confirmedAt: try row.date(5))
             }
         }
     }

@@ -14,6 +14,9 @@ struct ModelCatalog: Sendable {
     /// The prompt templates of the providers whose `prompt_template` is a file, by provider:
     /// what the watch reloads.
     var prompts: [String: PromptBook] = [:]
+    /// The confirmed tickets the language models' prompts show as examples; nil when no
+    /// provider shows any.
+    var similarTickets: SimilarTickets?
     /// Each LLM provider's own HTTP client (its connect timeout, its connection pool), shut
     /// down with ``shutdown()`` once the server stopped.
     var httpClients: [HTTPClient] = []
@@ -29,11 +32,22 @@ struct ModelCatalog: Sendable {
     ) async throws -> ModelCatalog {
         var catalog = ModelCatalog(classifiers: [:])
         // Providers outside the chain are not built (an unused OpenAI entry needs no key).
-        let needed = Set(configuration.model.chain).union(
+        var needed = Set(configuration.model.chain).union(
             configuration.fallback.useLocalModel ? configuration.model.providers.filter { $0.value.kind == "local" }.map(\.key) : [])
+        let showsExamples = configuration.model.providers.contains { name, provider in
+            guard needed.contains(name), case .llm(let settings) = provider else { return false }
+            return settings.examples > 0
+        }
+        // Examples are found with the features of the first local model (loading checked there is one).
+        let featureModel = configuration.model.providers.keys.sorted().first { configuration.model.providers[$0]?.kind == "local" }
+        if showsExamples, let featureModel { needed.insert(featureModel) }
+        // Local models first: the language models' examples read their features.
+        let providers = configuration.model.providers.sorted {
+            ($0.value.kind == "local" ? 0 : 1, $0.key) < ($1.value.kind == "local" ? 0 : 1, $1.key)
+        }
         do {
             let redactor = try redactor(configuration.model.redactionPatterns)
-            for (name, provider) in configuration.model.providers.sorted(by: { $0.key < $1.key }) where needed.contains(name) {
+            for (name, provider) in providers where needed.contains(name) {
                 switch provider {
                 case .local(let settings):
                     let (model, version) = try await loadLocalModel(
@@ -41,6 +55,12 @@ struct ModelCatalog: Sendable {
                     let classifier = LocalModelClassifier(model: model, version: version)
                     catalog.classifiers[name] = classifier
                     if catalog.localModel == nil { catalog.localModel = classifier }
+                    if showsExamples, name == featureModel {
+                        let similar = SimilarTickets(features: model)
+                        catalog.similarTickets = similar
+                        try await Self.refresh(similar, from: store, pool: configuration.model.examples.pool)
+                        logger.info("Confirmed tickets read for the prompts' examples", metadata: ["examples": "\(similar.count)"])
+                    }
                 case .llm(let settings):
                     var http = Switchyard.httpClientConfiguration
                     http.timeout.connect = TimeAmount(settings.connectTimeout)
@@ -49,7 +69,8 @@ struct ModelCatalog: Sendable {
                     let ledger = StoreSpendingLedger(store: store, provider: name, timeSource: timeSource)
                     let answers = settings.cacheTTL.map { StoreAnswerStore(store: store, ttl: $0, timeSource: timeSource) }
                     let classifier = try llmClassifier(
-                        name, settings, redactor: redactor, httpClient: client, ledger: ledger, answers: answers, logger: logger)
+                        name, settings, redactor: redactor, similarTickets: catalog.similarTickets, httpClient: client, ledger: ledger,
+                        answers: answers, logger: logger)
                     catalog.classifiers[name] = classifier
                     if let llm = classifier.inner as? LLMClassifier, llm.prompts.path != nil { catalog.prompts[name] = llm.prompts }
                 }
@@ -63,7 +84,8 @@ struct ModelCatalog: Sendable {
 
     /// A provider's classifier behind its circuit breaker and concurrency limit.
     static func llmClassifier(
-        _ name: String, _ settings: LLMProviderSettings, redactor: PersonalDataRedactor, httpClient: HTTPClient,
+        _ name: String, _ settings: LLMProviderSettings, redactor: PersonalDataRedactor, similarTickets: SimilarTickets? = nil,
+        httpClient: HTTPClient,
         ledger: any SpendingLedger,
         answers: (any AnswerStore)?, logger: Logger
     ) throws -> GuardedClassifier {
@@ -93,8 +115,8 @@ struct ModelCatalog: Sendable {
                 name: name, model: settings.model, maxTokens: settings.maxTokens, temperature: settings.temperature,
                 redactsPersonalData: settings.redactsPersonalData, redactor: redactor, maxInputTokens: settings.maxInputTokens,
                 promptTemplate: prompts.current.source, timeouts: settings.timeouts, retry: settings.retry,
-                streaming: settings.streaming, logprobs: settings.logprobs, prices: settings.prices),
-            prompts: prompts, wire: wire, httpClient: httpClient, logger: logger)
+                streaming: settings.streaming, logprobs: settings.logprobs, prices: settings.prices, examples: settings.examples),
+            prompts: prompts, wire: wire, similarTickets: similarTickets, httpClient: httpClient, logger: logger)
         var budget: DailyBudget?
         if let cap = settings.dailyBudget, let prices = settings.prices {
             let calls = Double(1 + settings.retry.maxRetries)
@@ -122,6 +144,17 @@ struct ModelCatalog: Sendable {
             }
         }
         return PersonalDataRedactor(patterns: compiled)
+    }
+
+    /// Reads the `pool` most recently confirmed tickets from `store` into `similar`.
+    static func refresh(_ similar: SimilarTickets, from store: any TicketStore, pool: Int) async throws {
+        let confirmed = try await store.confirmedExamples(limit: pool)
+        similar.replace(
+            with: confirmed.map {
+                SimilarTickets.Example(
+                    id: $0.ticketID.rawValue, subject: $0.subject, body: $0.body, requesterName: $0.requesterName,
+                    department: $0.department)
+            })
     }
 
     /// Shuts down the providers' HTTP clients.

@@ -5,6 +5,7 @@ public import Hummingbird
 import HummingbirdCore
 public import Logging
 import Prometheus
+import ServiceLifecycle
 public import SwitchyardCore
 import SwitchyardModels
 import SwitchyardRules
@@ -137,6 +138,18 @@ public struct Switchyard: Sendable {
             store: store, instance: instance, settings: configuration.storage, work: work, writeBacks: writeBackSignal,
             health: health, timeSource: timeSource, logger: logger)
         let server = configuration.server
+        // Stopped in reverse order: the workers finish before the instance retires.
+        var services: [any Service] = [
+            instanceService, TicketWatchService(store: store, work: work),
+            RuleWatchService(
+                reloader: ruleReloader, prompts: promptReloader, directory: configuration.rules.directory,
+                interval: configuration.rules.watchInterval),
+        ]
+        if let similarTickets = models.similarTickets {
+            services.append(
+                ExampleRefreshService(similarTickets: similarTickets, store: store, settings: configuration.model.examples, logger: logger))
+        }
+        services += [triageService, writeBackService]
         return Application(
             router: routes.makeRouter(),
             server: .http1(
@@ -150,14 +163,7 @@ public struct Switchyard: Sendable {
                 serverName: "Switchyard",
                 availableConnectionsDelegate: MaximumAvailableConnections(server.maxConnections, logger: logger)
             ),
-            // Stopped in reverse order: the workers finish before the instance retires.
-            services: [
-                instanceService, TicketWatchService(store: store, work: work),
-                RuleWatchService(
-                    reloader: ruleReloader, prompts: promptReloader, directory: configuration.rules.directory,
-                    interval: configuration.rules.watchInterval),
-                triageService, writeBackService,
-            ],
+            services: services,
             onServerRunning: { channel in
                 await onServerRunning(channel.localAddress?.port ?? configuration.server.port)
             },

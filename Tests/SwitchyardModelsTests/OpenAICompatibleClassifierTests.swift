@@ -50,17 +50,19 @@ extension SerializedModelsTests {
             name: String = "openai", baseURL: String, model: String = "gpt-4o-mini", apiKey: String? = nil,
             dialect: StructuredOutputDialect = .openai, timeout: Duration? = nil, redactsPersonalData: Bool = true,
             redactor: PersonalDataRedactor = PersonalDataRedactor(), maxInputTokens: Int = LLMClassifier.Configuration.defaultMaxInputTokens, promptTemplate: String = PromptTemplate.default,
-            streaming: Bool = false, logprobs: Bool = false,
+            streaming: Bool = false, logprobs: Bool = false, examples: Int = 0, similarTickets: SimilarTickets? = nil,
             logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         ) throws -> LLMClassifier {
-            try LLMClassifier(
+            LLMClassifier(
                 configuration: .init(
                     name: name, model: model, redactsPersonalData: redactsPersonalData, redactor: redactor, maxInputTokens: maxInputTokens,
                     promptTemplate: promptTemplate, timeouts: ProviderTimeouts(total: timeout),
-                    retry: RetryPolicy(maxRetries: 1, initialBackoff: .milliseconds(10)), streaming: streaming, logprobs: logprobs),
+                    retry: RetryPolicy(maxRetries: 1, initialBackoff: .milliseconds(10)), streaming: streaming, logprobs: logprobs,
+                    examples: examples),
+                prompts: PromptBook(try PromptTemplate(promptTemplate)),
                 wire: ChatCompletionsWireFormat(
                     baseURL: baseURL, apiKey: apiKey, dialect: dialect, apiVersion: ChatCompletionsWireFormat.defaultAPIVersion),
-                httpClient: httpClient, logger: logger)
+                similarTickets: similarTickets, httpClient: httpClient, logger: logger)
         }
 
         private func classify(

@@ -30,6 +30,7 @@ import Testing
             #expect(examples.map(\.confirmedAt) == [t0 + 14, t0 + 11, t0 + 10])
             let sample = Ticket.sample(1)
             #expect(examples.last?.subject == sample.subject)
+            #expect(examples.last?.requesterName == sample.requester?.name)
             #expect(examples.last?.body == sample.body.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
             #expect(try await store.confirmedExamples(limit: 2).map(\.ticketID) == [ids[3], ids[1]])
             #expect(try await store.confirmedExamples(limit: 0).isEmpty)

@@ -405,7 +405,7 @@ extension ConfigurationReader {
         var settings = defaultModel()
         guard
             let model = section(
-                setting, allowed: ["chain", "confidence_threshold", "deadline", "providers", "on_injection", "redaction"])
+                setting, allowed: ["chain", "confidence_threshold", "deadline", "providers", "on_injection", "redaction", "examples"])
         else {
             return settings
         }
@@ -438,6 +438,19 @@ extension ConfigurationReader {
         if let value = model["deadline"].flatMap({ duration($0) }) { settings.deadline = value }
         if let value = model["on_injection"].flatMap({ choice($0, InjectionPolicy.self, naming: "on_injection policy") }) {
             settings.onInjection = value
+        }
+        if let examples = model["examples"].flatMap({ section($0, allowed: ["pool", "refresh_interval"]) }) {
+            if let value = examples["pool"].flatMap({ int($0, in: 1...100_000) }) { settings.examples.pool = value }
+            if let value = examples["refresh_interval"].flatMap({ duration($0) }) { settings.examples.refreshInterval = value }
+        }
+        // Examples are found by the local model's features.
+        if !settings.providers.values.contains(where: { $0.kind == "local" }) {
+            for (name, provider) in settings.providers.sorted(by: { $0.key < $1.key }) {
+                guard case .llm(let llm) = provider, llm.examples > 0 else { continue }
+                report(
+                    "model.providers.\(name).examples: similar tickets are found with the local model's features; "
+                        + "define a provider of type local (its training_data) or remove examples", at: setting)
+            }
         }
         return settings
     }
@@ -497,7 +510,7 @@ extension ConfigurationReader {
     private static let llmProviderKeys = [
         "type", "base_url", "model", "api_key", "prompt_template", "max_tokens", "temperature", "redact", "max_input_tokens",
         "connect_timeout", "first_token_timeout", "idle_timeout", "timeout", "max_retries", "retry_backoff", "max_backoff",
-        "stream", "logprobs", "concurrency", "circuit_breaker", "price", "daily_budget", "cache_ttl",
+        "stream", "logprobs", "concurrency", "circuit_breaker", "price", "daily_budget", "cache_ttl", "examples",
     ]
 
     private mutating func provider(_ setting: Setting) -> ProviderConfiguration? {
@@ -588,6 +601,7 @@ extension ConfigurationReader {
             settings.dailyBudget = budget
         }
         if let node = provider["cache_ttl"], text(node) != "off" { settings.cacheTTL = duration(node) }
+        if let value = provider["examples"].flatMap({ int($0, in: 0...20) }) { settings.examples = value }
         return .llm(settings)
     }
 

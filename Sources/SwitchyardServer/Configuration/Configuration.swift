@@ -112,6 +112,17 @@ public struct Configuration: Sendable {
         /// `redaction.patterns`: kinds of personal data redacted besides the built-in ones,
         /// before them, for every provider with `redact`.
         public var redactionPatterns: [RedactionPatternSettings] = []
+        /// `examples`: where providers with `examples` find confirmed past tickets.
+        public var examples = ExampleSettings()
+    }
+
+    /// `model.examples`: the confirmed tickets providers with `examples` choose from.
+    public struct ExampleSettings: Sendable, Hashable {
+        /// `pool`: the most recently confirmed tickets kept in memory to choose from.
+        public var pool: Int = 2000
+        /// `refresh_interval`: how often the pool is read again from the store (agents'
+        /// feedback on any replica reaches it within this time).
+        public var refreshInterval: Duration = .seconds(60)
     }
 
     /// One of `model.redaction.patterns`: values that match `pattern` become `<LABEL_n>`.
@@ -235,6 +246,8 @@ public struct LLMProviderSettings: Sendable, Hashable {
     public var dailyBudget: Double?
     /// How long an answer is kept in the exact cache (in the store); nil: no cache.
     public var cacheTTL: Duration?
+    /// `examples`: how many confirmed past tickets like the one asked about the prompt shows; 0: none.
+    public var examples: Int = 0
 }
 
 /// One enabled adapter: its secret, where decisions are written back, and with what.
