@@ -286,6 +286,50 @@ import Testing
         "Route the ticket to one of: {{department_ids}}. (\(mark))\n{{! user }}\n{{ticket.json}}\n"
     }
 
+    @Test("tickets agents confirmed are shown as examples to the next ticket like them, with the department they confirmed")
+    func confirmedTicketsAreExamples() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "cards", confidence: 0.9))
+        }) { openAI in
+            var setup = ServerSetup()
+            setup.modelDeadline = "15s"
+            setup.classifyDeadline = "15s"
+            setup.chain = ["openai"]
+            setup.modelExtra = "  examples: {pool: 50, refresh_interval: 50ms}"
+            setup.extraProviders = """
+                    openai:
+                      type: openai
+                      base_url: \(openAI.baseURL)/v1
+                      model: gpt-4o-mini
+                      examples: 2
+                """
+            try await withServer(setup) { server in
+                let arrived = try await server.post(
+                    "/webhooks/generic", json: #"{"id": "E-1", "body": "My new card never arrived, three weeks now"}"#)
+                let first = try #require(arrived.json["ticket_id"] as? String)
+                _ = try await server.decidedTicket(first)
+                let fee = try await server.post(
+                    "/webhooks/generic", json: #"{"id": "E-2", "body": "My card arrived but I was charged a delivery fee for the card"}"#)
+                let second = try #require(fee.json["ticket_id"] as? String)
+                _ = try await server.decidedTicket(second)
+                #expect(!String(decoding: try #require(openAI.requests.last).body, as: UTF8.self).contains("Earlier tickets"))
+
+                #expect(try await server.post("/v1/tickets/\(first)/feedback", json: #"{"verdict": "up"}"#).status == 201)
+                #expect(
+                    try await server.post("/v1/tickets/\(second)/feedback", json: #"{"verdict": "down", "department": "fees_fx"}"#)
+                        .status == 201)
+                // Within a refresh interval the next ticket like them is sent with both.
+                let sent = try await eventually("the confirmed tickets reached the prompt") { () -> String? in
+                    _ = try await server.post("/v1/classify", json: #"{"id": "E-3", "body": "My card never arrived and I was charged a delivery fee"}"#)
+                    let sent = String(decoding: try #require(openAI.requests.last).body, as: UTF8.self)
+                    return sent.contains("I was charged a delivery fee\\\"}") && sent.contains("Earlier tickets") ? sent : nil
+                }
+                #expect(sent.contains(#"My new card never arrived, three weeks now\"} → `cards`"#), "\(sent)")
+                #expect(sent.contains(#"charged a delivery fee for the card\"} → `fees_fx`"#), "\(sent)")
+            }
+        }
+    }
+
     @Test("a provider's prompt file is watched like rules: an edit is in force for the next ticket, a broken one keeps the last good prompt")
     func promptFileIsReloaded() async throws {
         try await ScriptedHTTPServer.withServer(handler: { _, _ in
