@@ -165,12 +165,33 @@ import Testing
         ("o: { type: openai, model: m, price: { input: -1, output: 1 } }", "model.providers.o.price.input", "between"),
         ("o: { type: openai, model: m, api_version: 2024-10-21 }", "model.providers.o.api_version", "dialect azure only"),
         ("o: { type: bedrock, model: m }", "model.providers.o.type", "use one of: local, openai, anthropic, gemini"),
+        ("o: { type: openai, model: m, examples: 21 }", "model.providers.o.examples", "between 0 and 20"),
     ])
     func gatewayMistakes(snippet: String, keyPath: String, message: String) throws {
         let error = try problem(Self.minimal + "\nmodel:\n  chain: [local]\n  providers:\n    local: { type: local, training_data: [t.csv] }\n    " + snippet + "\n")
         #expect(error.message.contains(keyPath), "\(error)")
         #expect(error.message.contains(message), "\(error)")
         #expect(error.location.line > 5)
+    }
+
+    @Test("examples need a local model's features; model.examples is checked at its keys")
+    func exampleMistakes() throws {
+        let withoutLocal = try problem(
+            Self.minimal + "\nmodel:\n  chain: [o]\n  providers:\n    o: { type: openai, model: m, examples: 3 }\n")
+        #expect(withoutLocal.message.contains("model.providers.o.examples"), "\(withoutLocal)")
+        #expect(withoutLocal.message.contains("define a provider of type local"), "\(withoutLocal)")
+        let pool = try problem(
+            Self.minimal + "\nmodel:\n  examples: { pool: 0 }\n  providers:\n    local: { type: local, training_data: [t.csv] }\n")
+        #expect(pool.message.contains("model.examples.pool") && pool.message.contains("between 1 and"), "\(pool)")
+        let key = try problem(
+            Self.minimal + "\nmodel:\n  examples: { count: 3 }\n  providers:\n    local: { type: local, training_data: [t.csv] }\n")
+        #expect(key.message.contains("model.examples") && key.message.contains("unknown key \"count\""), "\(key)")
+        let configuration = try parse(
+            Self.minimal + "\nmodel:\n  chain: [o]\n  examples: { pool: 500, refresh_interval: 30s }\n  providers:\n"
+                + "    local: { type: local, training_data: [t.csv] }\n    o: { type: openai, model: m, examples: 3 }\n")
+        #expect(configuration.model.examples.pool == 500 && configuration.model.examples.refreshInterval == .seconds(30))
+        guard case .llm(let settings) = configuration.model.providers["o"] else { Issue.record("o is an LLM provider"); return }
+        #expect(settings.examples == 3)
     }
 
     @Test("the sample configuration loads with the local model chain and both adapters")
