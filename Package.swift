@@ -187,6 +187,18 @@ let package = Package(
             path: "Benchmarks/GatewayBenchmark",
             swiftSettings: strictConcurrency
         ),
+        // Accuracy with and without examples of confirmed tickets through a local LLM server
+        // (Benchmarks/examples.sh starts one and runs it).
+        .executableTarget(
+            name: "examples-benchmark",
+            dependencies: [
+                "SwitchyardModels", "SwitchyardCore", "SwitchyardServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ExamplesBenchmark",
+            swiftSettings: strictConcurrency
+        ),
 
         // Test doubles shared by the test targets: real HTTP servers on 127.0.0.1, temporary folders.
         .target(
