@@ -196,5 +196,15 @@ enum PostgresSchema {
                 "CREATE INDEX model_answers_by_expiry ON model_answers (expires_at)",
             ]
         ),
+        Migration(
+            name: "0009-deferred-tickets",
+            summary: "tickets of low-priority sources wait behind the others until a time",
+            statements: [
+                "ALTER TABLE tickets ADD COLUMN deferred_until TIMESTAMPTZ",
+                "DROP INDEX tickets_open",
+                "CREATE INDEX tickets_open ON tickets (received_at, seq) WHERE status <> 'decided' AND deferred_until IS NULL",
+                "CREATE INDEX tickets_deferred ON tickets (deferred_until, seq) WHERE status = 'queued' AND deferred_until IS NOT NULL",
+            ]
+        ),
     ]
 }

@@ -8,8 +8,8 @@ extension PostgresStore {
         static let sql = """
             INSERT INTO tickets (id, source, idempotency_key, external_id, subject, body, requester_name,
                 requester_email, tags, channel, language, custom_fields, received_at, status, attempts,
-                platform_priority, platform_status, original_body)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, $13, 'queued', 0, $14, $15, $16)
+                platform_priority, platform_status, original_body, deferred_until)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, $13, 'queued', 0, $14, $15, $16, $17)
             ON CONFLICT (source, idempotency_key) DO NOTHING
             RETURNING id
             """
@@ -19,7 +19,7 @@ extension PostgresStore {
         static let sql = "SELECT id FROM tickets WHERE source = $1 AND idempotency_key = $2"
     }
 
-    public func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date) async throws -> IntakeOutcome {
+    public func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date, deferredUntil: Date?) async throws -> IntakeOutcome {
         let id = TicketID(identifiers.next(prefix: "tkt"))
         let ticket = ticket.storable
         let key = idempotencyKey.storable
@@ -40,6 +40,7 @@ extension PostgresStore {
             arguments.add(ticket.priority)
             arguments.add(ticket.status)
             arguments.add(ticket.originalBody)
+            arguments.add(deferredUntil)
         }
         return try await withConnection { [self] connection in
             // A concurrent insert of the same key on another replica makes this one wait for
@@ -56,39 +57,77 @@ extension PostgresStore {
         }
     }
 
+    /// Queued tickets deferred to no one (or no longer) and expired claims, oldest first.
     enum ClaimTickets: StoreStatement {
         static let sql = """
-            UPDATE tickets SET status = 'claimed', claimed_by = $3, claimed_instance = $4, lease_expires_at = $5,
-                attempts = tickets.attempts + 1
-            FROM (
-                SELECT id FROM tickets
-                WHERE status <> 'decided' AND (status = 'queued' OR lease_expires_at <= $1)
-                ORDER BY received_at, seq
-                LIMIT $2
+            WITH open AS (
+                SELECT id, received_at, seq FROM tickets
+                WHERE status <> 'decided' AND deferred_until IS NULL AND (status = 'queued' OR lease_expires_at <= $1)
+                ORDER BY received_at, seq LIMIT $2
                 FOR UPDATE SKIP LOCKED
-            ) AS due
-            WHERE tickets.id = due.id
+            ), due AS (
+                SELECT id, received_at, seq FROM tickets
+                WHERE status = 'queued' AND deferred_until IS NOT NULL AND deferred_until <= $1
+                ORDER BY deferred_until, seq LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            ), chosen AS (
+                SELECT id FROM (SELECT * FROM open UNION ALL SELECT * FROM due) AS candidates ORDER BY received_at, seq LIMIT $2
+            )
+            UPDATE tickets SET status = 'claimed', claimed_by = $3, claimed_instance = $4, lease_expires_at = $5,
+                attempts = tickets.attempts + 1, deferred_until = NULL
+            FROM chosen
+            WHERE tickets.id = chosen.id
             RETURNING \(ColumnList.tickets.postgres(prefix: "tickets.")), tickets.seq
             """
     }
 
-    public func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket] {
-        guard limit > 0 else { return [] }
-        let expiresAt = now.addingTimeInterval(lease.timeInterval)
-        let arguments = Arguments { arguments in
+    /// Queued tickets deferred until later, earliest due first: what an idle pipeline takes.
+    enum ClaimDeferredTickets: StoreStatement {
+        static let sql = """
+            WITH chosen AS (
+                SELECT id FROM tickets
+                WHERE status = 'queued' AND deferred_until IS NOT NULL AND deferred_until > $1
+                ORDER BY deferred_until, seq LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE tickets SET status = 'claimed', claimed_by = $3, claimed_instance = $4, lease_expires_at = $5,
+                attempts = tickets.attempts + 1, deferred_until = NULL
+            FROM chosen
+            WHERE tickets.id = chosen.id
+            RETURNING \(ColumnList.tickets.postgres(prefix: "tickets.")), tickets.seq
+            """
+    }
+
+    private static func claimArguments(now: Date, limit: Int, claim: Claim, expiresAt: Date) -> PostgresBindings {
+        Arguments { arguments in
             arguments.add(now)
             arguments.add(limit)
             arguments.add(claim.token)
             arguments.add(claim.instance)
             arguments.add(expiresAt)
-        }
+        }.bindings
+    }
+
+    public func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration, includingDeferred: Bool) async throws
+        -> [QueuedTicket]
+    {
+        guard limit > 0 else { return [] }
+        let expiresAt = now.addingTimeInterval(lease.timeInterval)
         return try await withConnection { [self] connection in
-            let rows = try await connection.rows(ClaimTickets.self, arguments.bindings, logger: logger)
-            let claimed = try rows.map { row in
+            var tickets = try await connection.rows(ClaimTickets.self, Self.claimArguments(now: now, limit: limit, claim: claim, expiresAt: expiresAt), logger: logger).map { row in
                 let reader = RowReader(row, table: "tickets")
                 return (record: try TicketRecord(row: reader), seq: try reader.int64(ColumnList.tickets.count))
+            }.sorted { ($0.record.receivedAt, $0.seq) < ($1.record.receivedAt, $1.seq) }
+            if includingDeferred && tickets.count < limit {
+                tickets += try await connection.rows(
+                    ClaimDeferredTickets.self, Self.claimArguments(now: now, limit: limit - tickets.count, claim: claim, expiresAt: expiresAt),
+                    logger: logger
+                ).map { row in
+                    let reader = RowReader(row, table: "tickets")
+                    return (record: try TicketRecord(row: reader), seq: try reader.int64(ColumnList.tickets.count))
+                }
             }
-            return claimed.sorted { ($0.record.receivedAt, $0.seq) < ($1.record.receivedAt, $1.seq) }.map { item in
+            return tickets.map { item in
                 QueuedTicket(
                     id: item.record.id, ticket: item.record.ticket, receivedAt: item.record.receivedAt,
                     attempts: item.record.attempts)
@@ -208,7 +247,10 @@ extension PostgresStore {
     }
 
     enum QueueDepth: StoreStatement {
-        static let sql = "SELECT count(*) FROM tickets WHERE status <> 'decided'"
+        static let sql = """
+            SELECT (SELECT count(*) FROM tickets WHERE status <> 'decided' AND deferred_until IS NULL)
+                + (SELECT count(*) FROM tickets WHERE status = 'queued' AND deferred_until IS NOT NULL)
+            """
     }
 
     public func queueDepth() async throws -> Int {

@@ -4,22 +4,22 @@ public import SwitchyardCore
 public import SwitchyardStore
 
 extension SQLiteStore {
-    public func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date) async throws -> IntakeOutcome {
+    public func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date, deferredUntil: Date?) async throws -> IntakeOutcome {
         let id = TicketID(identifiers.next(prefix: "tkt"))
         let ticket = ticket.storable
         let arguments: [any DatabaseValueConvertible] = [
             id.rawValue, ticket.source, idempotencyKey.storable, ticket.externalID, ticket.subject, ticket.body,
             ticket.requester?.name, ticket.requester?.email, JSONTextWriter.text(of: ticket.tags),
             ticket.channel, ticket.language, JSONTextWriter.text(of: ticket.customFields), receivedAt,
-            ticket.priority, ticket.status, ticket.originalBody,
+            ticket.priority, ticket.status, ticket.originalBody, deferredUntil,
         ]
         return try await database.write { connection in
             let inserted = try connection.run(
                 """
                 INSERT INTO tickets (id, source, idempotency_key, external_id, subject, body, requester_name,
                     requester_email, tags, channel, language, custom_fields, received_at, status, attempts,
-                    platform_priority, platform_status, original_body)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'queued', 0, ?14, ?15, ?16)
+                    platform_priority, platform_status, original_body, deferred_until)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'queued', 0, ?14, ?15, ?16, ?17)
                 ON CONFLICT (source, idempotency_key) DO NOTHING
                 """,
                 arguments
@@ -38,16 +38,23 @@ extension SQLiteStore {
         }
     }
 
-    public func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket] {
+    public func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration, includingDeferred: Bool) async throws
+        -> [QueuedTicket]
+    {
         guard limit > 0 else { return [] }
         let expiresAt = now.addingTimeInterval(lease.timeInterval)
         return try await database.write { connection in
-            // Each side reads at most `limit` rows in index order; the merge sorts at most 2 × limit.
-            let candidates = try connection.query(
+            // Each part reads at most `limit` rows in index order; the merge sorts at most 3 × limit.
+            var candidates = try connection.query(
                 """
                 SELECT * FROM (
-                    SELECT \(ColumnList.tickets.list()), rowid AS seq FROM tickets WHERE status = 'queued'
+                    SELECT \(ColumnList.tickets.list()), rowid AS seq FROM tickets WHERE status = 'queued' AND deferred_until IS NULL
                     ORDER BY received_at, rowid LIMIT ?2)
+                UNION ALL
+                SELECT * FROM (
+                    SELECT \(ColumnList.tickets.list()), rowid AS seq FROM tickets
+                    WHERE status = 'queued' AND deferred_until IS NOT NULL AND deferred_until <= ?1
+                    ORDER BY deferred_until, rowid LIMIT ?2)
                 UNION ALL
                 SELECT * FROM (
                     SELECT \(ColumnList.tickets.list()), rowid AS seq FROM tickets WHERE status = 'claimed' AND lease_expires_at <= ?1
@@ -59,11 +66,22 @@ extension SQLiteStore {
                 table: "tickets",
                 TicketRecord.init(row:)
             )
+            if includingDeferred && candidates.count < limit {
+                candidates += try connection.query(
+                    """
+                    SELECT \(ColumnList.tickets.list()) FROM tickets WHERE status = 'queued' AND deferred_until > ?1
+                    ORDER BY deferred_until, rowid LIMIT ?2
+                    """,
+                    [now, limit - candidates.count],
+                    table: "tickets",
+                    TicketRecord.init(row:)
+                )
+            }
             return try candidates.map { record in
                 try connection.run(
                     """
                     UPDATE tickets SET status = 'claimed', claimed_by = ?2, claimed_instance = ?3, lease_expires_at = ?4,
-                        attempts = attempts + 1
+                        attempts = attempts + 1, deferred_until = NULL
                     WHERE id = ?1
                     """,
                     [record.id.rawValue, claim.token, claim.instance, expiresAt]
@@ -157,7 +175,8 @@ extension SQLiteStore {
     static func queueDepth(on connection: Connection) throws -> Int {
         try connection.queryFirst(
             """
-            SELECT (SELECT count(*) FROM tickets WHERE status = 'queued')
+            SELECT (SELECT count(*) FROM tickets WHERE status = 'queued' AND deferred_until IS NULL)
+                + (SELECT count(*) FROM tickets WHERE status = 'queued' AND deferred_until IS NOT NULL)
                 + (SELECT count(*) FROM tickets WHERE status = 'claimed')
             """,
             table: "tickets"

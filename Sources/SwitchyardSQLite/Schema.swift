@@ -201,5 +201,15 @@ enum Schema {
                 CREATE INDEX model_answers_by_expiry ON model_answers (expires_at);
                 """
         ),
+        Migration(
+            name: "0010-deferred-tickets",
+            summary: "tickets of low-priority sources wait behind the others until a time",
+            sql: """
+                ALTER TABLE tickets ADD COLUMN deferred_until INTEGER;  -- NULL once claimed
+                DROP INDEX tickets_queued;
+                CREATE INDEX tickets_queued ON tickets (received_at) WHERE status = 'queued' AND deferred_until IS NULL;
+                CREATE INDEX tickets_deferred ON tickets (deferred_until) WHERE status = 'queued' AND deferred_until IS NOT NULL;
+                """
+        ),
     ]
 }

@@ -17,7 +17,11 @@ public protocol TicketStore: Sendable {
     /// Persists a new ticket as `queued`, or finds the earlier one with the same
     /// (ticket.source, idempotencyKey), whichever instance stored it. Returns after the commit
     /// is durable.
-    func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date) async throws -> IntakeOutcome
+    ///
+    /// A ticket `deferredUntil` a time (a low-priority source's) waits behind the others: it is
+    /// claimed before then only by a claim that includes deferred tickets (an idle pipeline),
+    /// and from then on like any other.
+    func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date, deferredUntil: Date?) async throws -> IntakeOutcome
 
     /// An update of the ticket `ticket.source` sent before as `ticket.externalID` (the latest
     /// one, if several). When the update carries a subject or body that differs from the
@@ -47,7 +51,11 @@ public protocol TicketStore: Sendable {
     /// (lease_expires_at <= now), oldest first; sets status claimed, holder `claim`,
     /// lease_expires_at = now + lease, attempts += 1. Concurrent claimers, in any process,
     /// never get the same ticket.
-    func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket]
+    ///
+    /// Tickets deferred until after `now` are left out, unless `includingDeferred`: then they
+    /// fill what the others leave of `limit`, earliest due first. A claimed ticket is no longer
+    /// deferred (given back or claimed again, it waits behind no one).
+    func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration, includingDeferred: Bool) async throws -> [QueuedTicket]
 
     /// Atomically: adds the decision to the ticket's history (it becomes the current one),
     /// marks the ticket decided, and adds an outbox entry for each write-back request, unless
@@ -176,4 +184,16 @@ public protocol TicketStore: Sendable {
 
     /// Finishes pending writes and releases the engine's resources. Idempotent.
     func close() async throws
+}
+
+extension TicketStore {
+    /// Persists a ticket that waits behind no one; see ``accept(_:idempotencyKey:receivedAt:deferredUntil:)``.
+    public func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date) async throws -> IntakeOutcome {
+        try await accept(ticket, idempotencyKey: idempotencyKey, receivedAt: receivedAt, deferredUntil: nil)
+    }
+
+    /// Claims tickets, deferred ones included; see ``claimQueued(limit:claim:now:lease:includingDeferred:)``.
+    public func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket] {
+        try await claimQueued(limit: limit, claim: claim, now: now, lease: lease, includingDeferred: true)
+    }
 }

@@ -194,6 +194,25 @@ import Testing
         #expect(settings.examples == 3)
     }
 
+    @Test("priority: low defers an adapter's tickets up to max_delay (15m by default); mistakes are refused at their key")
+    func lowPriorityAdapters() throws {
+        let adapters = "\nadapters:\n  generic:\n    allow_unsigned: true\n"
+        let low = try parse(Self.minimal + adapters + "    priority: low\n")
+        #expect(low.adapters["generic"]?.lowPriorityDelay == .seconds(900))
+        let bounded = try parse(Self.minimal + adapters + "    priority: low\n    max_delay: 2m\n")
+        #expect(bounded.adapters["generic"]?.lowPriorityDelay == .seconds(120))
+        #expect(try parse(Self.minimal + adapters + "    priority: normal\n").adapters["generic"]?.lowPriorityDelay == nil)
+        for (snippet, message) in [
+            ("    max_delay: 2m\n", "max_delay applies to priority: low only"),
+            ("    priority: low\n    max_delay: 2d\n", "between 1s and 24h"),
+            ("    priority: urgent\n", "priority"),
+        ] {
+            let error = try problem(Self.minimal + adapters + snippet)
+            #expect(error.message.contains("adapters.generic"), "\(error)")
+            #expect(error.message.contains(message), "\(error)")
+        }
+    }
+
     @Test("the sample configuration loads with the local model chain and both adapters")
     func sampleConfiguration() throws {
         let configuration = try Configuration.load(

@@ -36,6 +36,19 @@ import Testing
         return try #require(reply.json["decision"] as? [String: Any])
     }
 
+    @Test("a low-priority adapter's tickets are decided as soon as the pipeline is idle, long before their max_delay")
+    func lowPriorityTicketsUseIdleTime() async throws {
+        var setup = ServerSetup()
+        setup.genericExtra = "    priority: low\n    max_delay: 1h"
+        try await withServer(setup) { server in
+            let reply = try await server.post("/webhooks/generic", json: #"{"id": "LOW-1", "body": "Where is my new card?"}"#)
+            #expect(reply.status == 202)
+            let id = try #require(reply.json["ticket_id"] as? String)
+            let decided = try await server.decidedTicket(id)
+            #expect((decided["decision"] as? [String: Any])?["department"] as? String != nil)
+        }
+    }
+
     @Test("the OpenAI-compatible provider decides when it answers a configured department confidently")
     func providerDecides() async throws {
         try await ScriptedHTTPServer.withServer(handler: { _, _ in

@@ -23,6 +23,46 @@ struct ClaimTests {
         }
     }
 
+    @Test("deferred tickets wait behind the others until due, fill an idle claim earliest due first, and are deferred no more once claimed", arguments: Engine.allCases)
+    func deferredTicketsWait(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            func accept(_ number: Int, at received: Date, deferredUntil: Date? = nil) async throws -> TicketID {
+                try await store.accept(.sample(number), idempotencyKey: "key-\(number)", receivedAt: received, deferredUntil: deferredUntil)
+                    .ticketID
+            }
+            let late = try await accept(1, at: t0 - 10, deferredUntil: t0 + 600)  // the oldest, but deferred
+            let a = try await accept(2, at: t0)
+            let c = try await accept(3, at: t0 + 1)
+            #expect(try await store.queueDepth() == 3)
+            let busy = try await store.claimQueued(limit: 5, claim: .named("w1"), now: t0 + 2, lease: .seconds(30), includingDeferred: false)
+            #expect(busy.map(\.id) == [a, c], "a busy pipeline leaves deferred tickets alone")
+
+            let d = try await accept(4, at: t0 + 3, deferredUntil: t0 + 100)
+            let e = try await accept(5, at: t0 + 4, deferredUntil: t0 + 50)
+            let idle = try await store.claimQueued(limit: 2, claim: .named("w2"), now: t0 + 5, lease: .seconds(30), includingDeferred: true)
+            #expect(idle.map(\.id) == [e, d], "an idle one takes them, earliest due first")
+            #expect(try await store.queueDepth() == 5, "deferred tickets count in the queue")
+
+            // e's lease expires before it was due: claimed again like any other (it is no longer deferred).
+            let expired = try await store.claimQueued(limit: 5, claim: .named("w3"), now: t0 + 40, lease: .seconds(600), includingDeferred: false)
+            #expect(Set(expired.map(\.id)) == [a, c, e, d])
+            #expect(try await store.claimQueued(limit: 5, claim: .named("w4"), now: t0 + 599, lease: .seconds(30), includingDeferred: false).isEmpty)
+            let due = try await store.claimQueued(limit: 5, claim: .named("w4"), now: t0 + 600, lease: .seconds(30), includingDeferred: false)
+            #expect(due.map(\.id) == [late], "due: claimed without waiting for an idle pipeline")
+        }
+    }
+
+    @Test("a due deferred ticket is claimed in arrival order among the others", arguments: Engine.allCases)
+    func dueDeferredTicketsTakeTheirTurn(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let first = try await store.accept(.sample(1), idempotencyKey: "key-1", receivedAt: t0).ticketID
+            let deferred = try await store.accept(.sample(2), idempotencyKey: "key-2", receivedAt: t0 + 1, deferredUntil: t0 + 10).ticketID
+            let last = try await store.accept(.sample(3), idempotencyKey: "key-3", receivedAt: t0 + 2).ticketID
+            let claimed = try await store.claimQueued(limit: 3, claim: .named("w"), now: t0 + 10, lease: .seconds(30), includingDeferred: false)
+            #expect(claimed.map(\.id) == [first, deferred, last])
+        }
+    }
+
     @Test("a worker whose claim was taken over gets leaseLost and writes nothing", arguments: Engine.allCases)
     func lostLeaseWritesNothing(engine: Engine) async throws {
         try await withStore(engine) { store in

@@ -673,7 +673,8 @@ extension ConfigurationReader {
     private mutating func adapter(_ setting: Setting, name: String, departments: DepartmentCatalog) -> AdapterConfiguration? {
         guard
             let entry = section(
-                setting, allowed: ["secret", "allow_unsigned", "public_url", "settings", "targets", "auth", "concurrency", "model_rate_limit"])
+                setting, allowed: ["secret", "allow_unsigned", "public_url", "settings", "targets", "auth", "concurrency", "model_rate_limit",
+                    "priority", "max_delay"])
         else { return nil }
         var secrets: [String] = []
         if let given = entry["secret"], let values = texts(given) {
@@ -726,7 +727,22 @@ extension ConfigurationReader {
             secrets: secrets, allowUnsigned: allowUnsigned, publicURL: publicURL, settings: settings, targets: targets, auth: auth,
             concurrency: concurrency)
         if let node = entry["model_rate_limit"] { adapter.modelRateLimit = rateLimit(node) ?? nil }
+        let priority = entry["priority"].flatMap { choice($0, AdapterPriority.self, naming: "priority") }
+        if priority == .low { adapter.lowPriorityDelay = AdapterConfiguration.defaultLowPriorityDelay }
+        if let node = entry["max_delay"], let delay = duration(node) {
+            if priority != .low {
+                report("\(setting.path).max_delay applies to priority: low only; add it or remove max_delay", at: node)
+            } else if delay < .seconds(1) || delay > .seconds(86_400) {
+                report("\(setting.path).max_delay must be between 1s and 24h; found \(delay.formatted)", at: node)
+            } else {
+                adapter.lowPriorityDelay = delay
+            }
+        }
         return adapter
+    }
+
+    private enum AdapterPriority: String, CaseIterable {
+        case normal, low
     }
 
     private enum AuthenticationKind: String, CaseIterable {

@@ -273,6 +273,13 @@ public struct AdapterConfiguration: Sendable, Hashable {
     /// How fast this adapter's tickets may go to the model chain (per replica); over it, the
     /// fallbacks decide. nil: no limit.
     public var modelRateLimit: RateLimit? = nil
+    /// `priority: low`: how long at most this adapter's tickets wait behind the others (they
+    /// are decided when the pipeline is idle, or once this time has passed); nil: `normal`,
+    /// they wait behind no one.
+    public var lowPriorityDelay: Duration? = nil
+
+    /// `max_delay` when none is given with `priority: low`.
+    public static let defaultLowPriorityDelay: Duration = .seconds(15 * 60)
 }
 
 /// Credentials attached to write-back requests when they are sent (never stored).

@@ -201,7 +201,11 @@ struct WebhookController: Sendable {
 
     private func persist(_ inbound: InboundTicket, logger: Logger) async throws(APIError) -> IntakeOutcome {
         do {
-            return try await store.accept(inbound.ticket, idempotencyKey: inbound.idempotencyKey, receivedAt: timeSource.now())
+            let now = timeSource.now()
+            let delay = configurations[inbound.ticket.source]?.lowPriorityDelay
+            return try await store.accept(
+                inbound.ticket, idempotencyKey: inbound.idempotencyKey, receivedAt: now,
+                deferredUntil: delay.map { now.addingTimeInterval($0.timeInterval) })
         } catch {
             throw storeUnavailable(error, adapter: inbound.ticket.source, logger: logger)
         }

@@ -39,7 +39,8 @@ public struct TriageService: Service, CustomStringConvertible {
                     let seen = work.generation
                     let free = deciders.free
                     guard free > 0 else {
-                        // A decider that finishes while all are busy signals `work`.
+                        // A decider that finishes while all are busy signals `work`, as does the
+                        // last one to finish (the pipeline is idle: deferred tickets may go).
                         await work.wait(after: seen, timeout: settings.pollInterval)
                         continue
                     }
@@ -47,8 +48,10 @@ public struct TriageService: Service, CustomStringConvertible {
                     let claimant = Claim(instance: instance.id, token: "\(instance.id)/\(claims)")
                     let claimed: [QueuedTicket]
                     do {
+                        // Low-priority sources' tickets wait until every decider is free (or they are due).
                         claimed = try await store.claimQueued(
-                            limit: free, claim: claimant, now: timeSource.now(), lease: settings.lease)
+                            limit: free, claim: claimant, now: timeSource.now(), lease: settings.lease,
+                            includingDeferred: free == settings.workers)
                     } catch {
                         logger.error("Could not claim tickets", metadata: ["error": "\(error)"])
                         await work.wait(after: seen, timeout: settings.pollInterval)
@@ -171,11 +174,12 @@ private final class DeciderSlots: Sendable {
         busy.withLock { $0 += 1 }
     }
 
-    /// Frees a slot; `true` when every slot was busy, so the claimer may be waiting for one.
+    /// Frees a slot; `true` when every slot was busy, so the claimer may be waiting for one,
+    /// or when it was the last busy one, so deferred tickets may be claimed now.
     func release() -> Bool {
         busy.withLock { busy in
             defer { busy -= 1 }
-            return busy == capacity
+            return busy == capacity || busy == 1
         }
     }
 }
