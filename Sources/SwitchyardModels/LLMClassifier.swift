@@ -258,11 +258,9 @@ public struct LLMClassifier: Classifier {
         }
         let answer: ClassificationAnswer
         do {
-            answer = try JSONDecoder().decode(ClassificationAnswer.self, from: Data(reply.text.utf8))
-        } catch let error as DecodingError {
-            throw .invalidOutput(error.explanation(root: "answer") + (reply.cutOff ? " (the answer was cut off at max_tokens)" : ""))
+            answer = try ClassificationAnswer(json: reply.text)
         } catch {
-            throw .invalidOutput("`answer`: \(error)")
+            throw .invalidOutput(error.explanation + (reply.cutOff ? " (the answer was cut off at max_tokens)" : ""))
         }
 
         // Allow rounding noise at the ends; anything further out is not a probability.

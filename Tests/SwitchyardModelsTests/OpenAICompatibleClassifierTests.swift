@@ -411,11 +411,15 @@ extension SerializedModelsTests {
         }
 
         @Test("content that is not the requested JSON is invalid output", arguments: [
-            ("Sure! The department is cards.", "`answer` is not valid JSON"),
+            ("Sure! The department is cards.", #"`answer` is not valid JSON at line 1, column 1 (byte 0): unexpected "S"; expected a value"#),
             (#"{"department":"cards","priority":"low","tags":[]}"#, "missing `answer.confidence`"),
             (#"{"department":"cards","confidence":"high","priority":"low","tags":[]}"#, "`answer.confidence` is not a number"),
             (#"{"department":"cards","confidence":1.5,"priority":"low","tags":[]}"#, "`answer.confidence` is 1.5, outside 0…1"),
             (#"{"department":"cards","confidence":0.5,"priority":"low","tags":[3]}"#, "`answer.tags[0]` is not a string"),
+            (#"{"department":"cards","confidence":0.5,"priority":"asap","tags":[]}"#,
+             #"`answer.priority` is "asap", not one of low, normal, high, urgent"#),
+            (#"{"department":null,"confidence":0.5,"priority":"low","tags":[]}"#, "`answer.department` is null"),
+            (#"["cards"]"#, "`answer` is not an object but an array"),
         ])
         func invalidContent(content: String, reason: String) async throws {
             try await Server.withServer(replying: [.completion(content: content)]) { _, baseURL in
