@@ -440,7 +440,7 @@ extension ConfigurationReader {
             settings.onInjection = value
         }
         if let examples = model["examples"].flatMap({ section($0, allowed: ["pool", "refresh_interval"]) }) {
-            if let value = examples["pool"].flatMap({ int($0, in: 1...100_000) }) { settings.examples.pool = value }
+            if let value = examples["pool"].flatMap({ int($0, in: 1...20_000) }) { settings.examples.pool = value }
             if let value = examples["refresh_interval"].flatMap({ duration($0) }) { settings.examples.refreshInterval = value }
         }
         // Examples are found by the local model's features.
