@@ -326,6 +326,10 @@ import Testing
                 }
                 #expect(sent.contains(#"My new card never arrived, three weeks now\"} → `cards`"#), "\(sent)")
                 #expect(sent.contains(#"charged a delivery fee for the card\"} → `fees_fx`"#), "\(sent)")
+                let providers = try #require(try await server.get("/v1/providers").json["providers"] as? [[String: Any]])
+                let examples = try #require(providers.first { $0["name"] as? String == "openai" }?["examples"] as? [String: Any])
+                #expect(examples["per_ticket"] as? Int == 2 && examples["pool"] as? Int == 2, "\(examples)")
+                #expect(providers.first { $0["name"] as? String == "local" }?["examples"] == nil)
             }
         }
     }

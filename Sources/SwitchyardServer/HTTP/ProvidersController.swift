@@ -56,6 +56,20 @@ struct ProviderStatus: Encodable, Sendable {
     var budget: Budget?
     /// The prompt template in force; nil for the local model.
     var prompt: Prompt?
+    /// nil: the prompt shows no examples of confirmed tickets.
+    var examples: Examples?
+
+    struct Examples: Encodable, Sendable {
+        /// The most shown per ticket (`examples`).
+        var perTicket: Int
+        /// Confirmed tickets held to choose from (`model.examples.pool` at most), as last read.
+        var pool: Int
+
+        enum CodingKeys: String, CodingKey {
+            case perTicket = "per_ticket"
+            case pool
+        }
+    }
 
     struct Prompt: Encodable, Sendable {
         /// What decisions record as `prompt_version`.
@@ -122,7 +136,7 @@ struct ProviderStatus: Encodable, Sendable {
         case name, type, classifier
         case baseURL = "base_url"
         case inChain = "in_chain"
-        case circuit, concurrency, budget, prompt
+        case circuit, concurrency, budget, prompt, examples
     }
 
     /// The providers `models` holds, those in the chain first and in its order, then the rest by name.
@@ -152,6 +166,9 @@ struct ProviderStatus: Encodable, Sendable {
                     status.prompt = Prompt(
                         version: llm.prompts.current.version, file: llm.prompts.path,
                         lastReload: .init(at: reload.at, trigger: reload.trigger, result: reload.outcome.name, problems: problems))
+                    if llm.configuration.examples > 0, let similar = llm.similarTickets {
+                        status.examples = Examples(perTicket: llm.configuration.examples, pool: similar.count)
+                    }
                 }
             }
             return status
