@@ -25,6 +25,11 @@ public struct JSONTextWriter: Sendable {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// Appends `json`, JSON text written elsewhere, as it is.
+    public mutating func raw(json: some Collection<UInt8>) {
+        bytes.append(contentsOf: json)
+    }
+
     /// Appends a quoted, escaped JSON string.
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))

@@ -1,6 +1,7 @@
 import Foundation
 public import NIOCore
 import NIOFoundationCompat
+import Synchronization
 public import SwitchyardCore
 
 /// OpenAI's chat completions (`POST {base_url}/chat/completions`) as OpenAI, Azure OpenAI,
@@ -15,6 +16,7 @@ public struct ChatCompletionsWireFormat: ProviderWireFormat {
     /// Whether the instructions go in a system message; otherwise they open the user message.
     public var systemMessage: Bool
     private let endpoint: String
+    private let template = RequestTemplate()
 
     /// - Parameters:
     ///   - baseURL: for example `https://api.openai.com/v1`; for Azure the deployment's URL,
@@ -43,15 +45,45 @@ public struct ChatCompletionsWireFormat: ProviderWireFormat {
         case nil:
             chat.append(.init(role: "user", content: messages.user))
         }
-        let body = ChatCompletionRequest(
-            model: settings.model, messages: chat, temperature: settings.temperature, maxTokens: settings.maxTokens,
-            dialect: dialect, schema: ClassificationSchema(departmentIDs: settings.departmentIDs), stream: settings.streaming,
-            logprobs: settings.logprobs)
         var headers: [(name: String, value: String)] = []
         if let apiKey {
             headers.append(dialect == .azure ? ("api-key", apiKey) : ("Authorization", "Bearer \(apiKey)"))
         }
-        return ProviderRequest(url: endpoint, headers: headers, body: try ProviderJSON.encode(body))
+        return ProviderRequest(url: endpoint, headers: headers, body: try body(chat, settings: settings))
+    }
+
+    /// The request's JSON: everything but the messages (the model, the bounds and the schema in
+    /// the dialect's shape, the same for every ticket) is encoded once per settings and kept;
+    /// each call writes only its messages between the kept parts.
+    private func body(_ messages: [ChatCompletionRequest.Message], settings: ModelRequestSettings) throws(ClassificationFailure)
+        -> ByteBuffer
+    {
+        let parts: RequestTemplate.Parts
+        if let kept = template.parts(for: settings) {
+            parts = kept
+        } else {
+            let empty = ChatCompletionRequest(
+                model: settings.model, messages: [], temperature: settings.temperature, maxTokens: settings.maxTokens,
+                dialect: dialect, schema: ClassificationSchema(departmentIDs: settings.departmentIDs), stream: settings.streaming,
+                logprobs: settings.logprobs)
+            parts = try RequestTemplate.Parts(splitting: Array(try ProviderJSON.encode(empty).readableBytesView))
+            template.keep(parts, for: settings)
+        }
+        var writer = JSONTextWriter(capacity: parts.prefix.count + parts.suffix.count + messages.reduce(64) { $0 + $1.content.utf8.count + 32 })
+        writer.raw(json: parts.prefix)
+        writer.beginArray()
+        for message in messages {
+            writer.element()
+            writer.beginObject()
+            writer.member("content")
+            writer.string(message.content)
+            writer.member("role")
+            writer.string(message.role)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.raw(json: parts.suffix)
+        return ByteBuffer(bytes: writer.bytes)
     }
 
     public func reply(from body: ByteBuffer) throws(ClassificationFailure) -> ProviderReply {
@@ -120,6 +152,37 @@ public struct ChatCompletionsWireFormat: ProviderWireFormat {
                 text: text, usage: usage, model: model, cutOff: finishReason == "length", refusal: refusal.isEmpty ? nil : refusal,
                 logprobs: sawLogprobs ? logprobs : nil)
         }
+    }
+}
+
+/// A chat completion request's JSON for one ``ModelRequestSettings`` without its messages: the
+/// bytes before and after the messages' array, kept for the next call with the same settings.
+private final class RequestTemplate: Sendable {
+    struct Parts: Sendable {
+        var prefix: [UInt8]
+        var suffix: [UInt8]
+
+        /// Splits `json`, a request encoded with an empty `messages` array, around that array.
+        init(splitting json: [UInt8]) throws(ClassificationFailure) {
+            // Keys are sorted and only the top level has `messages`: its first occurrence is it.
+            let marker = Array(#""messages":[]"#.utf8)
+            guard let start = json.indices.first(where: { json[$0...].starts(with: marker) }) else {
+                throw .unavailable("cannot encode the request: no messages member")
+            }
+            let arrayStart = start + marker.count - 2
+            prefix = Array(json[..<arrayStart])
+            suffix = Array(json[(arrayStart + 2)...])
+        }
+    }
+
+    private let last = Mutex<(settings: ModelRequestSettings, parts: Parts)?>(nil)
+
+    func parts(for settings: ModelRequestSettings) -> Parts? {
+        last.withLock { last in last.flatMap { $0.settings == settings ? $0.parts : nil } }
+    }
+
+    func keep(_ parts: Parts, for settings: ModelRequestSettings) {
+        last.withLock { $0 = (settings, parts) }
     }
 }
 
