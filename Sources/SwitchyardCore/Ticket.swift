@@ -57,7 +57,10 @@ public struct Ticket: Sendable, Hashable, Codable {
     }
 
     /// Subject and body joined, the text classifiers read.
-    public var text: String {
+    public var text: String { Self.text(subject: subject, body: body) }
+
+    /// `subject` and `body` joined as classifiers read a ticket: on two lines, or the one that is not empty.
+    public static func text(subject: String, body: String) -> String {
         subject.isEmpty ? body : (body.isEmpty ? subject : subject + "\n" + body)
     }
 

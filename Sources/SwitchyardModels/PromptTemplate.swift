@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Mustache
-import Synchronization
 public import SwitchyardCore
 
 /// The Mustache template that turns a ticket and the departments into chat messages.
@@ -80,7 +79,7 @@ public struct PromptTemplate: Sendable {
     private let user: MustacheTemplate
     /// The last system message rendered, when the system part does not mention `ticket`: it
     /// then depends on the departments alone and is the same for every ticket.
-    private let systemMessages: RenderedSystemMessage?
+    private let systemMessages: KeptForLastKey<DepartmentCatalog, String>?
 
     /// Parses `source`.
     ///
@@ -96,7 +95,7 @@ public struct PromptTemplate: Sendable {
             user = try Self.parse(lines[(markerIndex + 1)...].joined(separator: "\n"), firstLine: markerIndex + 2)
             // A tag that names `ticket` (`{{ticket.subject}}`, `{{#ticket.tags}}`) makes it per ticket.
             let readsTicket = systemSource.range(of: #"\{\{[^}]*\bticket\b"#, options: .regularExpression) != nil
-            systemMessages = readsTicket ? nil : RenderedSystemMessage()
+            systemMessages = readsTicket ? nil : KeptForLastKey()
         } else {
             system = nil
             user = try Self.parse(source, firstLine: 1)
@@ -110,11 +109,8 @@ public struct PromptTemplate: Sendable {
         let context = Self.context(ticket, departments: departments, examples: examples)
         let trim = { (text: String) in text.trimmingWhitespace() }
         guard let system else { return (nil, trim(user.render(context))) }
-        if let systemMessages, let cached = systemMessages.message(for: departments) {
-            return (cached, trim(user.render(context)))
-        }
-        let message = trim(system.render(context))
-        systemMessages?.keep(message, for: departments)
+        let renderSystem = { trim(system.render(context)) }
+        let message = systemMessages?.value(for: departments, renderSystem) ?? renderSystem()
         return (message, trim(user.render(context)))
     }
 
@@ -169,19 +165,5 @@ public struct PromptTemplate: Sendable {
             },
             "has_examples": !examples.isEmpty,
         ]
-    }
-}
-
-/// A system message rendered for one department catalog, kept for the next ticket: rendering
-/// the department list again for every call was a large share of a call's own time.
-private final class RenderedSystemMessage: Sendable {
-    private let last = Mutex<(departments: DepartmentCatalog, message: String)?>(nil)
-
-    func message(for departments: DepartmentCatalog) -> String? {
-        last.withLock { last in last.flatMap { $0.departments == departments ? $0.message : nil } }
-    }
-
-    func keep(_ message: String, for departments: DepartmentCatalog) {
-        last.withLock { $0 = (departments, message) }
     }
 }

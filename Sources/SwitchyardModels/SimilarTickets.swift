@@ -31,7 +31,7 @@ public final class SimilarTickets: Sendable {
             self.department = department
         }
 
-        var text: String { subject.isEmpty ? body : (body.isEmpty ? subject : subject + "\n" + body) }
+        var text: String { Ticket.text(subject: subject, body: body) }
     }
 
     /// The least cosine similarity an example needs to be shown.
@@ -103,7 +103,6 @@ public final class SimilarTickets: Sendable {
         for (entry, score) in scores.enumerated() where score >= threshold {
             guard best.count < count || score > best[best.count - 1].score else { continue }
             if let departments, !departments.contains(index.entries[entry].example.department) { continue }
-            guard best.count < count || score > best[best.count - 1].score else { continue }
             let position = best.firstIndex { score > $0.score } ?? best.endIndex
             best.insert((entry, score), at: position)
             if best.count > count { best.removeLast() }

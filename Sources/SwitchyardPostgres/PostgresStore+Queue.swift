@@ -108,24 +108,26 @@ extension PostgresStore {
         }.bindings
     }
 
+    /// A row the claim statements return: the ticket and its arrival sequence.
+    private static func claimedTicket(_ row: PostgresRow) throws -> (record: TicketRecord, seq: Int64) {
+        let reader = RowReader(row, table: "tickets")
+        return (record: try TicketRecord(row: reader), seq: try reader.int64(ColumnList.tickets.count))
+    }
+
     public func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration, includingDeferred: Bool) async throws
         -> [QueuedTicket]
     {
         guard limit > 0 else { return [] }
         let expiresAt = now.addingTimeInterval(lease.timeInterval)
         return try await withConnection { [self] connection in
-            var tickets = try await connection.rows(ClaimTickets.self, Self.claimArguments(now: now, limit: limit, claim: claim, expiresAt: expiresAt), logger: logger).map { row in
-                let reader = RowReader(row, table: "tickets")
-                return (record: try TicketRecord(row: reader), seq: try reader.int64(ColumnList.tickets.count))
-            }.sorted { ($0.record.receivedAt, $0.seq) < ($1.record.receivedAt, $1.seq) }
+            var tickets = try await connection.rows(
+                ClaimTickets.self, Self.claimArguments(now: now, limit: limit, claim: claim, expiresAt: expiresAt), logger: logger
+            ).map(Self.claimedTicket).sorted { ($0.record.receivedAt, $0.seq) < ($1.record.receivedAt, $1.seq) }
             if includingDeferred && tickets.count < limit {
                 tickets += try await connection.rows(
-                    ClaimDeferredTickets.self, Self.claimArguments(now: now, limit: limit - tickets.count, claim: claim, expiresAt: expiresAt),
-                    logger: logger
-                ).map { row in
-                    let reader = RowReader(row, table: "tickets")
-                    return (record: try TicketRecord(row: reader), seq: try reader.int64(ColumnList.tickets.count))
-                }
+                    ClaimDeferredTickets.self,
+                    Self.claimArguments(now: now, limit: limit - tickets.count, claim: claim, expiresAt: expiresAt), logger: logger
+                ).map(Self.claimedTicket)
             }
             return tickets.map { item in
                 QueuedTicket(

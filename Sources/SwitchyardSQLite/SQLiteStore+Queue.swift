@@ -173,6 +173,7 @@ extension SQLiteStore {
     }
 
     static func queueDepth(on connection: Connection) throws -> Int {
+        // One count per partial index (queued, deferred, claimed), so none scans the table.
         try connection.queryFirst(
             """
             SELECT (SELECT count(*) FROM tickets WHERE status = 'queued' AND deferred_until IS NULL)

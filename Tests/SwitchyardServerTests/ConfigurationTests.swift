@@ -138,14 +138,21 @@ import Testing
         #expect(error.message.contains(message), "\(error)")
     }
 
-    @Test("every `model:` example in Docs/models.md loads")
+    @Test("every `model:` and `adapters:` example in Docs/models.md loads")
     func documentedModelExamplesLoad() throws {
         let text = try String(contentsOf: packageRoot.appendingPathComponent("Docs/models.md"), encoding: .utf8)
+        // Blocks inside a list item are indented; their lines lose the item's indentation.
         let blocks = text.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
-        let examples = blocks.filter { $0.hasPrefix("model:") }
-        #expect(examples.count >= 3)
+            .map { block in
+                let lines = block.split(separator: "\n", omittingEmptySubsequences: false)
+                let indent = lines.first?.prefix { $0 == " " }.count ?? 0
+                return lines.map { String($0.dropFirst(indent)) }.joined(separator: "\n")
+            }
+        let examples = blocks.filter { $0.hasPrefix("model:") || $0.hasPrefix("adapters:") }
+        #expect(examples.count >= 4)
+        #expect(examples.contains { $0.contains("priority: low") })
         for example in examples {
-            let environment = ["OPENAI_API_KEY": "sk-x", "ANTHROPIC_API_KEY": "sk-ant-x"]
+            let environment = ["OPENAI_API_KEY": "sk-x", "ANTHROPIC_API_KEY": "sk-ant-x", "GENERIC_WEBHOOK_SECRET": "s3cret"]
             #expect(throws: Never.self, "\(example)") { try parse(Self.minimal + "\n" + example, environment: environment) }
         }
     }

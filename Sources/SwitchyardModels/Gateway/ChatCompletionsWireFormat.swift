@@ -1,7 +1,6 @@
 import Foundation
 public import NIOCore
 import NIOFoundationCompat
-import Synchronization
 public import SwitchyardCore
 
 /// OpenAI's chat completions (`POST {base_url}/chat/completions`) as OpenAI, Azure OpenAI,
@@ -16,7 +15,8 @@ public struct ChatCompletionsWireFormat: ProviderWireFormat {
     /// Whether the instructions go in a system message; otherwise they open the user message.
     public var systemMessage: Bool
     private let endpoint: String
-    private let template = RequestTemplate()
+    /// The request's JSON around its messages, for the last settings asked.
+    private let template = KeptForLastKey<ModelRequestSettings, RequestParts>()
 
     /// - Parameters:
     ///   - baseURL: for example `https://api.openai.com/v1`; for Azure the deployment's URL,
@@ -58,16 +58,12 @@ public struct ChatCompletionsWireFormat: ProviderWireFormat {
     private func body(_ messages: [ChatCompletionRequest.Message], settings: ModelRequestSettings) throws(ClassificationFailure)
         -> ByteBuffer
     {
-        let parts: RequestTemplate.Parts
-        if let kept = template.parts(for: settings) {
-            parts = kept
-        } else {
+        let parts = try template.value(for: settings) { () throws(ClassificationFailure) in
             let empty = ChatCompletionRequest(
                 model: settings.model, messages: [], temperature: settings.temperature, maxTokens: settings.maxTokens,
                 dialect: dialect, schema: ClassificationSchema(departmentIDs: settings.departmentIDs), stream: settings.streaming,
                 logprobs: settings.logprobs)
-            parts = try RequestTemplate.Parts(splitting: Array(try ProviderJSON.encode(empty).readableBytesView))
-            template.keep(parts, for: settings)
+            return try RequestParts(splitting: Array(try ProviderJSON.encode(empty).readableBytesView))
         }
         var writer = JSONTextWriter(capacity: parts.prefix.count + parts.suffix.count + messages.reduce(64) { $0 + $1.content.utf8.count + 32 })
         writer.raw(json: parts.prefix)
@@ -155,34 +151,22 @@ public struct ChatCompletionsWireFormat: ProviderWireFormat {
     }
 }
 
-/// A chat completion request's JSON for one ``ModelRequestSettings`` without its messages: the
-/// bytes before and after the messages' array, kept for the next call with the same settings.
-private final class RequestTemplate: Sendable {
-    struct Parts: Sendable {
-        var prefix: [UInt8]
-        var suffix: [UInt8]
+/// A chat completion request's JSON without its messages: the bytes before and after the
+/// messages' array.
+private struct RequestParts: Sendable {
+    var prefix: [UInt8]
+    var suffix: [UInt8]
 
-        /// Splits `json`, a request encoded with an empty `messages` array, around that array.
-        init(splitting json: [UInt8]) throws(ClassificationFailure) {
-            // Keys are sorted and only the top level has `messages`: its first occurrence is it.
-            let marker = Array(#""messages":[]"#.utf8)
-            guard let start = json.indices.first(where: { json[$0...].starts(with: marker) }) else {
-                throw .unavailable("cannot encode the request: no messages member")
-            }
-            let arrayStart = start + marker.count - 2
-            prefix = Array(json[..<arrayStart])
-            suffix = Array(json[(arrayStart + 2)...])
+    /// Splits `json`, a request encoded with an empty `messages` array, around that array.
+    init(splitting json: [UInt8]) throws(ClassificationFailure) {
+        // Keys are sorted and only the top level has `messages`: its first occurrence is it.
+        let marker = Array(#""messages":[]"#.utf8)
+        guard let start = json.indices.first(where: { json[$0...].starts(with: marker) }) else {
+            throw .unavailable("cannot encode the request: no messages member")
         }
-    }
-
-    private let last = Mutex<(settings: ModelRequestSettings, parts: Parts)?>(nil)
-
-    func parts(for settings: ModelRequestSettings) -> Parts? {
-        last.withLock { last in last.flatMap { $0.settings == settings ? $0.parts : nil } }
-    }
-
-    func keep(_ parts: Parts, for settings: ModelRequestSettings) {
-        last.withLock { $0 = (settings, parts) }
+        let arrayStart = start + marker.count - 2
+        prefix = Array(json[..<arrayStart])
+        suffix = Array(json[(arrayStart + 2)...])
     }
 }
 
