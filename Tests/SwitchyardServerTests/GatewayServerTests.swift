@@ -322,8 +322,10 @@ import Testing
                 let sent = try await eventually("the confirmed tickets reached the prompt") { () -> String? in
                     _ = try await server.post("/v1/classify", json: #"{"id": "E-3", "body": "My card never arrived and I was charged a delivery fee"}"#)
                     let sent = String(decoding: try #require(openAI.requests.last).body, as: UTF8.self)
-                    return sent.contains("I was charged a delivery fee\\\"}") && sent.contains("Earlier tickets") ? sent : nil
+                    // A refresh may land between the two feedbacks: wait for one that saw both.
+                    return sent.contains("I was charged a delivery fee\\\"}") && sent.contains("→ `fees_fx`") ? sent : nil
                 }
+                #expect(sent.contains("Earlier tickets"))
                 #expect(sent.contains(#"My new card never arrived, three weeks now\"} → `cards`"#), "\(sent)")
                 #expect(sent.contains(#"charged a delivery fee for the card\"} → `fees_fx`"#), "\(sent)")
                 let providers = try #require(try await server.get("/v1/providers").json["providers"] as? [[String: Any]])
