@@ -29,10 +29,13 @@ public struct ModelAttempt: Sendable, Hashable, Codable {
     /// What the provider charges for `usage` at its configured `price`, in US dollars; nil
     /// without a price or without usage.
     public var costUSD: Double?
+    /// The provider's id of the batch the call was sent in (its batch API); nil for a call of
+    /// its own.
+    public var batch: String?
 
     public init(
         provider: String, outcome: Outcome, reason: String? = nil, status: Int? = nil, latencyMilliseconds: Double = 0,
-        firstTokenMilliseconds: Double? = nil, usage: TokenUsage? = nil, costUSD: Double? = nil
+        firstTokenMilliseconds: Double? = nil, usage: TokenUsage? = nil, costUSD: Double? = nil, batch: String? = nil
     ) {
         self.provider = provider
         self.outcome = outcome
@@ -42,10 +45,11 @@ public struct ModelAttempt: Sendable, Hashable, Codable {
         self.firstTokenMilliseconds = firstTokenMilliseconds
         self.usage = usage
         self.costUSD = costUSD
+        self.batch = batch
     }
 
     enum CodingKeys: String, CodingKey {
-        case provider, outcome, reason, status, usage
+        case provider, outcome, reason, status, usage, batch
         case costUSD = "cost_usd"
         case latencyMilliseconds = "latency_ms"
         case firstTokenMilliseconds = "first_token_ms"

@@ -7,6 +7,10 @@ public protocol Classifier: Sendable {
     /// `provider/model`, for example `local/linear` or `openai/gpt-4o-mini`; recorded in decisions.
     var name: String { get }
 
+    /// Whether it answers through the provider's batch API, within minutes or hours rather
+    /// than seconds: given the time a low-priority ticket may wait, not the model deadline.
+    var answersInBatches: Bool { get }
+
     /// Classifies one ticket into one of `departments`, appending one ``ModelAttempt`` per call
     /// it made (or skipped) to `attempts`, whatever the outcome.
     ///
@@ -22,6 +26,8 @@ public protocol Classifier: Sendable {
 }
 
 extension Classifier {
+    public var answersInBatches: Bool { false }
+
     /// Classifies one ticket when the caller keeps no record of the attempts.
     public func classify(
         _ ticket: Ticket,

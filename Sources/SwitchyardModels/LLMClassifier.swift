@@ -127,20 +127,7 @@ public struct LLMClassifier: Classifier {
         deadline: ContinuousClock.Instant,
         attempts: inout [ModelAttempt]
     ) async throws(ClassificationFailure) -> Classification {
-        let settings = ModelRequestSettings(
-            model: configuration.model, maxTokens: configuration.maxTokens, temperature: configuration.temperature,
-            departmentIDs: departments.ids.map(\.rawValue), streaming: configuration.streaming, logprobs: configuration.logprobs)
-        let prompt = prompts.current
-        let messages: PromptMessages
-        do {
-            messages = try self.messages(for: ticket, departments: departments, prompt: prompt)
-        } catch {
-            // Text that could not be checked is not sent; the next provider or the fallbacks decide.
-            let reason = "\(error); nothing was sent"
-            attempts.append(ModelAttempt(provider: name, outcome: .skipped, reason: reason))
-            throw .skipped(reason)
-        }
-        let request = try wire.request(messages, settings: settings)
+        let (request, prompt) = try prepare(ticket, departments: departments, streaming: configuration.streaming, attempts: &attempts)
         let first = attempts.endIndex
         defer {
             // Every attempt that used tokens is priced, the failed ones too: they were billed.
@@ -158,6 +145,27 @@ public struct LLMClassifier: Classifier {
     }
 
     // MARK: - What is sent
+
+    /// The request for `ticket` and the prompt template it was rendered with. A ticket whose
+    /// text could not be checked is not sent: its attempt is recorded as skipped, and thrown.
+    func prepare(_ ticket: Ticket, departments: DepartmentCatalog, streaming: Bool, attempts: inout [ModelAttempt])
+        throws(ClassificationFailure) -> (ProviderRequest, PromptTemplate)
+    {
+        let settings = ModelRequestSettings(
+            model: configuration.model, maxTokens: configuration.maxTokens, temperature: configuration.temperature,
+            departmentIDs: departments.ids.map(\.rawValue), streaming: streaming, logprobs: configuration.logprobs)
+        let prompt = prompts.current
+        let messages: PromptMessages
+        do {
+            messages = try self.messages(for: ticket, departments: departments, prompt: prompt)
+        } catch {
+            // Text that could not be checked is not sent; the next provider or the fallbacks decide.
+            let reason = "\(error); nothing was sent"
+            attempts.append(ModelAttempt(provider: name, outcome: .skipped, reason: reason))
+            throw .skipped(reason)
+        }
+        return (try wire.request(messages, settings: settings), prompt)
+    }
 
     /// What identifies this call's answer for the cache: a hash of the classifier's name,
     /// the model and the exact messages (the redacted, bounded ticket and the departments,

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 
 /// A provider's error body: OpenAI's `{"error": {"message", "type", "param", "code"}}`,
 /// Anthropic's `{"type": "error", "error": {"type", "message"}}` and Google's
@@ -28,6 +30,11 @@ struct ProviderErrorResponse: Decodable, Sendable {
     }
 
     var error: Detail
+
+    /// The summary of an error body in any provider's shape, or nil.
+    static func summary(of body: ByteBuffer) -> String? {
+        (try? JSONDecoder().decode(ProviderErrorResponse.self, from: body))?.summary
+    }
 
     /// `message (code)`, or nil when the body said nothing useful.
     var summary: String? {

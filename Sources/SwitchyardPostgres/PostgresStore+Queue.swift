@@ -137,6 +137,18 @@ extension PostgresStore {
         }
     }
 
+    public func claimDeferred(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket] {
+        guard limit > 0 else { return [] }
+        let expiresAt = now.addingTimeInterval(lease.timeInterval)
+        return try await withConnection { [self] connection in
+            try await connection.rows(
+                ClaimDeferredTickets.self, Self.claimArguments(now: now, limit: limit, claim: claim, expiresAt: expiresAt), logger: logger
+            ).map(Self.claimedTicket).map { item in
+                QueuedTicket(id: item.record.id, ticket: item.record.ticket, receivedAt: item.record.receivedAt, attempts: item.record.attempts)
+            }
+        }
+    }
+
     enum FinishClaim: StoreStatement {
         static let sql = """
             UPDATE tickets SET status = 'decided', claimed_by = NULL, claimed_instance = NULL, lease_expires_at = NULL

@@ -67,27 +67,45 @@ extension SQLiteStore {
                 TicketRecord.init(row:)
             )
             if includingDeferred && candidates.count < limit {
-                candidates += try connection.query(
-                    """
-                    SELECT \(ColumnList.tickets.list()) FROM tickets WHERE status = 'queued' AND deferred_until > ?1
-                    ORDER BY deferred_until, rowid LIMIT ?2
-                    """,
-                    [now, limit - candidates.count],
-                    table: "tickets",
-                    TicketRecord.init(row:)
-                )
+                candidates += try Self.deferredTickets(limit: limit - candidates.count, now: now, in: connection)
             }
-            return try candidates.map { record in
-                try connection.run(
-                    """
-                    UPDATE tickets SET status = 'claimed', claimed_by = ?2, claimed_instance = ?3, lease_expires_at = ?4,
-                        attempts = attempts + 1, deferred_until = NULL
-                    WHERE id = ?1
-                    """,
-                    [record.id.rawValue, claim.token, claim.instance, expiresAt]
-                )
-                return QueuedTicket(id: record.id, ticket: record.ticket, receivedAt: record.receivedAt, attempts: record.attempts + 1)
-            }
+            return try Self.claim(candidates, claim: claim, expiresAt: expiresAt, in: connection)
+        }
+    }
+
+    public func claimDeferred(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket] {
+        guard limit > 0 else { return [] }
+        let expiresAt = now.addingTimeInterval(lease.timeInterval)
+        return try await database.write { connection in
+            try Self.claim(try Self.deferredTickets(limit: limit, now: now, in: connection), claim: claim, expiresAt: expiresAt, in: connection)
+        }
+    }
+
+    /// Queued tickets deferred until after `now`, earliest due first.
+    private static func deferredTickets(limit: Int, now: Date, in connection: Connection) throws -> [TicketRecord] {
+        try connection.query(
+            """
+            SELECT \(ColumnList.tickets.list()) FROM tickets WHERE status = 'queued' AND deferred_until > ?1
+            ORDER BY deferred_until, rowid LIMIT ?2
+            """,
+            [now, limit],
+            table: "tickets",
+            TicketRecord.init(row:)
+        )
+    }
+
+    /// Marks `records` claimed by `claim` until `expiresAt`, no longer deferred.
+    private static func claim(_ records: [TicketRecord], claim: Claim, expiresAt: Date, in connection: Connection) throws -> [QueuedTicket] {
+        try records.map { record in
+            try connection.run(
+                """
+                UPDATE tickets SET status = 'claimed', claimed_by = ?2, claimed_instance = ?3, lease_expires_at = ?4,
+                    attempts = attempts + 1, deferred_until = NULL
+                WHERE id = ?1
+                """,
+                [record.id.rawValue, claim.token, claim.instance, expiresAt]
+            )
+            return QueuedTicket(id: record.id, ticket: record.ticket, receivedAt: record.receivedAt, attempts: record.attempts + 1)
         }
     }
 

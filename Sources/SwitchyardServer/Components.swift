@@ -48,6 +48,8 @@ struct Components {
             defaultDepartment: configuration.defaultDepartment,
             rules: RuleBook(ruleSet, loader: loader, loadedAt: timeSource.now()),
             chain: configuration.model.chain.compactMap { models.classifiers[$0] },
+            batchChain: models.batchClassifiers.isEmpty
+                ? [] : configuration.model.chain.compactMap { models.batchClassifiers[$0] ?? models.classifiers[$0] },
             fallbackModel: configuration.fallback.useLocalModel ? models.localModel : nil,
             confidenceThreshold: configuration.model.confidenceThreshold,
             fallbackModelThreshold: configuration.fallback.localModelThreshold,

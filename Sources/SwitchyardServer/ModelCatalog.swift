@@ -10,6 +10,10 @@ import SwitchyardStore
 /// The configured classifiers by provider name, and the embedded local model used as fallback.
 struct ModelCatalog: Sendable {
     var classifiers: [String: any Classifier]
+    /// The providers with `batch` as their batch API asks them, by provider name.
+    var batchClassifiers: [String: any Classifier] = [:]
+    /// Their queues, which ``BatchService`` runs.
+    var batchQueues: [BatchQueue] = []
     var localModel: (any Classifier)?
     /// The prompt templates of the providers whose `prompt_template` is a file, by provider:
     /// what the watch reloads.
@@ -73,6 +77,20 @@ struct ModelCatalog: Sendable {
                         answers: answers, logger: logger)
                     catalog.classifiers[name] = classifier
                     if let llm = classifier.inner as? LLMClassifier, llm.prompts.path != nil { catalog.prompts[name] = llm.prompts }
+                    if let batch = settings.batch, let llm = classifier.inner as? LLMClassifier,
+                        let api = batchAPI(settings, httpClient: client)
+                    {
+                        let queue = BatchQueue(name: name, api: api, settings: batch.queue, logger: logger)
+                        catalog.batchQueues.append(queue)
+                        let batchClassifier = BatchClassifier(llm, queue: queue, priceRatio: batch.priceRatio)
+                        // Its own budget reservation at the batch price; the same cache. No breaker or
+                        // concurrency limit: a batch is one call for many tickets, and an unanswered one
+                        // says nothing about the provider's health.
+                        catalog.batchClassifiers[name] = GuardedClassifier(
+                            batchClassifier, breaker: nil, limiter: nil,
+                            budget: budget(settings, ledger: ledger, classifier: llm, calls: 1, priceRatio: batch.priceRatio),
+                            cache: classifier.cache)
+                    }
                 }
             }
         } catch {
@@ -117,20 +135,37 @@ struct ModelCatalog: Sendable {
                 promptTemplate: prompts.current.source, timeouts: settings.timeouts, retry: settings.retry,
                 streaming: settings.streaming, logprobs: settings.logprobs, prices: settings.prices, examples: settings.examples),
             prompts: prompts, wire: wire, similarTickets: similarTickets, httpClient: httpClient, logger: logger)
-        var budget: DailyBudget?
-        if let cap = settings.dailyBudget, let prices = settings.prices {
-            let calls = Double(1 + settings.retry.maxRetries)
-            budget = DailyBudget(capUSD: cap, ledger: ledger) { ticket, departments in
-                let usage = TokenUsage(
-                    promptTokens: classifier.estimatedPromptTokens(for: ticket, departments: departments),
-                    completionTokens: settings.maxTokens)
-                return prices.cost(of: usage) * calls
-            }
-        }
         return GuardedClassifier(
             classifier, breaker: settings.circuitBreaker.map(CircuitBreaker.init(settings:)),
-            limiter: settings.concurrency.map(ConcurrencyLimiter.init(limit:)), budget: budget,
+            limiter: settings.concurrency.map(ConcurrencyLimiter.init(limit:)),
+            budget: budget(settings, ledger: ledger, classifier: classifier, calls: 1 + settings.retry.maxRetries),
             cache: answers.map { AnswerCache(store: $0, key: classifier.cacheKey(for:departments:)) })
+    }
+
+    /// The provider's `daily_budget`, reserving for each ticket the most `calls` calls may cost
+    /// at `priceRatio` of its prices; nil without a budget.
+    static func budget(
+        _ settings: LLMProviderSettings, ledger: any SpendingLedger, classifier: LLMClassifier, calls: Int, priceRatio: Double = 1
+    ) -> DailyBudget? {
+        guard let cap = settings.dailyBudget, let prices = settings.prices else { return nil }
+        return DailyBudget(capUSD: cap, ledger: ledger) { ticket, departments in
+            let usage = TokenUsage(
+                promptTokens: classifier.estimatedPromptTokens(for: ticket, departments: departments), completionTokens: settings.maxTokens)
+            return prices.cost(of: usage) * Double(calls) * priceRatio
+        }
+    }
+
+    /// The provider's batch API; nil for Gemini, whose batch API is not used (loading refuses
+    /// `batch` there).
+    static func batchAPI(_ settings: LLMProviderSettings, httpClient: HTTPClient) -> (any ProviderBatchAPI)? {
+        switch settings.api {
+        case .anthropic(let version):
+            AnthropicBatchAPI(baseURL: settings.baseURL, apiKey: settings.apiKey, version: version, httpClient: httpClient)
+        case .chatCompletions:
+            OpenAIBatchAPI(baseURL: settings.baseURL, apiKey: settings.apiKey, httpClient: httpClient)
+        case .gemini:
+            nil
+        }
     }
 
     /// The redactor with `model.redaction.patterns`, compiled (loading checked them).

@@ -92,6 +92,12 @@ public struct Switchyard: Sendable {
         }
     }
 
+    /// How many low-priority tickets may wait for batch answers at once: four batches of
+    /// the largest, so that batches fill while earlier ones are in progress.
+    static func batchCapacity(_ queues: [BatchQueue]) -> Int {
+        4 * (queues.map(\.settings.maxRequests).max() ?? 0)
+    }
+
     /// The HTTP application with the triage and write-back workers as its services.
     ///
     /// - Parameter onServerRunning: called with the bound address once the port is open.
@@ -129,7 +135,9 @@ public struct Switchyard: Sendable {
             store: store, triage: triage, planner: planner,
             fetcher: TicketFetcher(adapters: adapters, configurations: configuration.adapters, client: platforms),
             settings: configuration.triage, work: work,
-            writeBacks: writeBackSignal, instance: instance, timeSource: timeSource, metrics: metrics, logger: logger)
+            writeBacks: writeBackSignal, instance: instance, timeSource: timeSource, metrics: metrics, logger: logger,
+            lowPriorityDelays: configuration.adapters.compactMapValues(\.lowPriorityDelay),
+            batchCapacity: Self.batchCapacity(models.batchQueues))
         let writeBackService = WriteBackService(
             store: store, client: platforms, adapters: configuration.adapters,
             settings: configuration.writeBack,
@@ -149,6 +157,8 @@ public struct Switchyard: Sendable {
             services.append(
                 ExampleRefreshService(similarTickets: similarTickets, store: store, settings: configuration.model.examples, logger: logger))
         }
+        // Batches stop after the triage workers, which give back the tickets waiting for them.
+        if !models.batchQueues.isEmpty { services.append(BatchService(queues: models.batchQueues)) }
         services += [triageService, writeBackService]
         return Application(
             router: routes.makeRouter(),

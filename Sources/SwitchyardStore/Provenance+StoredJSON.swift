@@ -73,6 +73,10 @@ extension ModelAttempt {
     /// Members in name order, like the rest of the stored provenance.
     func write(to writer: inout JSONTextWriter) {
         writer.beginObject()
+        if let batch {
+            writer.member("batch")
+            writer.string(batch)
+        }
         if let costUSD, costUSD.isFinite {
             writer.member("cost_usd")
             writer.raw("\(costUSD)")

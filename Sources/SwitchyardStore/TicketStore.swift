@@ -57,6 +57,11 @@ public protocol TicketStore: Sendable {
     /// deferred (given back or claimed again, it waits behind no one).
     func claimQueued(limit: Int, claim: Claim, now: Date, lease: Duration, includingDeferred: Bool) async throws -> [QueuedTicket]
 
+    /// Claims up to `limit` tickets that are still deferred (a low-priority source's, before
+    /// they are due), earliest due first, for `lease`: what is sent to a provider's batch API,
+    /// whose answer may take most of the ticket's delay. Claimed, a ticket is no longer deferred.
+    func claimDeferred(limit: Int, claim: Claim, now: Date, lease: Duration) async throws -> [QueuedTicket]
+
     /// Atomically: adds the decision to the ticket's history (it becomes the current one),
     /// marks the ticket decided, and adds an outbox entry for each write-back request, unless
     /// the ticket's previous decision has the same department, priority and tags (a ticket

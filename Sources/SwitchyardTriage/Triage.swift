@@ -15,6 +15,10 @@ public struct Triage: Sendable {
     public let rules: RuleBook
     /// Classifiers tried in order; the first confident answer decides.
     public let chain: [any Classifier]
+    /// The chain for low-priority sources' tickets when they may wait for a batch: each
+    /// provider with a batch API is asked through it (``Classifier/answersInBatches``);
+    /// empty when no provider has one.
+    public let batchChain: [any Classifier]
     /// The embedded local model consulted when the chain fails, if enabled.
     public let fallbackModel: (any Classifier)?
     public let confidenceThreshold: Double
@@ -39,6 +43,7 @@ public struct Triage: Sendable {
         defaultDepartment: DepartmentID,
         rules: RuleBook,
         chain: [any Classifier],
+        batchChain: [any Classifier] = [],
         fallbackModel: (any Classifier)?,
         confidenceThreshold: Double,
         fallbackModelThreshold: Double,
@@ -53,6 +58,7 @@ public struct Triage: Sendable {
         self.defaultDepartment = defaultDepartment
         self.rules = rules
         self.chain = chain
+        self.batchChain = batchChain
         self.fallbackModel = fallbackModel
         self.confidenceThreshold = confidenceThreshold
         self.fallbackModelThreshold = fallbackModelThreshold
@@ -66,9 +72,18 @@ public struct Triage: Sendable {
 
     /// Decides `ticket` with the rules in force, giving the model stage until `deadline` at
     /// the latest. The decision's provenance carries a summary trace of the rules.
-    public func decide(_ ticket: Ticket, deadline: ContinuousClock.Instant? = nil) async -> Decision {
-        await decide(ticket, ruleSet: rules.current, deadline: deadline)
+    ///
+    /// With `batchUntil` (a low-priority ticket's, when ``batchChain`` is not empty) the
+    /// ticket goes down the batch chain: a provider answering in batches has until then, and
+    /// the providers after it the usual model deadline from then on.
+    public func decide(
+        _ ticket: Ticket, deadline: ContinuousClock.Instant? = nil, batchUntil: ContinuousClock.Instant? = nil
+    ) async -> Decision {
+        await decide(ticket, ruleSet: rules.current, deadline: deadline, batchUntil: batchUntil)
     }
+
+    /// Whether low-priority tickets may wait for batch answers.
+    public var batches: Bool { !batchChain.isEmpty }
 
     /// Decides `ticket` with `ruleSet`.
     ///
@@ -79,7 +94,7 @@ public struct Triage: Sendable {
     ///   - trace: how much of the rules' evaluation the decision's provenance records.
     public func decide(
         _ ticket: Ticket, ruleSet: RuleSet, models: Bool = true, trace: TraceDetail = .summary,
-        deadline: ContinuousClock.Instant? = nil
+        deadline: ContinuousClock.Instant? = nil, batchUntil: ContinuousClock.Instant? = nil
     ) async -> Decision {
         let clock = ContinuousClock()
         let start = clock.now
@@ -90,7 +105,7 @@ public struct Triage: Sendable {
         var ruleTrace = annotations.trace
         var decision = await decide(
             ticket, ruleSet: ruleSet, candidates: candidates, models: models, trace: trace, ruleTrace: &ruleTrace, start: start,
-            deadline: deadline, clock: clock)
+            deadline: deadline, batchUntil: batches ? batchUntil.flatMap { $0 > start ? $0 : nil } : nil, clock: clock)
         // Annotating rules add to whatever decided: tags merged, the highest priority, fields.
         decision = annotations.applied(to: decision)
         decision.provenance.annotatedBy = annotations.ruleIDs
@@ -108,7 +123,8 @@ public struct Triage: Sendable {
     private func decide(
         _ ticket: Ticket, ruleSet: RuleSet, candidates: RuleCandidates, models: Bool, trace: TraceDetail,
         ruleTrace: inout RuleTrace,
-        start: ContinuousClock.Instant, deadline: ContinuousClock.Instant?, clock: ContinuousClock
+        start: ContinuousClock.Instant, deadline: ContinuousClock.Instant?, batchUntil: ContinuousClock.Instant?,
+        clock: ContinuousClock
     ) async -> Decision {
         var attempts: [ModelAttempt] = []
         var injectionSignals: [String] = []
@@ -145,8 +161,10 @@ public struct Triage: Sendable {
                 stage: .rule, decidedBy: match.ruleID)
         }
 
-        // 2. The model chain, within the model deadline.
-        let modelDeadline = min(start + self.modelDeadline, deadline ?? start + self.modelDeadline)
+        // 2. The model chain, within the model deadline (from the end of the batches' time, for
+        // a ticket that may wait for one).
+        let modelEnd = (batchUntil ?? start) + self.modelDeadline
+        let modelDeadline = min(modelEnd, deadline ?? modelEnd)
         var reasons: [String] = []
         var usage: TokenUsage?
         var answers: [String: Classification] = [:]
@@ -165,11 +183,15 @@ public struct Triage: Sendable {
                         + "(\(buckets.limit.perSecond.formatted()) per second, burst \(buckets.limit.burst))")
             }
         }
-        for classifier in chain where asksChain {
+        for classifier in batchUntil == nil ? chain : batchChain where asksChain {
             let callStart = clock.now
             do {
+                let callDeadline =
+                    if let batchUntil, classifier.answersInBatches { min(batchUntil, modelDeadline) } else {
+                        batchUntil == nil ? modelDeadline : min(callStart + self.modelDeadline, modelDeadline)
+                    }
                 let answer = try await classifier.classify(
-                    ticket, departments: departments, deadline: modelDeadline, attempts: &attempts)
+                    ticket, departments: departments, deadline: callDeadline, attempts: &attempts)
                 metrics.recordModelCall(classifier: classifier.name, duration: clock.now - callStart, failed: false)
                 answers[classifier.name] = answer
                 usage = usage.adding(answer.usage)

@@ -52,6 +52,32 @@ struct ClaimTests {
         }
     }
 
+    @Test("a batch claim takes only tickets still deferred, earliest due first, for its own lease; once claimed they are deferred no more", arguments: Engine.allCases)
+    func batchClaimTakesDeferredTickets(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            func accept(_ number: Int, at received: Date, deferredUntil: Date? = nil) async throws -> TicketID {
+                try await store.accept(.sample(number), idempotencyKey: "key-\(number)", receivedAt: received, deferredUntil: deferredUntil)
+                    .ticketID
+            }
+            let normal = try await accept(1, at: t0)
+            let later = try await accept(2, at: t0 + 1, deferredUntil: t0 + 900)
+            let sooner = try await accept(3, at: t0 + 2, deferredUntil: t0 + 300)
+            let due = try await accept(4, at: t0 + 3, deferredUntil: t0 + 5)
+            let batch = try await store.claimDeferred(limit: 5, claim: .named("batch"), now: t0 + 10, lease: .seconds(1000))
+            #expect(batch.map(\.id) == [sooner, later], "neither the normal ticket nor the one already due")
+            #expect(batch.allSatisfy { $0.attempts == 1 })
+            #expect(try await store.claimDeferred(limit: 5, claim: .named("batch"), now: t0 + 10, lease: .seconds(1000)).isEmpty)
+            let others = try await store.claimQueued(limit: 5, claim: .named("w"), now: t0 + 10, lease: .seconds(30), includingDeferred: true)
+            #expect(others.map(\.id) == [normal, due])
+            #expect(try await store.claimDeferred(limit: 0, claim: .named("batch"), now: t0 + 10, lease: .seconds(1000)).isEmpty)
+            // The batch claim's lease holds well past the normal one's.
+            let expired = try await store.claimQueued(limit: 5, claim: .named("w"), now: t0 + 999, lease: .seconds(30))
+            #expect(expired.map(\.id) == [normal, due], "only the normal claims have expired")
+            let retaken = try await store.claimQueued(limit: 5, claim: .named("w"), now: t0 + 1010, lease: .seconds(30), includingDeferred: false)
+            #expect(retaken.map(\.id) == [later, sooner], "expired, they are claimed like any other, in arrival order")
+        }
+    }
+
     @Test("a due deferred ticket is claimed in arrival order among the others", arguments: Engine.allCases)
     func dueDeferredTicketsTakeTheirTurn(engine: Engine) async throws {
         try await withStore(engine) { store in

@@ -119,7 +119,7 @@ public struct AnthropicMessagesWireFormat: ProviderWireFormat {
     }
 
     public func errorMessage(from body: ByteBuffer) -> String? {
-        (try? JSONDecoder().decode(ProviderErrorResponse.self, from: body))?.summary
+        ProviderErrorResponse.summary(of: body)
     }
 
     public func makeStreamDecoder() -> any ProviderStreamDecoder { StreamDecoder() }

@@ -23,6 +23,8 @@ public struct GuardedClassifier: Classifier {
 
     public var name: String { inner.name }
 
+    public var answersInBatches: Bool { inner.answersInBatches }
+
     public func classify(
         _ ticket: Ticket,
         departments: DepartmentCatalog,

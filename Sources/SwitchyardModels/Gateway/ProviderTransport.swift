@@ -284,7 +284,7 @@ public struct ProviderTransport: Sendable {
         return Exchange(reply: try wire.reply(from: body), status: status, firstToken: watchdog.firstTokenInstant)
     }
 
-    private static func failure(for error: any Error, deadlinePassed: Bool, elapsed: Duration) -> ClassificationFailure {
+    static func failure(for error: any Error, deadlinePassed: Bool, elapsed: Duration) -> ClassificationFailure {
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout,

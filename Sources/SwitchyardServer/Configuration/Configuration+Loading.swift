@@ -510,7 +510,7 @@ extension ConfigurationReader {
     private static let llmProviderKeys = [
         "type", "base_url", "model", "api_key", "prompt_template", "max_tokens", "temperature", "redact", "max_input_tokens",
         "connect_timeout", "first_token_timeout", "idle_timeout", "timeout", "max_retries", "retry_backoff", "max_backoff",
-        "stream", "logprobs", "concurrency", "circuit_breaker", "price", "daily_budget", "cache_ttl", "examples",
+        "stream", "logprobs", "concurrency", "circuit_breaker", "price", "daily_budget", "cache_ttl", "examples", "batch",
     ]
 
     private mutating func provider(_ setting: Setting) -> ProviderConfiguration? {
@@ -602,7 +602,42 @@ extension ConfigurationReader {
         }
         if let node = provider["cache_ttl"], text(node) != "off" { settings.cacheTTL = duration(node) }
         if let value = provider["examples"].flatMap({ int($0, in: 0...20) }) { settings.examples = value }
+        if let node = provider["batch"] { settings.batch = batch(node, api: api) ?? nil }
         return .llm(settings)
+    }
+
+    /// `on`, `off` or a mapping of `max_requests`, `max_wait`, `poll_interval`, `price_ratio`,
+    /// for the providers that have a batch API. `.some(nil)` is `off`.
+    private mutating func batch(_ setting: Setting, api: LLMProviderSettings.API) -> LLMProviderSettings.BatchSettings?? {
+        var settings = LLMProviderSettings.BatchSettings()
+        if case .mapping = setting.node {
+            guard let batch = section(setting, allowed: ["max_requests", "max_wait", "poll_interval", "price_ratio"]) else { return nil }
+            if let value = batch["max_requests"].flatMap({ int($0, in: 1...50_000) }) { settings.queue.maxRequests = value }
+            if let value = batch["max_wait"].flatMap({ duration($0) }) { settings.queue.maxWait = value }
+            if let value = batch["poll_interval"].flatMap({ duration($0) }) { settings.queue.pollInterval = value }
+            if let value = batch["price_ratio"].flatMap({ double($0, in: 0...1) }) { settings.priceRatio = value }
+        } else {
+            switch text(setting) {
+            case "on": break
+            case "off": return .some(nil)
+            default:
+                report("\(setting.path) is on, off or a mapping (max_requests, max_wait, poll_interval, price_ratio)", at: setting)
+                return nil
+            }
+        }
+        switch api {
+        case .anthropic:
+            return settings
+        case .chatCompletions(let chat) where chat.dialect == .openai:
+            return settings
+        case .chatCompletions(let chat):
+            report(
+                "\(setting.path): dialect \(chat.dialect.rawValue) has no batch API here; only OpenAI's (dialect openai) and "
+                    + "Anthropic's are used", at: setting)
+        case .gemini:
+            report("\(setting.path): only OpenAI's and Anthropic's batch APIs are used; remove it", at: setting)
+        }
+        return nil
     }
 
     /// `{input: 0.15, output: 0.60}`: US dollars per million prompt and completion tokens.

@@ -248,6 +248,17 @@ public struct LLMProviderSettings: Sendable, Hashable {
     public var cacheTTL: Duration?
     /// `examples`: how many confirmed past tickets like the one asked about the prompt shows; 0: none.
     public var examples: Int = 0
+    /// `batch`: low-priority sources' tickets go through the provider's batch API (OpenAI,
+    /// Anthropic); nil: `off`, they are decided when the pipeline is idle.
+    public var batch: BatchSettings? = nil
+
+    /// `batch`: how tickets are gathered into batches and what a batch costs.
+    public struct BatchSettings: Sendable, Hashable {
+        /// `max_requests`, `max_wait`, `poll_interval`.
+        public var queue = BatchQueue.Settings()
+        /// `price_ratio`: a batch call's price as a share of `price`.
+        public var priceRatio = BatchClassifier.defaultPriceRatio
+    }
 }
 
 /// One enabled adapter: its secret, where decisions are written back, and with what.

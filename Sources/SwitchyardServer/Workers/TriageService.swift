@@ -17,6 +17,13 @@ import SwitchyardStore
 /// token of its own, so a decider whose lease was taken over cannot record over the new
 /// owner. On graceful shutdown the claimer stops claiming, and the deciders finish the tickets
 /// they hold and give a ticket back if recording its decision fails.
+///
+/// When a provider of the chain answers in batches (``Triage/batches``), a second claimer
+/// takes low-priority sources' tickets before they are due, for a lease as long as their
+/// delay, and decides each through the batch chain without holding a decider: up to
+/// ``batchCapacity`` wait for their batches at once. On graceful shutdown those still
+/// waiting are given back to the queue (their batches are cancelled), to be decided at once
+/// by the next claim, here or on another replica.
 public struct TriageService: Service, CustomStringConvertible {
     let store: any TicketStore
     let triage: Triage
@@ -29,11 +36,16 @@ public struct TriageService: Service, CustomStringConvertible {
     let timeSource: any TimeSource
     let metrics: TriageMetrics
     let logger: Logger
+    /// Each low-priority adapter's `max_delay`, by adapter name.
+    var lowPriorityDelays: [String: Duration] = [:]
+    /// The most low-priority tickets waiting for batch answers at once.
+    var batchCapacity = 0
 
     public func run() async throws {
         let deciders = DeciderSlots(capacity: settings.workers)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                if triage.batches && batchCapacity > 0 { group.addTask { await decideInBatches() } }
                 var claims = 0
                 while !work.isClosed && !Task.isCancelled {
                     let seen = work.generation
@@ -48,10 +60,11 @@ public struct TriageService: Service, CustomStringConvertible {
                     let claimant = Claim(instance: instance.id, token: "\(instance.id)/\(claims)")
                     let claimed: [QueuedTicket]
                     do {
-                        // Low-priority sources' tickets wait until every decider is free (or they are due).
+                        // Low-priority sources' tickets wait until every decider is free (or they are
+                        // due), unless they wait for batches.
                         claimed = try await store.claimQueued(
                             limit: free, claim: claimant, now: timeSource.now(), lease: settings.lease,
-                            includingDeferred: free == settings.workers)
+                            includingDeferred: free == settings.workers && !triage.batches)
                     } catch {
                         logger.error("Could not claim tickets", metadata: ["error": "\(error)"])
                         await work.wait(after: seen, timeout: settings.pollInterval)
@@ -75,7 +88,55 @@ public struct TriageService: Service, CustomStringConvertible {
         }
     }
 
-    private func process(_ item: QueuedTicket, claimant: Claim) async {
+    /// Claims low-priority tickets before they are due and decides each through the batch
+    /// chain, until graceful shutdown; then the tickets still waiting are cancelled and given back.
+    private func decideInBatches() async {
+        let held = DeciderSlots(capacity: batchCapacity)
+        // Long enough for the answer to come at the last moment of the longest delay.
+        let lease = (lowPriorityDelays.values.max() ?? .zero) + settings.lease
+        await withDiscardingTaskGroup { group in
+            var claims = 0
+            while !work.isClosed && !Task.isCancelled {
+                let seen = work.generation
+                let free = held.free
+                guard free > 0 else {
+                    await work.wait(after: seen, timeout: settings.pollInterval)
+                    continue
+                }
+                claims += 1
+                let claimant = Claim(instance: instance.id, token: "\(instance.id)/batch-\(claims)")
+                let claimed: [QueuedTicket]
+                do {
+                    claimed = try await store.claimDeferred(limit: free, claim: claimant, now: timeSource.now(), lease: lease)
+                } catch {
+                    logger.error("Could not claim low-priority tickets for batches", metadata: ["error": "\(error)"])
+                    await work.wait(after: seen, timeout: settings.pollInterval)
+                    continue
+                }
+                for item in claimed {
+                    held.take()
+                    group.addTask {
+                        await process(item, claimant: claimant, inBatch: true)
+                        if held.release() { work.notify() }
+                    }
+                }
+                if claimed.count < free { await work.wait(after: seen, timeout: settings.pollInterval) }
+            }
+            // Stopping: the tickets waiting for batches are given back rather than waited for.
+            group.cancelAll()
+        }
+    }
+
+    /// Until when `item`, a low-priority source's ticket, may wait for a batch: its delay
+    /// from arrival, less the model deadline the providers after the batch need; nil for
+    /// a source no longer low-priority.
+    private func batchDeadline(for item: QueuedTicket) -> ContinuousClock.Instant? {
+        guard let delay = lowPriorityDelays[item.ticket.source] else { return nil }
+        let due = item.receivedAt.addingTimeInterval(delay.timeInterval)
+        return ContinuousClock.now + .seconds(due.timeIntervalSince(timeSource.now())) - triage.modelDeadline
+    }
+
+    private func process(_ item: QueuedTicket, claimant: Claim, inBatch: Bool = false) async {
         // The ticket id goes with each message rather than into a logger copy: setting a
         // logger's metadata makes the stream handler format it again, for every ticket, even
         // when nothing is logged.
@@ -85,7 +146,14 @@ public struct TriageService: Service, CustomStringConvertible {
             guard let fetched = await fetch(item, claimant: claimant) else { return }
             ticket = fetched
         }
-        let decision = await triage.decide(ticket)
+        let decision = await triage.decide(ticket, batchUntil: inBatch ? batchDeadline(for: item) : nil)
+        if inBatch && Task.isCancelled {
+            // Stopped while waiting for its batch: decided on what was left, which is not what
+            // the source was promised. The next claim decides it again, at once.
+            try? await store.release(item.id, claim: claimant)
+            logger.notice("Stopping: a ticket waiting for its batch was given back", metadata: ["ticket_id": ticketID])
+            return
+        }
         let requests: [WriteBackRequest]
         do {
             requests = try planner.requests(for: decision, ticket: ticket)

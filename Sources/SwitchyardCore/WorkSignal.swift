@@ -1,11 +1,11 @@
 import Synchronization
 
-/// Wakes a waiting loop (the triage claimer, the write-back deliverer) when there is new work,
+/// Wakes a waiting loop (the triage claimer, the write-back deliverer, a batch queue) when there is new work,
 /// without losing a wake-up that arrives between "the queue looked empty" and "wait".
 ///
 /// The loop reads `generation` before it looks for work and passes it to `wait(after:)`;
 /// if anything was signalled since, the wait returns at once.
-final class WorkSignal: Sendable {
+public final class WorkSignal: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var isClosed = false
@@ -15,24 +15,27 @@ final class WorkSignal: Sendable {
 
     private let state = Mutex(State())
 
-    var generation: UInt64 { state.withLock { $0.generation } }
+    public init() {}
+
+    public var generation: UInt64 { state.withLock { $0.generation } }
 
     /// Whether `close()` was called: the loop should stop taking new work.
-    var isClosed: Bool { state.withLock { $0.isClosed } }
+    public var isClosed: Bool { state.withLock { $0.isClosed } }
 
-    /// There is new work: wake one waiter. Each signal has one loop waiting on it, so one
-    /// waiter is all there is; a burst of notifications costs one wake-up.
-    func notify() {
-        let waiter = state.withLock { state in
+    /// There is new work: wake every waiter (the few loops that share a signal, such as the
+    /// triage claimer and the batch claimer, each look for their own). A burst of
+    /// notifications costs each one wake-up.
+    public func notify() {
+        let waiters = state.withLock { state in
             state.generation &+= 1
-            guard let token = state.waiters.keys.first else { return nil as CheckedContinuation<Void, Never>? }
-            return state.waiters.removeValue(forKey: token)
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
         }
-        waiter?.resume()
+        for waiter in waiters { waiter.resume() }
     }
 
     /// No more work will be taken: wake every waiter for good (graceful shutdown).
-    func close() {
+    public func close() {
         let waiters = state.withLock { state in
             state.isClosed = true
             state.generation &+= 1
@@ -43,7 +46,7 @@ final class WorkSignal: Sendable {
     }
 
     /// Returns once something was signalled after `seen`, the signal is closed, or the task is cancelled.
-    func wait(after seen: UInt64) async {
+    public func wait(after seen: UInt64) async {
         let token = state.withLock { state in
             defer { state.nextToken += 1 }
             return state.nextToken
@@ -64,7 +67,7 @@ final class WorkSignal: Sendable {
     }
 
     /// Like `wait(after:)`, but returns after `timeout` at the latest.
-    func wait(after seen: UInt64, timeout: Duration) async {
+    public func wait(after seen: UInt64, timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.wait(after: seen) }
             group.addTask { try? await Task.sleep(for: timeout) }
