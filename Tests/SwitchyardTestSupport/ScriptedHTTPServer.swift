@@ -57,6 +57,7 @@ public final class ScriptedHTTPServer: Sendable {
         router.on("**", method: .post) { request, context in try await answer(request, context, log, handler) }
         router.on("**", method: .put) { request, context in try await answer(request, context, log, handler) }
         router.on("**", method: .patch) { request, context in try await answer(request, context, log, handler) }
+        router.on("**", method: .delete) { request, context in try await answer(request, context, log, handler) }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = Application(
             router: router,

@@ -85,17 +85,24 @@ public final class BatchQueue: Sendable {
             defer { state.nextID += 1 }
             return state.nextID
         }
+        let outcome: Answer
         do {
-            return try await withDeadline(until: deadline) {
+            outcome = try await withDeadline(until: deadline) {
                 await self.wait(Pending(id: id, request: request, deadline: deadline, queuedAt: start))
             }
         } catch {
-            let batch = withdraw(id)
             let failure: ClassificationFailure =
                 error is DeadlineExceeded
                 ? .timedOut(after: clock.now - start) : .transport("cancelled while waiting for the batch")
-            return Answer(result: .failed(failure, status: nil), batch: batch)
+            outcome = Answer(result: .failed(failure, status: nil), batch: nil)
         }
+        // This request's entries end with it, however it ended.
+        let batch = state.withLock { state in
+            state.pending.removeAll { $0.id == id }
+            state.waiting[id] = nil
+            return state.batches.removeValue(forKey: id)
+        }
+        return Answer(result: outcome.result, batch: outcome.batch ?? batch)
     }
 
     private func wait(_ pending: Pending) async -> Answer {
@@ -114,26 +121,21 @@ public final class BatchQueue: Sendable {
                 }
             }
         } onCancel: {
-            _ = withdraw(pending.id, resuming: .transport("cancelled"))
+            withdraw(pending.id, resuming: .transport("cancelled"))
         }
     }
 
-    /// Stops waiting for request `id`, resuming its waiter with `failure` if it still waits;
-    /// returns the batch it was sent in.
-    @discardableResult
-    private func withdraw(_ id: Int, resuming failure: ClassificationFailure? = nil) -> String? {
-        let (continuation, batch) = state.withLock { state in
-            state.pending.removeAll { $0.id == id }
-            return (state.waiting.removeValue(forKey: id), state.batches.removeValue(forKey: id))
-        }
-        if let failure { continuation?.resume(returning: Answer(result: .failed(failure, status: nil), batch: batch)) }
-        return batch
+    /// Stops waiting for request `id`, resuming its waiter with `failure` if it still waits.
+    private func withdraw(_ id: Int, resuming failure: ClassificationFailure) {
+        answer(id, .failed(failure, status: nil))
     }
 
-    /// Hands request `id` its answer, unless it stopped waiting.
+    /// Hands request `id` its answer, unless it stopped waiting. (``submit(_:until:)`` drops
+    /// the request's entries once it returns.)
     private func answer(_ id: Int, _ result: BatchEntryResult) {
         let (continuation, batch) = state.withLock { state in
-            (state.waiting.removeValue(forKey: id), state.batches.removeValue(forKey: id))
+            state.pending.removeAll { $0.id == id }
+            return (state.waiting.removeValue(forKey: id), state.batches[id])
         }
         continuation?.resume(returning: Answer(result: result, batch: batch))
     }
@@ -174,10 +176,18 @@ public final class BatchQueue: Sendable {
     private func follow(_ entries: [Pending]) async {
         defer { state.withLock { $0.inProgress -= 1 } }
         let ids = entries.map(\.id)
+        let api = api
+        let batch = entries.map { BatchEntry(customID: Self.customID($0.id), request: $0.request) }
+        // Not a child of the queue: stopped while creating, the batch still gets its id, so
+        // that it can be cancelled at the provider below.
+        let created = await Task { () -> Result<BatchHandle, ClassificationFailure> in
+            do throws(ClassificationFailure) { return .success(try await api.create(batch)) } catch { return .failure(error) }
+        }.value
         let handle: BatchHandle
-        do {
-            handle = try await api.create(entries.map { BatchEntry(customID: Self.customID($0.id), request: $0.request) })
-        } catch {
+        switch created {
+        case .success(let created):
+            handle = created
+        case .failure(let error):
             logger.warning("Could not create a batch", metadata: ["requests": "\(entries.count)", "reason": "\(error)"])
             for id in ids { answer(id, .failed(error, status: error.status)) }
             return
@@ -194,13 +204,15 @@ public final class BatchQueue: Sendable {
             do {
                 try await Task.sleep(until: min(clock.now + settings.pollInterval, deadline), clock: clock)
             } catch {
-                await abandon(handle, ids: ids, failure: .transport("Switchyard stopped before the batch ended"), metadata: metadata)
+                await abandon(handle, entries: entries, metadata: metadata) { _ in
+                    .transport("Switchyard stopped before the batch ended")
+                }
                 return
             }
             guard state.withLock({ state in ids.contains { state.waiting[$0] != nil } }), clock.now < deadline else {
                 // No one waits for the answers any more: they would be paid for and not read.
-                await abandon(
-                    handle, ids: ids, failure: .unavailable("the batch had not ended by the ticket's deadline"), metadata: metadata)
+                let now = clock.now
+                await abandon(handle, entries: entries, metadata: metadata) { .timedOut(after: now - $0.queuedAt) }
                 return
             }
             do {
@@ -238,9 +250,11 @@ public final class BatchQueue: Sendable {
     }
 
     /// Cancels `handle` at the provider, even when the queue itself is being cancelled, and
-    /// fails the requests still waiting for it.
-    private func abandon(_ handle: BatchHandle, ids: [Int], failure: ClassificationFailure, metadata: Logger.Metadata) async {
-        for id in ids { withdraw(id, resuming: failure) }
+    /// fails the requests still waiting for it with `failure`.
+    private func abandon(
+        _ handle: BatchHandle, entries: [Pending], metadata: Logger.Metadata, failure: (Pending) -> ClassificationFailure
+    ) async {
+        for entry in entries { withdraw(entry.id, resuming: failure(entry)) }
         let api = api
         let logger = logger
         // Not a child of a cancelled task: the cancellation must reach the provider.
