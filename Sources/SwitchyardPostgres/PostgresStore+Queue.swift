@@ -249,14 +249,20 @@ extension PostgresStore {
 
     enum ReleaseTicket: StoreStatement {
         static let sql = """
-            UPDATE tickets SET status = 'queued', claimed_by = NULL, claimed_instance = NULL, lease_expires_at = NULL
+            UPDATE tickets SET status = 'queued', claimed_by = NULL, claimed_instance = NULL, lease_expires_at = NULL,
+                deferred_until = $3
             WHERE id = $1 AND status = 'claimed' AND claimed_by = $2
             """
     }
 
-    public func release(_ id: TicketID, claim: Claim) async throws {
+    public func release(_ id: TicketID, claim: Claim, deferredUntil: Date?) async throws {
         try await withConnection { [self] connection in
-            try await connection.rows(ReleaseTicket.self, Arguments { $0.add(id.rawValue); $0.add(claim.token) }.bindings, logger: logger)
+            let arguments = Arguments {
+                $0.add(id.rawValue)
+                $0.add(claim.token)
+                $0.add(deferredUntil)
+            }
+            try await connection.rows(ReleaseTicket.self, arguments.bindings, logger: logger)
         }
     }
 

@@ -174,14 +174,15 @@ extension SQLiteStore {
         return decisionID
     }
 
-    public func release(_ id: TicketID, claim: Claim) async throws {
+    public func release(_ id: TicketID, claim: Claim, deferredUntil: Date?) async throws {
         try await database.write { connection in
             try connection.run(
                 """
-                UPDATE tickets SET status = 'queued', claimed_by = NULL, claimed_instance = NULL, lease_expires_at = NULL
+                UPDATE tickets SET status = 'queued', claimed_by = NULL, claimed_instance = NULL, lease_expires_at = NULL,
+                    deferred_until = ?3
                 WHERE id = ?1 AND status = 'claimed' AND claimed_by = ?2
                 """,
-                [id.rawValue, claim.token]
+                [id.rawValue, claim.token, deferredUntil]
             )
         }
     }

@@ -79,8 +79,10 @@ public protocol TicketStore: Sendable {
     /// no longer holds the ticket (an update took it): nothing is written then.
     func replaceContent(of id: TicketID, with ticket: Ticket, claim: Claim) async throws
 
-    /// Gives a claimed ticket back to the queue (graceful shutdown). No-op if `claim` does not hold it.
-    func release(_ id: TicketID, claim: Claim) async throws
+    /// Gives a claimed ticket back to the queue (graceful shutdown), deferred until
+    /// `deferredUntil` when given (a low-priority ticket taken before it was due). No-op if
+    /// `claim` does not hold it.
+    func release(_ id: TicketID, claim: Claim, deferredUntil: Date?) async throws
 
     /// Number of tickets queued or claimed (not yet decided).
     func queueDepth() async throws -> Int
@@ -195,6 +197,11 @@ extension TicketStore {
     /// Persists a ticket that waits behind no one; see ``accept(_:idempotencyKey:receivedAt:deferredUntil:)``.
     public func accept(_ ticket: Ticket, idempotencyKey: String, receivedAt: Date) async throws -> IntakeOutcome {
         try await accept(ticket, idempotencyKey: idempotencyKey, receivedAt: receivedAt, deferredUntil: nil)
+    }
+
+    /// Gives a claimed ticket back to the queue, to be claimed at once; see ``release(_:claim:deferredUntil:)``.
+    public func release(_ id: TicketID, claim: Claim) async throws {
+        try await release(id, claim: claim, deferredUntil: nil)
     }
 
     /// Claims tickets, deferred ones included; see ``claimQueued(limit:claim:now:lease:includingDeferred:)``.

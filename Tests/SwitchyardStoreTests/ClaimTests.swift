@@ -78,6 +78,23 @@ struct ClaimTests {
         }
     }
 
+    @Test("a ticket given back with its due time is deferred again: for the next batch claim, not a normal one", arguments: Engine.allCases)
+    func releaseCanDeferAgain(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let id = try await store.accept(.sample(1), idempotencyKey: "key-1", receivedAt: t0, deferredUntil: t0 + 600).ticketID
+            let claimed = try await store.claimDeferred(limit: 1, claim: .named("batch"), now: t0 + 1, lease: .seconds(1000))
+            #expect(claimed.map(\.id) == [id])
+            try await store.release(id, claim: .named("batch"), deferredUntil: t0 + 600)
+            #expect(try await store.claimQueued(limit: 5, claim: .named("w"), now: t0 + 2, lease: .seconds(30), includingDeferred: false).isEmpty)
+            let again = try await store.claimDeferred(limit: 1, claim: .named("batch-2"), now: t0 + 2, lease: .seconds(1000))
+            #expect(again.map(\.id) == [id] && again.first?.attempts == 2)
+            try await store.release(id, claim: .named("batch-2"), deferredUntil: t0 + 600)
+            let due = try await store.claimQueued(limit: 5, claim: .named("w"), now: t0 + 601, lease: .seconds(30), includingDeferred: false)
+            #expect(due.map(\.id) == [id], "once due, a normal claim takes it")
+            #expect(try await store.queueDepth() == 1)
+        }
+    }
+
     @Test("a due deferred ticket is claimed in arrival order among the others", arguments: Engine.allCases)
     func dueDeferredTicketsTakeTheirTurn(engine: Engine) async throws {
         try await withStore(engine) { store in

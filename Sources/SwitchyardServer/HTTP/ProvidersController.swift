@@ -58,6 +58,26 @@ struct ProviderStatus: Encodable, Sendable {
     var prompt: Prompt?
     /// nil: the prompt shows no examples of confirmed tickets.
     var examples: Examples?
+    /// nil: low-priority tickets do not use the provider's batch API (`batch`).
+    var batch: Batch?
+
+    struct Batch: Encodable, Sendable {
+        var maxRequests: Int
+        var maxWaitSeconds: Double
+        var priceRatio: Double
+        /// Requests gathered for the next batch.
+        var waiting: Int
+        /// Batches sent and not ended yet.
+        var inProgress: Int
+
+        enum CodingKeys: String, CodingKey {
+            case maxRequests = "max_requests"
+            case maxWaitSeconds = "max_wait_seconds"
+            case priceRatio = "price_ratio"
+            case waiting
+            case inProgress = "in_progress"
+        }
+    }
 
     struct Examples: Encodable, Sendable {
         /// The most shown per ticket (`examples`).
@@ -136,7 +156,7 @@ struct ProviderStatus: Encodable, Sendable {
         case name, type, classifier
         case baseURL = "base_url"
         case inChain = "in_chain"
-        case circuit, concurrency, budget, prompt, examples
+        case circuit, concurrency, budget, prompt, examples, batch
     }
 
     /// The providers `models` holds, those in the chain first and in its order, then the rest by name.
@@ -147,7 +167,15 @@ struct ProviderStatus: Encodable, Sendable {
             guard let classifier = models.classifiers[name], let provider = settings.providers[name] else { return nil }
             var status = ProviderStatus(
                 name: name, type: provider.kind, classifier: classifier.name, baseURL: nil, inChain: order[name] != nil)
-            if case .llm(let llm) = provider { status.baseURL = Self.displayed(llm.baseURL) }
+            if case .llm(let llm) = provider {
+                status.baseURL = Self.displayed(llm.baseURL)
+                if let batch = llm.batch, let queue = models.batchQueues.first(where: { $0.name == name }) {
+                    let load = queue.load
+                    status.batch = Batch(
+                        maxRequests: batch.queue.maxRequests, maxWaitSeconds: batch.queue.maxWait.timeInterval,
+                        priceRatio: batch.priceRatio, waiting: load.waiting, inProgress: load.batches)
+                }
+            }
             if let guarded = classifier as? GuardedClassifier {
                 if let breaker = guarded.breaker {
                     let snapshot = breaker.snapshot(now: now)

@@ -1,3 +1,4 @@
+import Foundation
 import SwitchyardTriage
 import Logging
 public import ServiceLifecycle
@@ -131,9 +132,14 @@ public struct TriageService: Service, CustomStringConvertible {
     /// from arrival, less the model deadline the providers after the batch need; nil for
     /// a source no longer low-priority.
     private func batchDeadline(for item: QueuedTicket) -> ContinuousClock.Instant? {
-        guard let delay = lowPriorityDelays[item.ticket.source] else { return nil }
-        let due = item.receivedAt.addingTimeInterval(delay.timeInterval)
+        guard let due = due(item) else { return nil }
         return ContinuousClock.now + .seconds(due.timeIntervalSince(timeSource.now())) - triage.modelDeadline
+    }
+
+    /// When `item`, a low-priority source's ticket, is due: its arrival plus the source's
+    /// `max_delay`; nil for a source no longer low-priority.
+    private func due(_ item: QueuedTicket) -> Date? {
+        lowPriorityDelays[item.ticket.source].map { item.receivedAt.addingTimeInterval($0.timeInterval) }
     }
 
     private func process(_ item: QueuedTicket, claimant: Claim, inBatch: Bool = false) async {
@@ -149,8 +155,16 @@ public struct TriageService: Service, CustomStringConvertible {
         let decision = await triage.decide(ticket, batchUntil: inBatch ? batchDeadline(for: item) : nil)
         if inBatch && Task.isCancelled {
             // Stopped while waiting for its batch: decided on what was left, which is not what
-            // the source was promised. The next claim decides it again, at once.
-            try? await store.release(item.id, claim: claimant)
+            // the source was promised. Given back as low-priority as it came, for the next
+            // start's batches.
+            do {
+                try await store.release(item.id, claim: claimant, deferredUntil: due(item))
+            } catch {
+                logger.warning(
+                    "Stopping: could not give back a ticket waiting for its batch; it is decided again once its lease ends",
+                    metadata: ["ticket_id": ticketID, "error": "\(error)"])
+                return
+            }
             logger.notice("Stopping: a ticket waiting for its batch was given back", metadata: ["ticket_id": ticketID])
             return
         }
