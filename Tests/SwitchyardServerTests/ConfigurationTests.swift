@@ -173,6 +173,12 @@ import Testing
         ("o: { type: openai, model: m, api_version: 2024-10-21 }", "model.providers.o.api_version", "dialect azure only"),
         ("o: { type: bedrock, model: m }", "model.providers.o.type", "use one of: local, openai, anthropic, gemini"),
         ("o: { type: openai, model: m, examples: 21 }", "model.providers.o.examples", "between 0 and 20"),
+        ("o: { type: openai, model: m, batch: yes }", "model.providers.o.batch", "on, off or a mapping"),
+        ("o: { type: openai, model: m, batch: { max_requests: 0 } }", "model.providers.o.batch.max_requests", "between 1 and 50000"),
+        ("o: { type: openai, model: m, batch: { price_ratio: 2 } }", "model.providers.o.batch.price_ratio", "between 0"),
+        ("o: { type: openai, model: m, batch: { window: 24h } }", "model.providers.o.batch", "unknown key \"window\""),
+        ("o: { type: openai, model: m, dialect: vllm, batch: on }", "model.providers.o.batch", "dialect vllm has no batch API"),
+        ("g: { type: gemini, model: m, batch: on }", "model.providers.g.batch", "only OpenAI's and Anthropic's"),
     ])
     func gatewayMistakes(snippet: String, keyPath: String, message: String) throws {
         let error = try problem(Self.minimal + "\nmodel:\n  chain: [local]\n  providers:\n    local: { type: local, training_data: [t.csv] }\n    " + snippet + "\n")
@@ -199,6 +205,28 @@ import Testing
         #expect(configuration.model.examples.pool == 500 && configuration.model.examples.refreshInterval == .seconds(30))
         guard case .llm(let settings) = configuration.model.providers["o"] else { Issue.record("o is an LLM provider"); return }
         #expect(settings.examples == 3)
+    }
+
+    @Test("batch: on takes the defaults, a mapping sets each, off is no batch API")
+    func batchSettings() throws {
+        func batch(_ snippet: String) throws -> LLMProviderSettings.BatchSettings? {
+            let configuration = try parse(
+                Self.minimal + "\nmodel:\n  chain: [o]\n  providers:\n    o: { type: \(snippet) }\n")
+            guard case .llm(let settings) = configuration.model.providers["o"] else {
+                Issue.record("o is an LLM provider")
+                return nil
+            }
+            return settings.batch
+        }
+        let defaults = try #require(try batch("openai, model: m, batch: on"))
+        #expect(defaults.queue == BatchQueue.Settings() && defaults.priceRatio == 0.5)
+        #expect(defaults.queue.maxRequests == 1000 && defaults.queue.maxWait == .seconds(60) && defaults.queue.pollInterval == .seconds(30))
+        let set = try #require(
+            try batch("anthropic, model: m, batch: { max_requests: 200, max_wait: 5m, poll_interval: 1m, price_ratio: 0.4 }"))
+        #expect(set.queue == BatchQueue.Settings(maxRequests: 200, maxWait: .seconds(300), pollInterval: .seconds(60)))
+        #expect(set.priceRatio == 0.4)
+        #expect(try batch("openai, model: m, batch: off") == nil)
+        #expect(try batch("openai, model: m") == nil)
     }
 
     @Test("priority: low defers an adapter's tickets up to max_delay (15m by default); mistakes are refused at their key")
