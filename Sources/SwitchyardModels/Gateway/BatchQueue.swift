@@ -96,12 +96,13 @@ public final class BatchQueue: Sendable {
                 ? .timedOut(after: clock.now - start) : .transport("cancelled while waiting for the batch")
             outcome = Answer(result: .failed(failure, status: nil), batch: nil)
         }
-        // This request's entries end with it, however it ended.
-        let batch = state.withLock { state in
+        // This request's entries end with it, however it ended. A waiter still there (the
+        // deadline won the race with the cancellation handler) is resumed, never dropped.
+        let (waiter, batch) = state.withLock { state in
             state.pending.removeAll { $0.id == id }
-            state.waiting[id] = nil
-            return state.batches.removeValue(forKey: id)
+            return (state.waiting.removeValue(forKey: id), state.batches.removeValue(forKey: id))
         }
+        waiter?.resume(returning: outcome)
         return Answer(result: outcome.result, batch: outcome.batch ?? batch)
     }
 
