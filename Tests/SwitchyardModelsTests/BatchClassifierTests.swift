@@ -63,7 +63,7 @@ extension SerializedModelsTests {
         }
 
         /// Classifies `bodies` at once; each ticket's outcome and its attempts, in order.
-        static func classifyAll(_ classifier: BatchClassifier, _ bodies: [String], within budget: Duration = .seconds(20)) async
+        static func classifyAll(_ classifier: BatchClassifier, _ bodies: [String], within budget: Duration = .seconds(60)) async
             -> [(Result<Classification, ClassificationFailure>, [ModelAttempt])]
         {
             await withTaskGroup(of: (Int, Result<Classification, ClassificationFailure>, [ModelAttempt]).self) { group in
