@@ -206,5 +206,13 @@ enum PostgresSchema {
                 "CREATE INDEX tickets_deferred ON tickets (deferred_until, seq) WHERE status = 'queued' AND deferred_until IS NOT NULL",
             ]
         ),
+        Migration(
+            name: "0010-decisions-by-time",
+            summary: "decisions read by when they were made, for quality figures",
+            statements: [
+                "CREATE INDEX decisions_by_time ON decisions (decided_at)",
+                "CREATE INDEX feedback_by_decision ON feedback (decision_id, id)",
+            ]
+        ),
     ]
 }

@@ -321,6 +321,45 @@ extension PostgresStore {
         }
     }
 
+    enum SelectJudgedDecisions: StoreStatement {
+        static let sql = """
+            SELECT decisions.id, decisions.ticket_id, decisions.stage, decisions.department, decisions.confidence,
+                decisions.decided_at, feedback.verdict, feedback.department, feedback.created_at
+            FROM decisions JOIN feedback ON feedback.decision_id = decisions.id
+            WHERE decisions.decided_at >= $1
+                AND feedback.id = (SELECT max(latest.id) FROM feedback AS latest WHERE latest.decision_id = decisions.id)
+            ORDER BY decisions.id DESC LIMIT $2
+            """
+    }
+
+    public func judgedDecisions(decidedSince since: Date, limit: Int) async throws -> [JudgedDecision] {
+        let arguments = Arguments {
+            $0.add(since)
+            $0.add(max(0, limit))
+        }
+        return try await withConnection { [self] connection in
+            try await connection.rows(SelectJudgedDecisions.self, arguments.bindings, logger: logger).map {
+                try JudgedDecision(row: RowReader($0, table: "decisions"))
+            }
+        }
+    }
+
+    enum SelectDecisionVolume: StoreStatement {
+        static let sql = """
+            SELECT to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), stage, department, count(*) FROM decisions
+            WHERE decided_at >= $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """
+    }
+
+    public func decisionVolume(decidedSince since: Date) async throws -> [DecisionVolume] {
+        let arguments = Arguments { $0.add(since) }
+        return try await withConnection { [self] connection in
+            try await connection.rows(SelectDecisionVolume.self, arguments.bindings, logger: logger).map {
+                try DecisionVolume(row: RowReader($0, table: "decisions"))
+            }
+        }
+    }
+
     enum RuleHits: StoreStatement {
         static let sql = """
             SELECT decided_by, count(*), max(decided_at) FROM decisions
@@ -389,7 +428,7 @@ extension PostgresStore {
         }
     }
 
-    enum JudgedDecision: StoreStatement {
+    enum SelectDecisionToJudge: StoreStatement {
         static let sql = "SELECT max(id) FROM decisions WHERE ticket_id = $1 AND ($2::bigint IS NULL OR id = $2)"
     }
 
@@ -405,7 +444,7 @@ extension PostgresStore {
             guard try await !connection.rows(TicketExists.self, Arguments { $0.add(id.rawValue) }.bindings, logger: logger).isEmpty
             else { throw StoreError.ticketNotFound(id) }
             let rows = try await connection.rows(
-                JudgedDecision.self, Arguments { $0.add(id.rawValue); $0.add(decisionID) }.bindings, logger: logger)
+                SelectDecisionToJudge.self, Arguments { $0.add(id.rawValue); $0.add(decisionID) }.bindings, logger: logger)
             guard let judged = try rows.first.flatMap({ try RowReader($0, table: "decisions").value(0, as: DecisionID?.self) })
             else { throw StoreError.decisionNotFound(decisionID, ticket: id) }
             let arguments = Arguments { arguments in

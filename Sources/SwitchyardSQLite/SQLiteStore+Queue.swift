@@ -235,6 +235,39 @@ extension SQLiteStore {
         }
     }
 
+    public func judgedDecisions(decidedSince since: Date, limit: Int) async throws -> [JudgedDecision] {
+        try await database.read { connection in
+            try connection.query(
+                """
+                SELECT decisions.id, decisions.ticket_id, decisions.stage, decisions.department, decisions.confidence,
+                    decisions.decided_at, feedback.verdict, feedback.department, feedback.created_at
+                FROM decisions JOIN feedback ON feedback.decision_id = decisions.id
+                WHERE decisions.decided_at >= ?1
+                    AND feedback.id = (SELECT max(latest.id) FROM feedback AS latest
+                        WHERE latest.ticket_id = decisions.ticket_id AND latest.decision_id = decisions.id)
+                ORDER BY decisions.id DESC LIMIT ?2
+                """,
+                [since, max(0, limit)],
+                table: "decisions",
+                JudgedDecision.init(row:)
+            )
+        }
+    }
+
+    public func decisionVolume(decidedSince since: Date) async throws -> [DecisionVolume] {
+        try await database.read { connection in
+            try connection.query(
+                """
+                SELECT strftime('%Y-%m-%d', decided_at / 1000, 'unixepoch'), stage, department, count(*) FROM decisions
+                WHERE decided_at >= ?1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                """,
+                [since],
+                table: "decisions",
+                DecisionVolume.init(row:)
+            )
+        }
+    }
+
     public func ruleStatistics() async throws -> [String: RuleStatistics] {
         try await database.read { connection in
             let decided = try connection.query(

@@ -211,5 +211,13 @@ enum Schema {
                 CREATE INDEX tickets_deferred ON tickets (deferred_until) WHERE status = 'queued' AND deferred_until IS NOT NULL;
                 """
         ),
+        Migration(
+            name: "0011-decisions-by-time",
+            summary: "decisions read by when they were made, for quality figures",
+            sql: """
+                CREATE INDEX decisions_by_time ON decisions (decided_at);
+                CREATE INDEX feedback_by_decision ON feedback (decision_id, id);
+                """
+        ),
     ]
 }

@@ -104,6 +104,14 @@ public protocol TicketStore: Sendable {
     /// without a department confirms nothing; purged tickets (no text left) are absent.
     func confirmedExamples(limit: Int) async throws -> [ConfirmedExample]
 
+    /// The decisions made at or after `since` that agents judged, each with the latest
+    /// verdict on it, newest decision first, at most `limit`.
+    func judgedDecisions(decidedSince since: Date, limit: Int) async throws -> [JudgedDecision]
+
+    /// How many decisions were made at or after `since`, by UTC day, stage and department
+    /// (every decision, a ticket decided again counted again), earliest day first.
+    func decisionVolume(decidedSince since: Date) async throws -> [DecisionVolume]
+
     /// Adds feedback on decision `decisionID` of the ticket (nil: its current decision).
     /// Throws `ticketNotFound`, or `decisionNotFound` when the ticket has no such decision
     /// (or no decision yet).

@@ -58,7 +58,7 @@ struct PostgresEngineTests {
             #expect(statuses.count == 4)
             #expect(Set(statuses.map(\.appliedMigrations)) == [["0001-initial", "0002-decision-fields", "0003-ticket-platform-fields", "0004-ticket-original-body",
                 "0005-tickets-by-external-id", "0006-outbox-due-by-adapter", "0007-provider-spending",
-                "0008-model-answer-cache", "0009-deferred-tickets",
+                "0008-model-answer-cache", "0009-deferred-tickets", "0010-decisions-by-time",
             ]])
             #expect(statuses.allSatisfy { $0.pendingMigrations.isEmpty && $0.writable })
         }

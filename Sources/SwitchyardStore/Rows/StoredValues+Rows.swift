@@ -101,3 +101,22 @@ extension StoreInstance {
             startedAt: try row.date(3))
     }
 }
+
+extension JudgedDecision {
+    /// A judged decision from a row of: decision id, ticket id, stage, department, confidence,
+    /// decided at, the latest feedback's verdict, department and time.
+    package init(row: some StoredRow) throws {
+        self.init(
+            decisionID: try row.int64(0), ticketID: TicketID(try row.string(1)), stage: try row.value(2),
+            department: DepartmentID(try row.string(3)), confidence: try row.double(4), decidedAt: try row.date(5),
+            verdict: try row.value(6), correctDepartment: try row.optionalString(7).map { DepartmentID($0) },
+            judgedAt: try row.date(8))
+    }
+}
+
+extension DecisionVolume {
+    /// A count from a row of: UTC day, stage, department, count.
+    package init(row: some StoredRow) throws {
+        self.init(day: try row.string(0), stage: try row.value(1), department: DepartmentID(try row.string(2)), count: try row.int(3))
+    }
+}
