@@ -125,6 +125,7 @@ public struct Switchyard: Sendable {
             metrics: metrics, models: models, modelSettings: configuration.model
         ).addRoutes(to: routes)
         ProvidersController(models: models, settings: configuration.model, store: store, timeSource: timeSource, access: access).addRoutes(to: routes)
+        QualityController(store: store, timeSource: timeSource, access: access, logger: logger).addRoutes(to: routes)
 
         let planner = WriteBackPlanner(adapters: adapters, configurations: configuration.adapters)
         let platforms = PlatformClient(
@@ -157,6 +158,10 @@ public struct Switchyard: Sendable {
             services.append(
                 ExampleRefreshService(similarTickets: similarTickets, store: store, settings: configuration.model.examples, logger: logger))
         }
+        services.append(
+            QualityMonitorService(
+                store: store, settings: configuration.quality, httpClient: httpClient, instance: instance, timeSource: timeSource,
+                metrics: metrics, logger: logger))
         // Batches stop after the triage workers, which give back the tickets waiting for them.
         if !models.batchQueues.isEmpty { services.append(BatchService(queues: models.batchQueues)) }
         services += [triageService, writeBackService]

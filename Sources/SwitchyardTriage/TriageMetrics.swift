@@ -109,6 +109,16 @@ public struct TriageMetrics: Sendable {
         }
     }
 
+    /// The quality monitor's last check: the window's accuracy (when there were enough
+    /// verdicts) and whether each kind of drift is alerting.
+    package func recordQuality(accuracy: Double?, alerts: [(kind: String, active: Bool)]) {
+        counter("switchyard_quality_checks_total", []).increment()
+        if let accuracy { Gauge(label: "switchyard_quality_accuracy", factory: factory).record(accuracy) }
+        for alert in alerts {
+            Gauge(label: "switchyard_quality_alert_active", dimensions: [("kind", alert.kind)], factory: factory).record(alert.active ? 1 : 0)
+        }
+    }
+
     package func recordQueueDepth(_ depth: Int) {
         Gauge(label: "switchyard_queue_depth", factory: factory).record(depth)
     }

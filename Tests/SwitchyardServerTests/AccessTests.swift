@@ -45,6 +45,7 @@ import Testing
             Endpoint(method: .GET, path: "/v1/rules", role: "lead"),
             Endpoint(method: .POST, path: "/v1/rules/reload", role: "lead"),
             Endpoint(method: .GET, path: "/v1/providers", role: "lead"),
+            Endpoint(method: .GET, path: "/v1/quality", role: "lead"),
         ]
         let tokens = ["agent": Self.agentToken, "lead": Self.leadToken, "admin": Self.adminToken]
         let order = ["agent", "lead", "admin"]

@@ -229,6 +229,42 @@ import Testing
         #expect(try batch("openai, model: m") == nil)
     }
 
+    @Test("quality: defaults, every key, and mistakes refused at their key")
+    func qualitySettings() throws {
+        let defaults = try parse(Self.minimal).quality
+        #expect(defaults == Configuration.QualitySettings())
+        #expect(defaults.windowDays == 7 && defaults.referenceDays == 28 && defaults.accuracyThreshold == 0.9)
+        #expect(defaults.minimumJudged == 20 && defaults.checkInterval == .seconds(300) && defaults.alertWebhook == nil)
+        let set = try parse(
+            Self.minimal + """
+
+                quality:
+                  window: 14d
+                  reference_window: 56d
+                  accuracy_threshold: 0.85
+                  min_judged: 50
+                  mix_threshold: 0.3
+                  min_decided: 500
+                  check_interval: 1m
+                  alert_webhook: https://hooks.slack.com/services/T000/B000/XXXX
+                """
+        ).quality
+        #expect(set.windowDays == 14 && set.referenceDays == 56 && set.accuracyThreshold == 0.85 && set.minimumJudged == 50)
+        #expect(set.mixThreshold == 0.3 && set.minimumDecided == 500 && set.checkInterval == .seconds(60))
+        #expect(set.alertWebhook == "https://hooks.slack.com/services/T000/B000/XXXX")
+        for (snippet, keyPath, message) in [
+            ("window: 36h", "quality.window", "whole days"),
+            ("reference_window: 400d", "quality.reference_window", "whole days from 1d to 365d"),
+            ("accuracy_threshold: 1.5", "quality.accuracy_threshold", "between"),
+            ("alert_webhook: hooks.slack.com/x", "quality.alert_webhook", "absolute http:// or https:// URL"),
+            ("threshold: 0.9", "quality", "unknown key \"threshold\""),
+        ] {
+            let error = try problem(Self.minimal + "\nquality:\n  " + snippet + "\n")
+            #expect(error.message.contains(keyPath), "\(error)")
+            #expect(error.message.contains(message), "\(error)")
+        }
+    }
+
     @Test("priority: low defers an adapter's tickets up to max_delay (15m by default); mistakes are refused at their key")
     func lowPriorityAdapters() throws {
         let adapters = "\nadapters:\n  generic:\n    allow_unsigned: true\n"

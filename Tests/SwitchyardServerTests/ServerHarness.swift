@@ -118,6 +118,8 @@ struct ServerSetup {
     var extraAdapterFiles: [String: String] = [:]
     /// More files beside the configuration (path relative to its folder → text).
     var files: [String: String] = [:]
+    /// The `quality:` section's keys, each line indented by two spaces (empty: no section).
+    var quality: String = ""
 
     static let zendeskSecret = "test-zendesk-secret"
 
@@ -198,6 +200,7 @@ struct ServerSetup {
           local_model_threshold: \(localModelThreshold)
         classify:
           deadline: \(classifyDeadline)
+        \(quality.isEmpty ? "" : "quality:\n" + quality)
         write_back:
           max_attempts: \(writeBackMaxAttempts)
           initial_backoff: 10ms

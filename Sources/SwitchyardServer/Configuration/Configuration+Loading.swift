@@ -63,7 +63,7 @@ extension ConfigurationReader {
         guard
             let root = root(document, allowed: [
                 "server", "access", "storage", "rules", "webhooks", "departments", "default_department", "triage", "model",
-                "fallback", "classify", "write_back", "adapters",
+                "fallback", "classify", "write_back", "adapters", "quality",
             ])
         else { return nil }
         let departments = required("departments", in: root).flatMap { departmentCatalog($0) }
@@ -77,7 +77,7 @@ extension ConfigurationReader {
             defaultDepartment = id
         }
         let catalog = departments ?? DepartmentCatalog([])
-        let configuration = Configuration(
+        var configuration = Configuration(
             server: root["server"].map { server($0) } ?? .init(),
             access: root["access"].map { access($0) } ?? .init(),
             storage: root["storage"].map { storage($0) } ?? .init(path: resolve(Configuration.StorageSettings().path)),
@@ -92,6 +92,7 @@ extension ConfigurationReader {
             writeBack: root["write_back"].map { writeBack($0) } ?? .init(),
             adapters: root["adapters"].map { adapters($0, departments: catalog) } ?? [:]
         )
+        configuration.quality = root["quality"].map { quality($0) } ?? .init()
         // Checks across sections compare values that were each read without a problem.
         guard !hasProblems else { return nil }
         checkLease(configuration, root: root)
@@ -674,6 +675,36 @@ extension ConfigurationReader {
         if let value = fallback["local_model"].flatMap({ bool($0) }) { settings.useLocalModel = value }
         if let value = fallback["local_model_threshold"].flatMap({ double($0, in: 0...1) }) { settings.localModelThreshold = value }
         return settings
+    }
+
+    private mutating func quality(_ setting: Setting) -> Configuration.QualitySettings {
+        var settings = Configuration.QualitySettings()
+        guard
+            let quality = section(setting, allowed: [
+                "window", "reference_window", "accuracy_threshold", "min_judged", "mix_threshold", "min_decided", "check_interval",
+                "alert_webhook",
+            ])
+        else { return settings }
+        if let value = quality["window"].flatMap({ days($0) }) { settings.windowDays = value }
+        if let value = quality["reference_window"].flatMap({ days($0) }) { settings.referenceDays = value }
+        if let value = quality["accuracy_threshold"].flatMap({ double($0, in: 0...1) }) { settings.accuracyThreshold = value }
+        if let value = quality["min_judged"].flatMap({ int($0, in: 1...1_000_000) }) { settings.minimumJudged = value }
+        if let value = quality["mix_threshold"].flatMap({ double($0, in: 0.01...1) }) { settings.mixThreshold = value }
+        if let value = quality["min_decided"].flatMap({ int($0, in: 1...10_000_000) }) { settings.minimumDecided = value }
+        if let value = quality["check_interval"].flatMap({ duration($0) }) { settings.checkInterval = value }
+        if let node = quality["alert_webhook"] { settings.alertWebhook = httpURL(node) }
+        return settings
+    }
+
+    /// A duration of whole days, 1–365 (`7d`).
+    private mutating func days(_ setting: Setting) -> Int? {
+        guard let duration = duration(setting) else { return nil }
+        let seconds = duration.components.seconds
+        guard duration.components.attoseconds == 0, seconds % 86_400 == 0, (1...365).contains(seconds / 86_400) else {
+            report("\(setting.path) must be whole days from 1d to 365d, such as 7d", at: setting.node)
+            return nil
+        }
+        return Int(seconds / 86_400)
     }
 
     private mutating func classify(_ setting: Setting) -> Configuration.ClassifySettings {

@@ -24,6 +24,7 @@ public struct Configuration: Sendable {
     public var writeBack: WriteBackSettings
     /// Enabled adapters by name; a webhook for any other name is answered `404`.
     public var adapters: [String: AdapterConfiguration]
+    public var quality = QualitySettings()
 
     public struct ServerSettings: Sendable, Hashable {
         public var host: String = "127.0.0.1"
@@ -142,6 +143,30 @@ public struct Configuration: Sendable {
         public var useLocalModel: Bool = true
         /// The local model decides in the fallback stage only at or above this confidence.
         public var localModelThreshold: Double = 0.6
+    }
+
+    /// `quality`: how drift in agents' verdicts and in the decisions' mix is watched.
+    public struct QualitySettings: Sendable, Hashable {
+        /// `window`: the rolling window of whole days that accuracy and the mix are read over.
+        public var windowDays = 7
+        /// `reference_window`: the whole days before the window that its mix is compared with.
+        public var referenceDays = 28
+        /// `accuracy_threshold`: rolling accuracy under it is an alert.
+        public var accuracyThreshold = 0.9
+        /// `min_judged`: verdicts in the window before its accuracy is judged.
+        public var minimumJudged = 20
+        /// `mix_threshold`: the total variation distance (0–1) between the window's and the
+        /// reference's department or stage mix over which the mix has shifted.
+        public var mixThreshold = 0.25
+        /// `min_decided`: decisions in each of the two windows before their mix is compared.
+        public var minimumDecided = 100
+        /// `check_interval`: how often one replica checks.
+        public var checkInterval: Duration = .seconds(300)
+        /// `alert_webhook`: where alerts and recoveries are posted as Slack-compatible JSON
+        /// (`{"text": …}`); nil: the log and `/metrics` only.
+        public var alertWebhook: String?
+
+        public init() {}
     }
 
     public struct ClassifySettings: Sendable, Hashable {
