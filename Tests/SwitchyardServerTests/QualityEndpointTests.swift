@@ -1,5 +1,7 @@
 import Foundation
 import Synchronization
+import SwitchyardCore
+import SwitchyardStore
 import SwitchyardTestSupport
 import Testing
 
@@ -144,6 +146,51 @@ import Testing
                 #expect(hook.requests.count == 3, "one alert and one recovery per episode")
                 #expect((try await server.get("/v1/quality").json["alerts"] as? [Any])?.isEmpty == true)
                 #expect(try await server.get("/metrics").text.contains(#"switchyard_quality_alert_active{kind="accuracy"} 0"#))
+            }
+        }
+    }
+
+    @Test("a department mix that shifted against the reference window is an alert; the stage mix that did not is none")
+    func departmentMixShiftIsAnnounced() async throws {
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in ScriptedResponse(body: "ok") }) { hook in
+            var setup = ServerSetup()
+            setup.quality = """
+                  window: 2d
+                  reference_window: 7d
+                  min_judged: 1000
+                  min_decided: 6
+                  mix_threshold: 0.3
+                  check_interval: 50ms
+                  alert_webhook: \(hook.baseURL)/hooks/quality
+                """
+            // Decided by the model: to cards three to eight days ago, to fees_fx since yesterday.
+            setup.seed = { store in
+                let now = Date()
+                for number in 0..<12 {
+                    let at = now.addingTimeInterval(number < 6 ? -Double(3 + number) * 86_400 : -Double(number - 6) * 3_600)
+                    let ticket = Ticket(externalID: "MIX-\(number)", source: "generic", body: "seeded ticket \(number)")
+                    let id = try await store.accept(ticket, idempotencyKey: "mix-\(number)", receivedAt: at).ticketID
+                    let claim = Claim(instance: "seed", token: "seed/\(number)")
+                    _ = try await store.claimQueued(limit: 1, claim: claim, now: at, lease: .seconds(60))
+                    let decision = Decision(
+                        department: number < 6 ? "cards" : "fees_fx", confidence: 0.9,
+                        provenance: Provenance(stage: .model, decidedBy: "openai/gpt-4o-mini", rulesetVersion: "seed"), decidedAt: at)
+                    try await store.recordDecision(decision, for: id, claim: claim, writeBacks: [], now: at)
+                }
+            }
+            try await withServer(setup) { server in
+                let posted = try await eventually("the mix alert posted") { hook.requests.first }
+                let text = try #require(try posted.json()["text"] as? String)
+                #expect(text.contains("Department mix") && text.contains("moved 1.00"), "\(text)")
+                #expect(text.contains("cards 100.0 % → 0.0 %") && text.contains("fees_fx 0.0 % → 100.0 %"), "\(text)")
+                let seen = try #require(try await Self.checks(server))
+                _ = try await eventually("three more checks") { try await Self.checks(server).flatMap { $0 >= seen + 3 ? true : nil } }
+                #expect(hook.requests.count == 1, "one department-mix alert; the stage mix did not move and accuracy had too few verdicts")
+                let alerts = try #require(try await server.get("/v1/quality").json["alerts"] as? [[String: Any]])
+                #expect(alerts.map { $0["kind"] as? String } == ["department_mix"])
+                let metrics = try await server.get("/metrics").text
+                #expect(metrics.contains(#"switchyard_quality_alert_active{kind="department_mix"} 1"#))
+                #expect(metrics.contains(#"switchyard_quality_alert_active{kind="stage_mix"} 0"#))
             }
         }
     }

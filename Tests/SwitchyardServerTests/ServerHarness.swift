@@ -120,6 +120,8 @@ struct ServerSetup {
     var files: [String: String] = [:]
     /// The `quality:` section's keys, each line indented by two spaces (empty: no section).
     var quality: String = ""
+    /// Writes to the store before the server starts (history the test needs).
+    var seed: (@Sendable (any TicketStore) async throws -> Void)? = nil
 
     static let zendeskSecret = "test-zendesk-secret"
 
@@ -271,10 +273,10 @@ func withServer<T: Sendable>(
     } else {
         logger = Logger(label: "switchyard.test", factory: { _ in SwiftLogNoOpLogHandler() })
     }
-    if let artifact = TrainingSample.artifact {
-        try await configuration.storage.withStore(logger: logger) { store in
-            try await store.saveArtifact(artifact, named: "local-model")
-        }
+    let seed = setup.seed
+    try await configuration.storage.withStore(logger: logger) { store in
+        if let artifact = TrainingSample.artifact { try await store.saveArtifact(artifact, named: "local-model") }
+        try await seed?(store)
     }
     // The server's own client settings, with room for the tests' bursts of concurrent
     // requests: waiting for one of the default 8 connections per host counts against the
