@@ -119,6 +119,32 @@ public struct TriageMetrics: Sendable {
         }
     }
 
+    /// The quality window's figures at the last check: accuracy and coverage by stage, precision
+    /// and recall by department (each only when it has something to count).
+    package func recordQualityFigures(
+        stages: [(stage: String, accuracy: Double?, coverage: Double?)],
+        departments: [(department: String, precision: Double?, recall: Double?)]
+    ) {
+        for entry in stages {
+            let dimensions = [("stage", entry.stage)]
+            if let accuracy = entry.accuracy {
+                Gauge(label: "switchyard_quality_stage_accuracy", dimensions: dimensions, factory: factory).record(accuracy)
+            }
+            if let coverage = entry.coverage {
+                Gauge(label: "switchyard_quality_stage_coverage", dimensions: dimensions, factory: factory).record(coverage)
+            }
+        }
+        for entry in departments {
+            let dimensions = [("department", entry.department)]
+            if let precision = entry.precision {
+                Gauge(label: "switchyard_quality_department_precision", dimensions: dimensions, factory: factory).record(precision)
+            }
+            if let recall = entry.recall {
+                Gauge(label: "switchyard_quality_department_recall", dimensions: dimensions, factory: factory).record(recall)
+            }
+        }
+    }
+
     package func recordQueueDepth(_ depth: Int) {
         Gauge(label: "switchyard_queue_depth", factory: factory).record(depth)
     }

@@ -122,13 +122,23 @@ import Testing
                 #expect(text.contains("0 of 2 verdicts up") && text.contains("threshold 90.0 %"), "\(text)")
                 #expect(alert[1].path == "/hooks/quality" && alert[1].headers[.contentType] == "application/json")
 
+                let metrics = try await eventually("the alert in /metrics") {
+                    let text = try await server.get("/metrics").text
+                    return text.contains(#"switchyard_quality_alert_active{kind="accuracy"} 1"#) ? text : nil
+                }
+                func gauge(_ series: String) -> Double? {
+                    metrics.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+                }
+                #expect(gauge("switchyard_quality_accuracy") == 0)
+                #expect(gauge(#"switchyard_quality_stage_accuracy{stage="rule"}"#) == 0, "both rule decisions judged wrong")
+                #expect(gauge(#"switchyard_quality_stage_coverage{stage="rule"}"#) == 1)
+                #expect(gauge(#"switchyard_quality_department_precision{department="fraud_security"}"#) == 0)
+                #expect(gauge(#"switchyard_quality_department_recall{department="cards"}"#) == 0, "both were cards', by the agents")
+                // The check records its metrics after saving the episode: the report shows it now.
                 let quality = try await server.get("/v1/quality").json
                 let alerts = try #require(quality["alerts"] as? [[String: Any]])
                 #expect(alerts.map { $0["kind"] as? String } == ["accuracy"])
                 #expect((alerts.first?["summary"] as? String)?.contains("accuracy 0.0 %") == true)
-                _ = try await eventually("the alert in /metrics") {
-                    try await server.get("/metrics").text.contains(#"switchyard_quality_alert_active{kind="accuracy"} 1"#) ? true : nil
-                }
 
                 // Checks go on while the episode lasts, and announce nothing more.
                 let seen = try #require(try await Self.checks(server))
@@ -183,7 +193,8 @@ import Testing
                 let text = try #require(try posted.json()["text"] as? String)
                 #expect(text.contains("Department mix") && text.contains("moved 1.00"), "\(text)")
                 #expect(text.contains("cards 100.0 % → 0.0 %") && text.contains("fees_fx 0.0 % → 100.0 %"), "\(text)")
-                let seen = try #require(try await Self.checks(server))
+                // The check that posted counts itself once it has saved the episode.
+                let seen = try await eventually("the check counted") { try await Self.checks(server) }
                 _ = try await eventually("three more checks") { try await Self.checks(server).flatMap { $0 >= seen + 3 ? true : nil } }
                 #expect(hook.requests.count == 1, "one department-mix alert; the stage mix did not move and accuracy had too few verdicts")
                 let alerts = try #require(try await server.get("/v1/quality").json["alerts"] as? [[String: Any]])

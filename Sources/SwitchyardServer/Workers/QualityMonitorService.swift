@@ -77,6 +77,12 @@ struct QualityMonitorService: Service, CustomStringConvertible {
                 }
             }
             if episodes != before { try await store.saveArtifact(try Self.encode(episodes), named: Self.stateArtifact) }
+            let firstDay = StoreSpendingLedger.day(windowStart)
+            let report = QualityReport(
+                judged: judged, volume: volume.filter { $0.day >= firstDay }, days: settings.windowDays, now: now)
+            metrics.recordQualityFigures(
+                stages: report.stages.map { ($0.stage.rawValue, $0.tally.accuracy, $0.coverage) },
+                departments: report.departments.map { ($0.department.rawValue, $0.precision, $0.recall) })
             metrics.recordQuality(
                 accuracy: readings.first { $0.kind == .accuracy }?.value,
                 alerts: DriftKind.allCases.map { ($0.rawValue, episodes.active[$0.rawValue] != nil) })
