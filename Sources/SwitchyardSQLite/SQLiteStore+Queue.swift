@@ -243,8 +243,7 @@ extension SQLiteStore {
                     decisions.decided_at, feedback.verdict, feedback.department, feedback.created_at
                 FROM decisions JOIN feedback ON feedback.decision_id = decisions.id
                 WHERE decisions.decided_at >= ?1
-                    AND feedback.id = (SELECT max(latest.id) FROM feedback AS latest
-                        WHERE latest.ticket_id = decisions.ticket_id AND latest.decision_id = decisions.id)
+                    AND feedback.id = (SELECT max(latest.id) FROM feedback AS latest WHERE latest.decision_id = decisions.id)
                 ORDER BY decisions.id DESC LIMIT ?2
                 """,
                 [since, max(0, limit)],

@@ -109,40 +109,29 @@ public struct TriageMetrics: Sendable {
         }
     }
 
-    /// The quality monitor's last check: the window's accuracy (when there were enough
-    /// verdicts) and whether each kind of drift is alerting.
-    package func recordQuality(accuracy: Double?, alerts: [(kind: String, active: Bool)]) {
-        counter("switchyard_quality_checks_total", []).increment()
-        if let accuracy { Gauge(label: "switchyard_quality_accuracy", factory: factory).record(accuracy) }
-        for alert in alerts {
-            Gauge(label: "switchyard_quality_alert_active", dimensions: [("kind", alert.kind)], factory: factory).record(alert.active ? 1 : 0)
-        }
-    }
-
-    /// The quality window's figures at the last check: accuracy and coverage by stage, precision
-    /// and recall by department (each only when it has something to count).
-    package func recordQualityFigures(
+    /// The quality monitor's last check, over its window: the accuracy (with enough
+    /// verdicts), accuracy and coverage by stage, precision and recall by department (each
+    /// when it has something to count), and whether each kind of drift is alerting.
+    package func recordQualityCheck(
+        accuracy: Double?,
         stages: [(stage: String, accuracy: Double?, coverage: Double?)],
-        departments: [(department: String, precision: Double?, recall: Double?)]
+        departments: [(department: String, precision: Double?, recall: Double?)],
+        alerts: [(kind: String, active: Bool)]
     ) {
+        func gauge(_ label: String, _ dimensions: [(String, String)], _ value: Double?) {
+            if let value { Gauge(label: label, dimensions: dimensions, factory: factory).record(value) }
+        }
+        counter("switchyard_quality_checks_total", []).increment()
+        gauge("switchyard_quality_accuracy", [], accuracy)
         for entry in stages {
-            let dimensions = [("stage", entry.stage)]
-            if let accuracy = entry.accuracy {
-                Gauge(label: "switchyard_quality_stage_accuracy", dimensions: dimensions, factory: factory).record(accuracy)
-            }
-            if let coverage = entry.coverage {
-                Gauge(label: "switchyard_quality_stage_coverage", dimensions: dimensions, factory: factory).record(coverage)
-            }
+            gauge("switchyard_quality_stage_accuracy", [("stage", entry.stage)], entry.accuracy)
+            gauge("switchyard_quality_stage_coverage", [("stage", entry.stage)], entry.coverage)
         }
         for entry in departments {
-            let dimensions = [("department", entry.department)]
-            if let precision = entry.precision {
-                Gauge(label: "switchyard_quality_department_precision", dimensions: dimensions, factory: factory).record(precision)
-            }
-            if let recall = entry.recall {
-                Gauge(label: "switchyard_quality_department_recall", dimensions: dimensions, factory: factory).record(recall)
-            }
+            gauge("switchyard_quality_department_precision", [("department", entry.department)], entry.precision)
+            gauge("switchyard_quality_department_recall", [("department", entry.department)], entry.recall)
         }
+        for alert in alerts { gauge("switchyard_quality_alert_active", [("kind", alert.kind)], alert.active ? 1 : 0) }
     }
 
     package func recordQueueDepth(_ depth: Int) {

@@ -77,7 +77,7 @@ extension ConfigurationReader {
             defaultDepartment = id
         }
         let catalog = departments ?? DepartmentCatalog([])
-        var configuration = Configuration(
+        let configuration = Configuration(
             server: root["server"].map { server($0) } ?? .init(),
             access: root["access"].map { access($0) } ?? .init(),
             storage: root["storage"].map { storage($0) } ?? .init(path: resolve(Configuration.StorageSettings().path)),
@@ -90,9 +90,9 @@ extension ConfigurationReader {
             fallback: root["fallback"].map { fallback($0) } ?? .init(),
             classify: root["classify"].map { classify($0) } ?? .init(),
             writeBack: root["write_back"].map { writeBack($0) } ?? .init(),
-            adapters: root["adapters"].map { adapters($0, departments: catalog) } ?? [:]
+            adapters: root["adapters"].map { adapters($0, departments: catalog) } ?? [:],
+            quality: root["quality"].map { quality($0) } ?? .init()
         )
-        configuration.quality = root["quality"].map { quality($0) } ?? .init()
         // Checks across sections compare values that were each read without a problem.
         guard !hasProblems else { return nil }
         checkLease(configuration, root: root)

@@ -23,35 +23,29 @@ struct DriftReading: Sendable, Hashable {
 }
 
 enum QualityDrift {
-    /// The readings of every kind, from the judged decisions of the window and the decision
-    /// volume of the reference window and the window together.
+    /// The readings of every kind: from the window's totals (its report's `overall`) and the
+    /// decision volume of the window and of the reference window before it.
     static func readings(
-        judged: [JudgedDecision], volume: [DecisionVolume], windowStart: Date, settings: Configuration.QualitySettings
+        overall: QualityReport.Tally, window: [DecisionVolume], reference: [DecisionVolume], settings: Configuration.QualitySettings
     ) -> [DriftReading] {
-        let firstDay = StoreSpendingLedger.day(windowStart)
-        let inWindow = volume.filter { $0.day >= firstDay }
-        let inReference = volume.filter { $0.day < firstDay }
-        return [
-            accuracy(judged, settings: settings),
-            mix(
-                .departmentMix, what: "department", window: inWindow, reference: inReference, key: \.department.rawValue,
-                settings: settings),
-            mix(.stageMix, what: "stage", window: inWindow, reference: inReference, key: \.stage.rawValue, settings: settings),
+        [
+            accuracy(overall, settings: settings),
+            mix(.departmentMix, what: "department", window: window, reference: reference, key: \.department.rawValue, settings: settings),
+            mix(.stageMix, what: "stage", window: window, reference: reference, key: \.stage.rawValue, settings: settings),
         ]
     }
 
-    static func accuracy(_ judged: [JudgedDecision], settings: Configuration.QualitySettings) -> DriftReading {
+    static func accuracy(_ overall: QualityReport.Tally, settings: Configuration.QualitySettings) -> DriftReading {
         let days = "the last \(settings.windowDays) day\(settings.windowDays == 1 ? "" : "s")"
-        guard judged.count >= settings.minimumJudged else {
+        guard let accuracy = overall.accuracy, overall.judged >= settings.minimumJudged else {
             return DriftReading(
                 kind: .accuracy, drifting: nil, value: nil,
-                summary: "\(judged.count) verdict\(judged.count == 1 ? "" : "s") over \(days), fewer than min_judged \(settings.minimumJudged)")
+                summary: "\(overall.judged) verdict\(overall.judged == 1 ? "" : "s") over \(days), fewer than min_judged "
+                    + "\(settings.minimumJudged)")
         }
-        let correct = judged.filter { $0.verdict == .up }.count
-        let accuracy = Double(correct) / Double(judged.count)
         return DriftReading(
             kind: .accuracy, drifting: accuracy < settings.accuracyThreshold, value: accuracy,
-            summary: "accuracy \(percent(accuracy)) over \(days) (\(correct) of \(judged.count) verdicts up), threshold "
+            summary: "accuracy \(percent(accuracy)) over \(days) (\(overall.correct) of \(overall.judged) verdicts up), threshold "
                 + percent(settings.accuracyThreshold))
     }
 

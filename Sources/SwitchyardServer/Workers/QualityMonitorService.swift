@@ -61,7 +61,11 @@ struct QualityMonitorService: Service, CustomStringConvertible {
             let referenceStart = QualityReport.startOfWindow(days: settings.windowDays + settings.referenceDays, now: now)
             let judged = try await store.judgedDecisions(decidedSince: windowStart, limit: Self.judgedLimit)
             let volume = try await store.decisionVolume(decidedSince: referenceStart)
-            let readings = QualityDrift.readings(judged: judged, volume: volume, windowStart: windowStart, settings: settings)
+            let firstDay = StoreSpendingLedger.day(windowStart)
+            let window = volume.filter { $0.day >= firstDay }
+            let report = QualityReport(judged: judged, volume: window, days: settings.windowDays, now: now)
+            let readings = QualityDrift.readings(
+                overall: report.overall, window: window, reference: volume.filter { $0.day < firstDay }, settings: settings)
             var episodes = try await Self.episodes(in: store, logger: logger)
             let before = episodes
             for reading in readings {
@@ -77,14 +81,10 @@ struct QualityMonitorService: Service, CustomStringConvertible {
                 }
             }
             if episodes != before { try await store.saveArtifact(try Self.encode(episodes), named: Self.stateArtifact) }
-            let firstDay = StoreSpendingLedger.day(windowStart)
-            let report = QualityReport(
-                judged: judged, volume: volume.filter { $0.day >= firstDay }, days: settings.windowDays, now: now)
-            metrics.recordQualityFigures(
-                stages: report.stages.map { ($0.stage.rawValue, $0.tally.accuracy, $0.coverage) },
-                departments: report.departments.map { ($0.department.rawValue, $0.precision, $0.recall) })
-            metrics.recordQuality(
+            metrics.recordQualityCheck(
                 accuracy: readings.first { $0.kind == .accuracy }?.value,
+                stages: report.stages.map { ($0.stage.rawValue, $0.tally.accuracy, $0.coverage) },
+                departments: report.departments.map { ($0.department.rawValue, $0.precision, $0.recall) },
                 alerts: DriftKind.allCases.map { ($0.rawValue, episodes.active[$0.rawValue] != nil) })
         } catch {
             logger.error("Could not check the quality for drift; trying again at the next check", metadata: ["error": "\(error)"])
