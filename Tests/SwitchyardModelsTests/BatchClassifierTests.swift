@@ -93,6 +93,13 @@ extension SerializedModelsTests {
             )
         }
 
+        static func anthropic(_ server: ScriptedHTTPServer) -> (AnthropicBatchAPI, AnthropicMessagesWireFormat) {
+            (
+                AnthropicBatchAPI(baseURL: server.baseURL + "/v1", apiKey: "sk-ant-test", httpClient: OpenAICompatibleClassifierTests.httpClient),
+                AnthropicMessagesWireFormat(baseURL: server.baseURL + "/v1", apiKey: "sk-ant-test")
+            )
+        }
+
         static let fast = BatchQueue.Settings(maxRequests: 3, maxWait: .seconds(10), pollInterval: .milliseconds(20))
 
         @Test("OpenAI: tickets gathered into one uploaded JSONL batch, each answered on its own, at half price; the files deleted after")
@@ -267,9 +274,7 @@ extension SerializedModelsTests {
             let fake = FakeAnthropicBatches(course: .endAfter(polls: 1), answer: Self.anthropicAnswer)
             try await ScriptedHTTPServer.withServer(handler: { request, _ in fake.handle(request) }) { server in
                 fake.serve(at: server.baseURL)
-                let api = AnthropicBatchAPI(
-                    baseURL: server.baseURL + "/v1", apiKey: "sk-ant-test", httpClient: OpenAICompatibleClassifierTests.httpClient)
-                let wire = AnthropicMessagesWireFormat(baseURL: server.baseURL + "/v1", apiKey: "sk-ant-test")
+                let (api, wire) = Self.anthropic(server)
                 var settings = Self.fast
                 settings.maxRequests = 2
                 try await Self.withClassifier(api: api, wire: wire, settings: settings) { classifier in
@@ -299,9 +304,7 @@ extension SerializedModelsTests {
             let fake = FakeAnthropicBatches(course: .never, answer: Self.anthropicAnswer)
             try await ScriptedHTTPServer.withServer(handler: { request, _ in fake.handle(request) }) { server in
                 fake.serve(at: server.baseURL)
-                let api = AnthropicBatchAPI(
-                    baseURL: server.baseURL + "/v1", apiKey: "sk-ant-test", httpClient: OpenAICompatibleClassifierTests.httpClient)
-                let wire = AnthropicMessagesWireFormat(baseURL: server.baseURL + "/v1", apiKey: "sk-ant-test")
+                let (api, wire) = Self.anthropic(server)
                 var settings = Self.fast
                 settings.maxRequests = 1
                 try await Self.withClassifier(api: api, wire: wire, settings: settings) { classifier in
@@ -316,8 +319,7 @@ extension SerializedModelsTests {
             let ended = FakeAnthropicBatches(course: .endAfter(polls: 0), answer: Self.anthropicAnswer)
             try await ScriptedHTTPServer.withServer(handler: { request, _ in ended.handle(request) }) { server in
                 ended.serve(at: "http://203.0.113.9:8080")
-                let api = AnthropicBatchAPI(
-                    baseURL: server.baseURL + "/v1", apiKey: "sk-ant-test", httpClient: OpenAICompatibleClassifierTests.httpClient)
+                let (api, _) = Self.anthropic(server)
                 let handle = try await api.create([
                     BatchEntry(
                         customID: "t-1",

@@ -138,17 +138,29 @@ import Testing
         #expect(error.message.contains(message), "\(error)")
     }
 
-    @Test("every `model:` and `adapters:` example in Docs/models.md loads")
-    func documentedModelExamplesLoad() throws {
-        let text = try String(contentsOf: packageRoot.appendingPathComponent("Docs/models.md"), encoding: .utf8)
-        // Blocks inside a list item are indented; their lines lose the item's indentation.
-        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+    /// The YAML blocks of `Docs/<file>`; blocks inside a list item are indented, and their lines
+    /// lose the item's indentation.
+    static func documentedYAML(_ file: String) throws -> [String] {
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("Docs/\(file)"), encoding: .utf8)
+        return text.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
             .map { block in
                 let lines = block.split(separator: "\n", omittingEmptySubsequences: false)
                 let indent = lines.first?.prefix { $0 == " " }.count ?? 0
                 return lines.map { String($0.dropFirst(indent)) }.joined(separator: "\n")
             }
-        let examples = blocks.filter { $0.hasPrefix("model:") || $0.hasPrefix("adapters:") }
+    }
+
+    @Test("the `quality:` example in Docs/quality.md loads with its values")
+    func documentedQualityExampleLoads() throws {
+        let example = try #require(try Self.documentedYAML("quality.md").first { $0.hasPrefix("quality:") })
+        let quality = try parse(Self.minimal + "\n" + example, environment: ["QUALITY_ALERT_WEBHOOK": "https://hooks.example.com/q"]).quality
+        #expect(quality.windowDays == 7 && quality.referenceDays == 28 && quality.checkInterval == .seconds(300))
+        #expect(quality.alertWebhook == "https://hooks.example.com/q")
+    }
+
+    @Test("every `model:` and `adapters:` example in Docs/models.md loads")
+    func documentedModelExamplesLoad() throws {
+        let examples = try Self.documentedYAML("models.md").filter { $0.hasPrefix("model:") || $0.hasPrefix("adapters:") }
         #expect(examples.count >= 4)
         #expect(examples.contains { $0.contains("priority: low") })
         for example in examples {
