@@ -4,7 +4,7 @@ import SwitchyardCore
 
 extension LinearTextClassifier {
     /// Version of the binary format written by ``serialized()``; part of every fingerprint.
-    public static let formatVersion: UInt16 = 1
+    public static let formatVersion: UInt16 = 2
     private static let magic: [UInt8] = Array("SYLM".utf8)
     private static let checksumLength = SHA256.byteCount
 
@@ -21,13 +21,14 @@ extension LinearTextClassifier {
         }
     }
 
-    /// The model as compact versioned bytes: little-endian, only the buckets seen in
-    /// training, followed by a SHA-256 checksum. Deterministic for a given model.
+    /// The model as compact versioned bytes: little-endian, its features (the buckets seen in
+    /// training), followed by a SHA-256 checksum. Deterministic for a given model.
     ///
     /// Layout: `"SYLM"`, format version (UInt16), hash bits (UInt8), label count (UInt32),
-    /// each label as length (UInt32) and UTF-8, one bias per label (Float32), bucket count
-    /// (UInt32), then per bucket its index (UInt32), idf (Float32) and one weight per label
-    /// (Float32), and finally SHA-256 of all preceding bytes.
+    /// each label as length (UInt32) and UTF-8, one bias per label (Float32), feature count
+    /// (UInt32), then per feature its bucket (UInt32), idf (Float32) and one weight per label
+    /// (Float32), and finally SHA-256 of all preceding bytes. Version 1 (before 2026-12)
+    /// tokenised words of two or more characters only.
     public func serialized() -> Data {
         var writer = ByteWriter()
         writer.bytes.append(contentsOf: Self.magic)
@@ -40,12 +41,11 @@ extension LinearTextClassifier {
             writer.bytes.append(contentsOf: utf8)
         }
         for bias in biases { writer.append(bias.bitPattern) }
-        let seenBuckets = vectorizer.idf.indices.filter { vectorizer.idf[$0] > 0 }
-        writer.append(UInt32(seenBuckets.count))
-        for bucket in seenBuckets {
-            writer.append(UInt32(bucket))
-            writer.append(vectorizer.idf[bucket].bitPattern)
-            for weight in weights[(bucket * labels.count)..<((bucket + 1) * labels.count)] {
+        writer.append(UInt32(vectorizer.featureCount))
+        for (feature, bucket) in vectorizer.buckets.enumerated() {
+            writer.append(bucket)
+            writer.append(vectorizer.idf[feature].bitPattern)
+            for weight in weights[(feature * labels.count)..<((feature + 1) * labels.count)] {
                 writer.append(weight.bitPattern)
             }
         }
@@ -95,31 +95,39 @@ extension LinearTextClassifier {
         for _ in 0..<labelCount { biases.append(Float(bitPattern: try reader.read())) }
 
         let bucketCount = 1 << hashBits
-        var idf = [Float](repeating: 0, count: bucketCount)
-        var weights = [Float](repeating: 0, count: bucketCount * labelCount)
-        let seenCount = Int(try reader.read() as UInt32)
-        var previous = -1
-        for _ in 0..<seenCount {
+        let featureCount = Int(try reader.read() as UInt32)
+        // Each feature takes 8 + 4 × labels bytes: a count the data cannot hold is refused
+        // before anything that large is allocated.
+        guard featureCount <= bucketCount, featureCount * (8 + 4 * labelCount) <= body.endIndex - reader.offset else {
+            throw SerializationError(reason: "\(featureCount) features do not fit in the data", offset: reader.offset - 4)
+        }
+        var buckets: [UInt32] = []
+        var idf: [Float] = []
+        var weights: [Float] = []
+        buckets.reserveCapacity(featureCount)
+        idf.reserveCapacity(featureCount)
+        weights.reserveCapacity(featureCount * labelCount)
+        for _ in 0..<featureCount {
             let start = reader.offset
-            let bucket = Int(try reader.read() as UInt32)
-            guard bucket > previous, bucket < bucketCount else {
+            let bucket: UInt32 = try reader.read()
+            guard buckets.last.map({ bucket > $0 }) ?? true, Int(bucket) < bucketCount else {
                 throw SerializationError(reason: "bucket \(bucket) out of order or range", offset: start)
             }
-            previous = bucket
-            idf[bucket] = Float(bitPattern: try reader.read())
-            for label in 0..<labelCount {
-                weights[bucket * labelCount + label] = Float(bitPattern: try reader.read())
+            buckets.append(bucket)
+            idf.append(Float(bitPattern: try reader.read()))
+            for _ in 0..<labelCount {
+                weights.append(Float(bitPattern: try reader.read()))
             }
         }
         guard reader.offset == body.endIndex else {
             throw SerializationError(reason: "\(body.endIndex - reader.offset) unexpected bytes after the weights", offset: reader.offset)
         }
-        guard idf.allSatisfy({ $0.isFinite && $0 >= 0 }), weights.allSatisfy(\.isFinite), biases.allSatisfy(\.isFinite) else {
+        guard idf.allSatisfy({ $0.isFinite && $0 > 0 }), weights.allSatisfy(\.isFinite), biases.allSatisfy(\.isFinite) else {
             throw SerializationError(reason: "a weight is not a finite number")
         }
         self.init(
             labels: labels,
-            vectorizer: TextVectorizer(hashBits: hashBits, idf: idf),
+            vectorizer: TextVectorizer(hashBits: hashBits, buckets: buckets, idf: idf),
             weights: weights,
             biases: biases
         )
@@ -134,10 +142,10 @@ extension LinearTextClassifier {
         writer.bytes.append(contentsOf: Self.magic)
         writer.append(formatVersion)
         writer.append(UInt64(options.hashBits))
-        writer.append(UInt64(options.epochs))
-        writer.append(options.learningRate.bitPattern)
-        writer.append(options.l2Regularization.bitPattern)
-        writer.append(options.seed)
+        writer.append(UInt64(options.maximumIterations))
+        writer.append(options.regularization.bitPattern)
+        writer.append(options.tolerance.bitPattern)
+        writer.append(UInt64(options.historySize))
         writer.append(UInt64(examples.count))
         hash.update(data: writer.bytes)
         for example in examples {

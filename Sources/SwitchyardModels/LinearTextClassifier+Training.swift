@@ -5,85 +5,194 @@ extension LinearTextClassifier {
     /// Trains a model on `examples`; deterministic: the same examples and options always
     /// give the same model, byte for byte.
     ///
-    /// Softmax regression fitted by AdaGrad over shuffled examples (the shuffle is seeded by
-    /// ``TrainingOptions/seed``), with L2 regularisation on the weights each step touches.
-    /// Labels are the distinct departments of `examples`, sorted.
+    /// Multinomial logistic regression, the objective scikit-learn's `LogisticRegression`
+    /// minimises (mean cross-entropy plus `‖W‖² / (2·C·n)`), by full-batch L-BFGS until no
+    /// gradient component exceeds ``TrainingOptions/tolerance``. Labels are the distinct
+    /// labels of `examples`, sorted. What training needs beyond the model (vectors, gradients,
+    /// the L-BFGS history) is freed when it returns.
     public static func train(_ examples: [LabeledText], options: TrainingOptions = .init()) -> LinearTextClassifier {
         let hashBits = min(max(options.hashBits, 10), 24)
         let labels = Array(Set(examples.map(\.label))).sorted()
         let labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         let termCounts = examples.map { TextVectorizer.termCounts(of: $0.text, hashBits: hashBits) }
         let vectorizer = TextVectorizer(hashBits: hashBits, fittingDocuments: termCounts)
-        let vectors = termCounts.map(vectorizer.vector(for:))
-        let targets = examples.map { labelIndex[$0.label]! }  // every label is in `labels` by construction
-
-        var trainer = AdaGradTrainer(
+        let objective = SoftmaxObjective(
+            vectors: termCounts.map(vectorizer.vector(for:)),
+            targets: examples.map { labelIndex[$0.label]! },  // every label is in `labels` by construction
             classes: labels.count,
-            buckets: vectorizer.bucketCount,
-            learningRate: Float(options.learningRate),
-            l2Regularization: Float(options.l2Regularization)
-        )
-        var generator = SeededRandomNumberGenerator(seed: options.seed)
-        var order = Array(examples.indices)
-        for _ in 0..<max(options.epochs, 0) {
-            generator.shuffle(&order)
-            for example in order {
-                trainer.step(vectors[example], target: targets[example])
-            }
+            features: vectorizer.featureCount,
+            l2: examples.isEmpty ? 0 : Float(1 / (options.regularization * Double(examples.count))))
+        var parameters = [Float](repeating: 0, count: objective.parameterCount)
+        if !examples.isEmpty {
+            LBFGS(historySize: max(options.historySize, 1), tolerance: Float(options.tolerance))
+                .minimize(&parameters, maximumIterations: options.maximumIterations, objective: objective.evaluate)
         }
-        return LinearTextClassifier(labels: labels, vectorizer: vectorizer, weights: trainer.weights, biases: trainer.biases)
+        let weightCount = vectorizer.featureCount * labels.count
+        return LinearTextClassifier(
+            labels: labels, vectorizer: vectorizer,
+            weights: Array(parameters[..<weightCount]), biases: Array(parameters[weightCount...]))
     }
 }
 
-/// Stochastic gradient descent on the softmax cross-entropy with AdaGrad step sizes.
-private struct AdaGradTrainer {
+/// The mean softmax cross-entropy of labelled vectors plus L2 on the weights, and its
+/// gradient. Parameters: the feature-major weights, then one bias per class.
+private struct SoftmaxObjective {
+    let vectors: [SparseVector]
+    let targets: [Int]
     let classes: Int
-    let learningRate: Float
-    let l2Regularization: Float
-    private(set) var weights: [Float]
-    private(set) var biases: [Float]
-    private var weightHistory: [Float]
-    private var biasHistory: [Float]
-    /// Keeps the first steps finite; AdaGrad's usual epsilon.
-    private static let initialHistory: Float = 1e-6
+    let features: Int
+    let l2: Float
 
-    init(classes: Int, buckets: Int, learningRate: Float, l2Regularization: Float) {
-        self.classes = classes
-        self.learningRate = learningRate
-        self.l2Regularization = l2Regularization
-        weights = [Float](repeating: 0, count: classes * buckets)
-        weightHistory = [Float](repeating: Self.initialHistory, count: classes * buckets)
-        biases = [Float](repeating: 0, count: classes)
-        biasHistory = [Float](repeating: Self.initialHistory, count: classes)
-    }
+    var parameterCount: Int { features * classes + classes }
 
-    mutating func step(_ vector: SparseVector, target: Int) {
-        let logits = LinearTextClassifier.logits(for: vector, weights: weights, biases: biases)
-        let probabilities = LinearTextClassifier.softmax(logits)
-        // d(loss)/d(logit) = p - y
-        var errors = probabilities.map { Float($0) }
-        errors[target] -= 1
-
-        for label in 0..<classes {
-            let gradient = errors[label]
-            biasHistory[label] += gradient * gradient
-            biases[label] -= learningRate * gradient / biasHistory[label].squareRoot()
-        }
+    func evaluate(_ parameters: [Float], gradient: inout [Float]) -> Double {
         let classes = classes
-        let learningRate = learningRate
-        let l2Regularization = l2Regularization
-        weights.withUnsafeMutableBufferPointer { weights in
-            weightHistory.withUnsafeMutableBufferPointer { history in
-                for (index, value) in zip(vector.indices, vector.values) {
-                    let row = Int(index) * classes
-                    for label in 0..<classes {
-                        let slot = row + label
-                        let gradient = errors[label] * value + l2Regularization * weights[slot]
-                        history[slot] += gradient * gradient
-                        weights[slot] -= learningRate * gradient / history[slot].squareRoot()
+        let weightCount = features * classes
+        var loss = 0.0
+        gradient.withUnsafeMutableBufferPointer { gradient in
+            gradient.update(repeating: 0)
+            parameters.withUnsafeBufferPointer { parameters in
+                var logits = [Float](repeating: 0, count: classes)
+                logits.withUnsafeMutableBufferPointer { logits in
+                    for (vector, target) in zip(vectors, targets) {
+                        for label in 0..<classes { logits[label] = parameters[weightCount + label] }
+                        for (index, value) in zip(vector.indices, vector.values) {
+                            let row = Int(index) * classes
+                            for label in 0..<classes { logits[label] += parameters[row + label] * value }
+                        }
+                        // Softmax in place; logits become p − y, the loss's slope at each logit.
+                        var largest = logits[0]
+                        for label in 1..<classes { largest = max(largest, logits[label]) }
+                        var sum: Float = 0
+                        let targetLogit = logits[target]
+                        for label in 0..<classes {
+                            logits[label] = exp(logits[label] - largest)
+                            sum += logits[label]
+                        }
+                        loss += Double(log(sum) + largest - targetLogit)
+                        let scale = 1 / sum
+                        for label in 0..<classes { logits[label] *= scale }
+                        logits[target] -= 1
+                        for label in 0..<classes { gradient[weightCount + label] += logits[label] }
+                        for (index, value) in zip(vector.indices, vector.values) {
+                            let row = Int(index) * classes
+                            for label in 0..<classes { gradient[row + label] += logits[label] * value }
+                        }
                     }
                 }
+                let count = Float(max(vectors.count, 1))
+                var squaredNorm = 0.0
+                for slot in 0..<weightCount {
+                    let weight = parameters[slot]
+                    squaredNorm += Double(weight * weight)
+                    gradient[slot] = gradient[slot] / count + l2 * weight
+                }
+                for slot in weightCount..<gradient.count { gradient[slot] /= count }
+                loss = loss / Double(count) + Double(l2) / 2 * squaredNorm
             }
         }
+        return loss
+    }
+}
+
+/// Limited-memory BFGS with a backtracking (Armijo) line search, in Float32 with Double sums.
+private struct LBFGS {
+    let historySize: Int
+    let tolerance: Float
+
+    func minimize(
+        _ point: inout [Float], maximumIterations: Int, objective: ([Float], inout [Float]) -> Double
+    ) {
+        let dimension = point.count
+        var gradient = [Float](repeating: 0, count: dimension)
+        var value = objective(point, &gradient)
+        var steps: [(s: [Float], y: [Float], rho: Double)] = []
+        var direction = [Float](repeating: 0, count: dimension)
+        var candidate = [Float](repeating: 0, count: dimension)
+        var candidateGradient = [Float](repeating: 0, count: dimension)
+        var alphas = [Double](repeating: 0, count: historySize)
+
+        for _ in 0..<maximumIterations {
+            guard Self.largestMagnitude(gradient) > tolerance else { return }
+            // Two-loop recursion: direction = −H·gradient.
+            for slot in 0..<dimension { direction[slot] = -gradient[slot] }
+            for (index, step) in steps.enumerated().reversed() {
+                let alpha = step.rho * Self.dot(step.s, direction)
+                alphas[index] = alpha
+                Self.addScaled(&direction, step.y, -Float(alpha))
+            }
+            if let last = steps.last {
+                let scale = Float(Self.dot(last.s, last.y) / Self.dot(last.y, last.y))
+                for slot in 0..<dimension { direction[slot] *= scale }
+            } else {
+                // The first step: along the gradient, of length 1.
+                let scale = Float(1 / Self.dot(gradient, gradient).squareRoot())
+                for slot in 0..<dimension { direction[slot] *= scale }
+            }
+            for (index, step) in steps.enumerated() {
+                let beta = step.rho * Self.dot(step.y, direction)
+                Self.addScaled(&direction, step.s, Float(alphas[index] - beta))
+            }
+
+            var slope = Self.dot(gradient, direction)
+            if slope >= 0 {
+                // Not a descent direction (round-off): start again from the gradient.
+                steps.removeAll()
+                for slot in 0..<dimension { direction[slot] = -gradient[slot] }
+                slope = Self.dot(gradient, direction)
+            }
+            var length: Float = 1
+            var candidateValue = 0.0
+            var accepted = false
+            for _ in 0..<30 {
+                for slot in 0..<dimension { candidate[slot] = point[slot] + length * direction[slot] }
+                candidateValue = objective(candidate, &candidateGradient)
+                if candidateValue <= value + 1e-4 * Double(length) * slope {
+                    accepted = true
+                    break
+                }
+                length /= 2
+            }
+            guard accepted else { return }  // no decrease left at Float32 precision
+
+            var s = [Float](repeating: 0, count: dimension)
+            var y = [Float](repeating: 0, count: dimension)
+            for slot in 0..<dimension {
+                s[slot] = candidate[slot] - point[slot]
+                y[slot] = candidateGradient[slot] - gradient[slot]
+            }
+            let curvature = Self.dot(s, y)
+            if curvature > 1e-12 {
+                if steps.count == historySize { steps.removeFirst() }
+                steps.append((s, y, 1 / curvature))
+            }
+            swap(&point, &candidate)
+            swap(&gradient, &candidateGradient)
+            let previous = value
+            value = candidateValue
+            if abs(previous - value) <= 1e-9 * max(abs(previous), abs(value), 1) { return }
+        }
+    }
+
+    static func dot(_ a: [Float], _ b: [Float]) -> Double {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                var sum = 0.0
+                for slot in 0..<a.count { sum += Double(a[slot]) * Double(b[slot]) }
+                return sum
+            }
+        }
+    }
+
+    static func addScaled(_ target: inout [Float], _ source: [Float], _ scale: Float) {
+        target.withUnsafeMutableBufferPointer { target in
+            source.withUnsafeBufferPointer { source in
+                for slot in 0..<target.count { target[slot] += scale * source[slot] }
+            }
+        }
+    }
+
+    static func largestMagnitude(_ vector: [Float]) -> Float {
+        vector.reduce(0) { max($0, abs($1)) }
     }
 }

@@ -2,9 +2,12 @@ public import SwitchyardCore
 
 /// The embedded local model as a ``Classifier``: no network, answers in microseconds.
 ///
-/// Confidence is the probability of the most probable department. The model may have been
-/// trained on departments that are no longer configured: naming one of those is
-/// ``ClassificationFailure/unknownDepartment(_:)``.
+/// The model may be trained on finer labels than departments (BANKING77's 77 intents for 8
+/// departments): each label counts for the department it stands for
+/// (``DepartmentCatalog/department(forLabel:)``) and a department's probability is the sum of
+/// its labels'. Confidence is the probability of the most probable department. A label that
+/// stands for no configured department (the model was trained on a department since removed)
+/// keeps its own name: when it wins, that is ``ClassificationFailure/unknownDepartment(_:)``.
 public struct LocalModelClassifier: Classifier {
     public let model: LinearTextClassifier
     /// Recorded on each decision it makes: the fingerprint of the data it was trained on.
@@ -38,13 +41,26 @@ public struct LocalModelClassifier: Classifier {
         }
     }
 
+    /// Each department's probability for `text` (labels standing for no department under
+    /// their own name), most probable first, ties in id order. Empty for an untrained model.
+    public func departmentProbabilities(
+        for text: String, departments: DepartmentCatalog
+    ) -> [(department: DepartmentID, probability: Double)] {
+        var totals: [DepartmentID: Double] = [:]
+        for answer in model.probabilities(for: text) {
+            totals[departments.department(forLabel: answer.label.rawValue) ?? answer.label, default: 0] += answer.probability
+        }
+        return totals.map { (department: $0.key, probability: $0.value) }
+            .sorted { $0.probability > $1.probability || ($0.probability == $1.probability && $0.department < $1.department) }
+    }
+
     private func classify(_ ticket: Ticket, departments: DepartmentCatalog) throws(ClassificationFailure) -> Classification {
-        guard let best = model.probabilities(for: ticket.text).first else {
+        guard let best = departmentProbabilities(for: ticket.text, departments: departments).first else {
             throw .unavailable("the local model was trained on no examples")
         }
-        guard departments.contains(best.label) else {
-            throw .unknownDepartment(best.label.rawValue)
+        guard departments.contains(best.department) else {
+            throw .unknownDepartment(best.department.rawValue)
         }
-        return Classification(department: best.label, confidence: best.probability, classifier: name, modelVersion: version)
+        return Classification(department: best.department, confidence: best.probability, classifier: name, modelVersion: version)
     }
 }

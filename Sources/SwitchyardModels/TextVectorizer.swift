@@ -4,15 +4,18 @@ import SwitchyardCore
 /// Turns text into the sparse tf-idf vectors that ``LinearTextClassifier`` reads.
 ///
 /// Features, hashed with FNV-1a into `2^hashBits` buckets:
-/// - word unigrams and bigrams of the lower-cased text, where a word is a run of two or more
-///   letters, digits or underscores (scikit-learn's default `token_pattern`);
+/// - word unigrams and bigrams of the lower-cased text, where a word is a run of letters,
+///   digits or underscores (scikit-learn's `token_pattern` `(?u)\b\w+\b`: one-letter words
+///   such as "a", "i" and digits count);
 /// - character 2–5-grams inside whitespace-separated words padded with one space on each
 ///   side (scikit-learn's `char_wb` analyzer).
 ///
 /// Each block is weighted by sublinear tf (`1 + ln tf`) times smoothed idf
 /// (`ln((1 + n) / (1 + df)) + 1`) and L2-normalised on its own, as a scikit-learn
-/// `FeatureUnion` of two `TfidfVectorizer`s would. Buckets never seen in training have
-/// idf 0 and so are ignored, like words outside a vocabulary.
+/// `FeatureUnion` of two `TfidfVectorizer`s would. Only buckets seen in training are
+/// features, numbered in bucket order (the vector's indices are feature numbers); the rest
+/// are ignored, like words outside a vocabulary. So the model holds weights for what its
+/// training text had, not for every bucket.
 struct TextVectorizer: Sendable, Equatable {
     /// Hashed term counts of one text, before weighting.
     struct TermCounts: Sendable {
@@ -23,25 +26,37 @@ struct TextVectorizer: Sendable, Equatable {
     static let characterNGrams = 2...5
     private static let wordNamespace = FNV1a(namespace: "w\u{1F}")
     private static let characterNamespace = FNV1a(namespace: "c\u{1F}")
+    /// A bucket that is no feature.
+    private static let unseen = UInt32.max
 
     let hashBits: Int
-    /// Inverse document frequency per bucket; 0 for buckets unseen in training.
+    /// The bucket of each feature, strictly increasing.
+    let buckets: [UInt32]
+    /// Inverse document frequency per feature, each > 0.
     let idf: [Float]
+    /// The feature of each bucket, or ``unseen``.
+    private let featureOfBucket: [UInt32]
 
-    var bucketCount: Int { 1 << hashBits }
+    var featureCount: Int { buckets.count }
 
-    init(hashBits: Int, idf: [Float]) {
-        precondition(idf.count == 1 << hashBits, "one idf per bucket")
+    /// - Precondition: `buckets` strictly increasing and under `2^hashBits`, one idf each.
+    init(hashBits: Int, buckets: [UInt32], idf: [Float]) {
+        precondition(buckets.count == idf.count, "one idf per feature")
+        var featureOfBucket = [UInt32](repeating: Self.unseen, count: 1 << hashBits)
+        for (feature, bucket) in buckets.enumerated() { featureOfBucket[Int(bucket)] = UInt32(feature) }
         self.hashBits = hashBits
+        self.buckets = buckets
         self.idf = idf
+        self.featureOfBucket = featureOfBucket
     }
 
     /// Fits idf on the term counts of the training documents.
     init(hashBits: Int, fittingDocuments documents: [TermCounts]) {
         var documentFrequency = [Int32](repeating: 0, count: 1 << hashBits)
         var seen = [Bool](repeating: false, count: 1 << hashBits)
+        var touched: [UInt32] = []
         for document in documents {
-            var touched: [UInt32] = []
+            // A bucket in both blocks counts once for the document.
             for (bucket, _) in document.words + document.characters where !seen[Int(bucket)] {
                 seen[Int(bucket)] = true
                 touched.append(bucket)
@@ -50,12 +65,20 @@ struct TextVectorizer: Sendable, Equatable {
                 documentFrequency[Int(bucket)] += 1
                 seen[Int(bucket)] = false
             }
+            touched.removeAll(keepingCapacity: true)
         }
         let numerator = Double(1 + documents.count)
-        let idf = documentFrequency.map { frequency -> Float in
-            frequency == 0 ? 0 : Float(log(numerator / Double(1 + frequency)) + 1)
+        var buckets: [UInt32] = []
+        var idf: [Float] = []
+        for (bucket, frequency) in documentFrequency.enumerated() where frequency > 0 {
+            buckets.append(UInt32(bucket))
+            idf.append(Float(log(numerator / Double(1 + frequency)) + 1))
         }
-        self.init(hashBits: hashBits, idf: idf)
+        self.init(hashBits: hashBits, buckets: buckets, idf: idf)
+    }
+
+    static func == (lhs: TextVectorizer, rhs: TextVectorizer) -> Bool {
+        lhs.hashBits == rhs.hashBits && lhs.buckets == rhs.buckets && lhs.idf == rhs.idf
     }
 
     func vector(for text: String) -> SparseVector {
@@ -73,11 +96,11 @@ struct TextVectorizer: Sendable, Equatable {
         entries.reserveCapacity(counts.count)
         var squaredNorm: Float = 0
         for (bucket, count) in counts {
-            let idf = idf[Int(bucket)]
-            guard idf > 0 else { continue }
-            let value = (1 + Float(log(Double(count)))) * idf
+            let feature = featureOfBucket[Int(bucket)]
+            guard feature != Self.unseen else { continue }
+            let value = (1 + Float(log(Double(count)))) * idf[Int(feature)]
             squaredNorm += value * value
-            entries.append((bucket, value))
+            entries.append((feature, value))
         }
         guard squaredNorm > 0 else { return [] }
         let scale = 1 / squaredNorm.squareRoot()
@@ -105,18 +128,16 @@ struct TextVectorizer: Sendable, Equatable {
             }
             var end = start + 1
             while end < scalars.count, isWordCharacter(scalars[end]) { end += 1 }
-            if end - start >= 2 {
-                var unigram = wordNamespace
-                for scalar in scalars[start..<end] { unigram.combine(scalar) }
-                buckets.append(unigram.bucket(bits: hashBits))
-                if var bigram = previous {
-                    // "w␟previous current": FNV-1a is streaming, so continue the previous word.
-                    bigram.combine(UInt8(ascii: " "))
-                    for scalar in scalars[start..<end] { bigram.combine(scalar) }
-                    buckets.append(bigram.bucket(bits: hashBits))
-                }
-                previous = unigram
+            var unigram = wordNamespace
+            for scalar in scalars[start..<end] { unigram.combine(scalar) }
+            buckets.append(unigram.bucket(bits: hashBits))
+            if var bigram = previous {
+                // "w␟previous current": FNV-1a is streaming, so continue the previous word.
+                bigram.combine(UInt8(ascii: " "))
+                for scalar in scalars[start..<end] { bigram.combine(scalar) }
+                buckets.append(bigram.bucket(bits: hashBits))
             }
+            previous = unigram
             start = end
         }
         return buckets

@@ -1,28 +1,31 @@
 /// How ``LinearTextClassifier`` is trained. Part of the model's fingerprint.
 public struct TrainingOptions: Sendable, Hashable {
-    /// Features are hashed into `2^hashBits` buckets (clamped to 10…24). The model holds
-    /// `labels × 2^hashBits` weights in memory: 8 MiB for 8 departments at the default 18.
+    /// Features are hashed into `2^hashBits` buckets (clamped to 10…24). Only buckets the
+    /// training text has become features with weights; the model keeps a table of
+    /// `2^hashBits` feature numbers (4 MiB at the default 20), and fewer bits mean more terms
+    /// sharing a bucket.
     public var hashBits: Int
-    /// Passes over the training data.
-    public var epochs: Int
-    /// AdaGrad's base step size.
-    public var learningRate: Double
-    /// L2 regularisation strength, applied to the weights of the features each step touches.
-    public var l2Regularization: Double
-    /// Seeds the shuffle of each epoch: the same examples and options always give the same model.
-    public var seed: UInt64
+    /// Inverse regularisation strength, as scikit-learn's `C`: the objective is
+    /// `C × Σ cross-entropy + ½‖W‖²` (biases unregularised). Larger fits the training data closer.
+    public var regularization: Double
+    /// L-BFGS iterations at most.
+    public var maximumIterations: Int
+    /// Training stops once no gradient component of the mean loss exceeds this.
+    public var tolerance: Double
+    /// L-BFGS keeps this many past steps (each as large as the model, during training only).
+    public var historySize: Int
 
     public init(
-        hashBits: Int = 18,
-        epochs: Int = 12,
-        learningRate: Double = 0.5,
-        l2Regularization: Double = 1e-5,
-        seed: UInt64 = 0x5357_4954_4348_5944
+        hashBits: Int = 20,
+        regularization: Double = 30,
+        maximumIterations: Int = 200,
+        tolerance: Double = 1e-4,
+        historySize: Int = 7
     ) {
         self.hashBits = hashBits
-        self.epochs = epochs
-        self.learningRate = learningRate
-        self.l2Regularization = l2Regularization
-        self.seed = seed
+        self.regularization = regularization
+        self.maximumIterations = maximumIterations
+        self.tolerance = tolerance
+        self.historySize = historySize
     }
 }

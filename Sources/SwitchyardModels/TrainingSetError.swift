@@ -6,13 +6,13 @@ public struct TrainingSetError: Error, Sendable, Hashable, CustomStringConvertib
         case unreadable(String)
         /// The file has no header row.
         case missingHeader
-        /// The header lacks a required column (`text` or `department`).
+        /// The header lacks a required column (the text or label column, `text` and `department` by default).
         case missingColumn(String)
         /// A record has a different number of fields than the header.
         case wrongFieldCount(expected: Int, found: Int)
-        /// A record's `department` is empty.
+        /// A record's label is empty.
         case emptyLabel
-        /// A record's `text` is empty.
+        /// A record's text is empty.
         case emptyText
         /// A quoted field is never closed.
         case unterminatedQuote
@@ -52,15 +52,15 @@ public struct TrainingSetError: Error, Sendable, Hashable, CustomStringConvertib
         case .unreadable(let reason):
             "cannot read the file (\(reason)); check the path and permissions"
         case .missingHeader:
-            "no header row; the first line must name the columns, including `text` and `department`"
+            "no header row; the first line must name the columns, including the text and label columns (`text` and `department`)"
         case .missingColumn(let name):
             "the header has no `\(name)` column; add it (columns may come in any order)"
         case .wrongFieldCount(let expected, let found):
             "expected \(expected) fields as in the header, found \(found); quote fields that contain commas"
         case .emptyLabel:
-            "the `department` field is empty; give every example a department id"
+            "the label field is empty; give every example its department"
         case .emptyText:
-            "the `text` field is empty; remove the row or give it the ticket text"
+            "the text field is empty; remove the row or give it the ticket text"
         case .unterminatedQuote:
             "a quoted field starting here is never closed; add the closing `\"`"
         case .unexpectedQuote:

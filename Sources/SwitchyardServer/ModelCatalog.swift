@@ -57,6 +57,15 @@ struct ModelCatalog: Sendable {
                     let (model, version) = try await loadLocalModel(
                         settings, store: store, owner: instance.id, timeSource: timeSource, logger: logger)
                     let classifier = LocalModelClassifier(model: model, version: version)
+                    let unmapped = model.labels.filter { configuration.departments.department(forLabel: $0.rawValue) == nil }
+                    if !unmapped.isEmpty {
+                        logger.warning(
+                            "Training labels that stand for no department: when one wins, the next classifier decides",
+                            metadata: [
+                                "provider": "\(name)", "labels": "\(unmapped.map(\.rawValue).joined(separator: ", "))",
+                                "hint": "add them to a department's labels (Docs/configuration.md#departments)",
+                            ])
+                    }
                     catalog.classifiers[name] = classifier
                     if catalog.localModel == nil { catalog.localModel = classifier }
                     if showsExamples, name == featureModel {
@@ -232,13 +241,15 @@ struct ModelCatalog: Sendable {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let model = LinearTextClassifier.train(examples, options: options)
-                try await store.saveArtifact(StoredArtifact(fingerprint: fingerprint, data: model.serialized()), named: artifactName)
+                let data = model.serialized()
+                try await store.saveArtifact(StoredArtifact(fingerprint: fingerprint, data: data), named: artifactName)
                 // Expire the lease at once, so the next retraining need not wait for it.
                 _ = try await store.acquireJobLease(job, owner: owner, now: timeSource.now(), duration: .zero)
                 logger.info(
                     "Trained the local model",
                     metadata: [
                         "examples": "\(examples.count)", "duration": "\((clock.now - start).formatted)", "model_version": "\(version)",
+                        "labels": "\(model.labels.count)", "features": "\(model.featureCount)", "bytes": "\(data.count)",
                     ])
                 return (model, version)
             }
@@ -258,7 +269,7 @@ extension LocalProviderSettings {
         var examples: [LabeledText] = []
         for file in trainingData {
             do {
-                examples += try TrainingSet.loadCSV(URL(fileURLWithPath: file))
+                examples += try TrainingSet.loadCSV(URL(fileURLWithPath: file), textColumn: textColumn, labelColumn: labelColumn)
             } catch {
                 throw StartupError("local model training data: \(error)")
             }

@@ -15,6 +15,11 @@ struct CommonOptions: ParsableArguments {
     /// one per line with its position, key and reason (without the usage text, which is for
     /// mistakes on the command line).
     func loadConfiguration() throws -> Configuration {
+        try Self.loadConfiguration(config)
+    }
+
+    /// The configuration at `config`, as ``loadConfiguration()`` reads it.
+    static func loadConfiguration(_ config: String) throws -> Configuration {
         do {
             return try Configuration.load(path: config)
         } catch {

@@ -3,19 +3,22 @@ import SwitchyardCore
 import SwitchyardModels
 import SwitchyardServer
 
-/// Labelled tickets for `rules test --tickets` and `rules replay --tickets`: a CSV with `text`
-/// and `department` columns (the training data's format), or JSON Lines, one ticket per line
-/// in the generic shape (read by the generic adapter, as a webhook would be; `id` optional)
-/// plus its `department` and, optionally, the `source` adapter a rule may test.
+/// Labelled tickets for `rules test --tickets`, `rules replay --tickets` and `eval`: a CSV with
+/// `text` and `department` columns (the training data's format), or JSON Lines, one ticket per
+/// line in the generic shape (read by the generic adapter, as a webhook would be; `id`
+/// optional) plus its `department` and, optionally, the `source` adapter a rule may test.
+/// Other column (key) names can be given: a JSONL ticket's text column stands for its body.
 enum LabelledTickets {
     struct Problem: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func load(_ path: String, configuration: Configuration) throws -> [(ticket: Ticket, label: DepartmentID)] {
+    static func load(
+        _ path: String, configuration: Configuration, textColumn: String = "text", labelColumn: String = "department"
+    ) throws -> [(ticket: Ticket, label: DepartmentID)] {
         let url = URL(fileURLWithPath: path)
         if path.hasSuffix(".csv") {
-            return try TrainingSet.loadCSV(url).map {
+            return try TrainingSet.loadCSV(url, textColumn: textColumn, labelColumn: labelColumn).map {
                 (Ticket(externalID: "labelled", source: "labelled", body: $0.text), $0.label)
             }
         }
@@ -28,8 +31,11 @@ enum LabelledTickets {
             guard case .object(var members)? = try? JSONValue.parse(Array(line)) else {
                 throw Problem(description: "\(place): not a JSON object (one ticket per line)")
             }
-            guard case .string(let department)? = members.removeValue(forKey: "department") else {
-                throw Problem(description: "\(place): not a ticket with a department: missing `$.department` (a string)")
+            guard case .string(let department)? = members.removeValue(forKey: labelColumn) else {
+                throw Problem(description: "\(place): not a ticket with a department: missing `$.\(labelColumn)` (a string)")
+            }
+            if textColumn != "text" || members["body"] == nil, let text = members.removeValue(forKey: textColumn) {
+                members["body"] = text
             }
             if members["id"] == nil { members["id"] = .string("#\(number + 1)") }
             // `source` names the adapter a rule may test; the generic shape has no such key.

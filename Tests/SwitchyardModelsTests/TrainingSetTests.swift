@@ -27,6 +27,17 @@ extension SerializedModelsTests {
             ])
         }
 
+        @Test("examples written as CSV read back the same, under the columns they were written with")
+        func writtenAndRead() throws {
+            let examples = [
+                LabeledText(text: "He said \"refund\", twice,\nthen left", label: "Refund_not_showing_up"),
+                LabeledText(text: "plain", label: "cards"),
+            ]
+            let csv = TrainingSet.csv(examples, textColumn: "utterance", labelColumn: "intent")
+            #expect(try TrainingSet.parseCSV(csv, file: "x.csv", textColumn: "utterance", labelColumn: "intent") == examples)
+            #expect(try parse(String(decoding: TrainingSet.csv(examples), as: UTF8.self)) == examples)
+        }
+
         @Test("quoted fields keep commas, escaped quotes and line breaks")
         func quotedFields() throws {
             let csv = "text,department\n\"lost, stolen or \"\"missing\"\" card\",cards\n\"line one\nline two\",fees\n"

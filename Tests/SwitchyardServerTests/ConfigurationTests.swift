@@ -565,4 +565,61 @@ import Testing
         #expect(error.message.contains(keyPath), "\(error)")
         #expect(error.message.contains(message), "\(error)")
     }
+
+    @Test("departments may list the training labels that stand for them; the local model's columns can be named")
+    func departmentLabels() throws {
+        let configuration = try parse("""
+            departments:
+              - { id: cards, labels: [card_arrival, "Card linking"] }
+              - id: refund_not_showing_up
+              - id: other
+            default_department: other
+            model:
+              chain: [local]
+              providers:
+                local: { type: local, training_data: [train.csv], text_column: utterance, label_column: intent }
+            """)
+        #expect(configuration.departments["cards"]?.labels == ["card_arrival", "Card linking"])
+        #expect(configuration.departments.department(forLabel: "Card linking") == "cards")
+        #expect(configuration.departments.department(forLabel: "Refund_not_showing_up") == "refund_not_showing_up")
+        guard case .local(let local)? = configuration.model.providers["local"] else {
+            Issue.record("no local provider: \(configuration.model.providers)")
+            return
+        }
+        #expect(local.trainingData == ["/srv/switchyard/train.csv"] && local.textColumn == "utterance" && local.labelColumn == "intent")
+        guard case .local(let defaults)? = try parse(Self.minimal).model.providers["local"] else { return }
+        #expect(defaults.textColumn == "text" && defaults.labelColumn == "department")
+    }
+
+    @Test("label mistakes are refused at their key", arguments: [
+        ("- { id: cards, labels: [a, b] }\n  - { id: other, labels: [b] }", "departments[1].labels", "already listed by department \"cards\""),
+        ("- { id: cards, labels: [other] }\n  - { id: other }", "departments[0].labels", "is the id of another department"),
+        ("- { id: cards, labels: [\"  \"] }\n  - { id: other }", "departments[0].labels", "a label is empty"),
+        ("- { id: cards, labels: { a: b } }\n  - { id: other }", "departments[0].labels", "a list"),
+    ])
+    func labelMistakes(snippet: String, keyPath: String, message: String) throws {
+        let error = try problem("departments:\n  " + snippet + "\ndefault_department: other\n")
+        #expect(error.message.contains(keyPath), "\(error)")
+        #expect(error.message.contains(message), "\(error)")
+    }
+
+    @Test("Docs/configuration.md's departments example loads: intents grouped, ids for labels that are not ids")
+    func documentedDepartmentsExample() throws {
+        let example = try #require(try Self.documentedYAML("configuration.md").first { $0.hasPrefix("departments:") && $0.contains("labels:") })
+        let departments = try parse(example + "\ndefault_department: cards\n").departments
+        #expect(departments.department(forLabel: "card_linking") == "cards")
+        #expect(departments.department(forLabel: "Refund_not_showing_up") == "refund_not_showing_up")
+        #expect(departments.department(forLabel: "reverted_card_payment?") == "reverted_card_payment")
+    }
+
+    @Test("the local model's text and label columns must differ")
+    func sameColumns() throws {
+        let error = try problem(Self.minimal + """
+
+            model:
+              providers:
+                local: { type: local, training_data: [a.csv], text_column: x, label_column: x }
+            """)
+        #expect(error.message.contains("text_column and label_column are both \"x\""), "\(error)")
+    }
 }

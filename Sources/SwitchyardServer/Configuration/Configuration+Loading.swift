@@ -159,11 +159,12 @@ extension ConfigurationReader {
         }
         var departments: [Department] = []
         var seen: Set<DepartmentID> = []
+        var labelled: [String: (department: DepartmentID, setting: Setting)] = [:]
         for item in items {
-            guard let entry = section(item, allowed: ["id", "name", "description"]),
+            guard let entry = section(item, allowed: ["id", "name", "description", "labels"]),
                 let idSetting = required("id", in: entry), let id = text(idSetting).map({ DepartmentID($0) })
             else { continue }
-            guard id.rawValue.range(of: "^[a-z0-9][a-z0-9_.-]*$", options: .regularExpression) != nil else {
+            guard id.isValid else {
                 report("\(idSetting.path): department ids use lower-case letters, digits, _ . and -, found \"\(id)\"", at: idSetting)
                 continue
             }
@@ -173,7 +174,30 @@ extension ConfigurationReader {
             }
             let name = entry["name"].flatMap { text($0) } ?? id.rawValue
             let description = entry["description"].flatMap { text($0) } ?? ""
-            departments.append(Department(id: id, name: name, description: description))
+            var labels: [String] = []
+            if let labelsSetting = entry["labels"], let given = texts(labelsSetting) {
+                for label in given {
+                    if let earlier = labelled[label] {
+                        report(
+                            "\(labelsSetting.path): label \"\(label)\" is already listed by department \"\(earlier.department)\" "
+                                + "(\(earlier.setting.path)); a label stands for one department", at: labelsSetting)
+                    } else if label.trimmingCharacters(in: .whitespaces).isEmpty {
+                        report("\(labelsSetting.path): a label is empty", at: labelsSetting)
+                    } else {
+                        labelled[label] = (id, labelsSetting)
+                        labels.append(label)
+                    }
+                }
+            }
+            departments.append(Department(id: id, name: name, description: description, labels: labels))
+        }
+        // A label that is another department's id would take that department's examples.
+        for department in departments {
+            for label in department.labels where seen.contains(DepartmentID(label)) && DepartmentID(label) != department.id {
+                if let setting = labelled[label]?.setting {
+                    report("\(setting.path): label \"\(label)\" is the id of another department", at: setting)
+                }
+            }
         }
         return DepartmentCatalog(departments)
     }
@@ -522,14 +546,20 @@ extension ConfigurationReader {
         }
         switch choice(Setting(node: typeNode, path: "\(setting.path).type"), ProviderKind.self, naming: "provider type") {
         case .local:
-            guard let provider = section(setting, allowed: ["type", "training_data"]),
+            guard let provider = section(setting, allowed: ["type", "training_data", "text_column", "label_column"]),
                 let files = required("training_data", in: provider).flatMap({ texts($0) })
             else { return nil }
             guard !files.isEmpty else {
                 report("\(setting.path).training_data needs at least one CSV file", at: setting)
                 return nil
             }
-            return .local(.init(trainingData: files.map(resolve)))
+            var local = LocalProviderSettings(trainingData: files.map(resolve))
+            if let column = provider["text_column"].flatMap({ text($0) }) { local.textColumn = column }
+            if let column = provider["label_column"].flatMap({ text($0) }) { local.labelColumn = column }
+            if local.textColumn == local.labelColumn {
+                report("\(setting.path): text_column and label_column are both \"\(local.textColumn)\"", at: setting)
+            }
+            return .local(local)
         case .openai:
             guard let provider = section(setting, allowed: Self.llmProviderKeys + ["dialect", "system_message", "api_version"])
             else { return nil }

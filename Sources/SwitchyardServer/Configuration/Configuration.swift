@@ -204,8 +204,19 @@ public enum ProviderConfiguration: Sendable, Hashable {
 }
 
 public struct LocalProviderSettings: Sendable, Hashable {
-    /// CSV files with `text` and `department` columns.
+    /// CSV files with a text and a label column.
     public var trainingData: [String]
+    /// The column holding each example's text (`text_column`, default `text`).
+    public var textColumn: String
+    /// The column holding each example's label (`label_column`, default `department`): a
+    /// department's id, one of its `labels`, or a label that normalises to its id.
+    public var labelColumn: String
+
+    public init(trainingData: [String], textColumn: String = "text", labelColumn: String = "department") {
+        self.trainingData = trainingData
+        self.textColumn = textColumn
+        self.labelColumn = labelColumn
+    }
 }
 
 /// A provider of `type: openai`, `anthropic` or `gemini`.

@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwitchyardCore
+import SwitchyardModels
+import SwitchyardServer
+import SwitchyardTriage
+
+struct Eval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Trains the local model on a labelled file and scores it, or a whole configuration, on another.",
+        discussion: """
+            Both files are CSV (a text and a label column) or JSON Lines (tickets in the generic shape plus a label \
+            key). Without --config the local model alone decides each test ticket; with --config the configuration's \
+            whole pipeline does (rules, model chain, fallbacks), its local model trained on --train, with a throw-away \
+            store: nothing is written to the configured one. Labels count for the department they stand for (a \
+            department's id or one of its labels). Prints accuracy, macro-F1, a per-department table, the confusion \
+            matrix, coverage and accuracy by stage, a reliability table, the precision/coverage curve, latency \
+            percentiles and cost.
+            """)
+
+    @Option(help: "The labelled file the local model is trained on.")
+    var train: String
+
+    @Option(help: "The labelled file that is scored.")
+    var test: String
+
+    @Option(help: "Run this configuration's whole pipeline instead of the local model alone.")
+    var config: String?
+
+    @Option(help: "The column (JSONL key) holding the ticket text.")
+    var textColumn: String = "text"
+
+    @Option(help: "The column (JSONL key) holding the label.")
+    var labelColumn: String = "department"
+
+    @Flag(help: "Print one JSON object instead of tables.")
+    var json = false
+
+    @Option(help: "Also write a self-contained HTML report with charts to this file.")
+    var html: String?
+
+    @Option(help: "Tickets decided at once through the pipeline (with --config).")
+    var concurrency: Int = 8
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard textColumn != labelColumn else { throw ValidationError("--text-column and --label-column must differ") }
+    }
+
+    func run() async throws {
+        let configuration = try CommonOptions.loadConfiguration(config ?? "Samples/switchyard.yaml")
+        let trainSet: [(ticket: Ticket, label: DepartmentID)]
+        let testSet: [(ticket: Ticket, label: DepartmentID)]
+        do {
+            trainSet = try LabelledTickets.load(train, configuration: configuration, textColumn: textColumn, labelColumn: labelColumn)
+            testSet = try LabelledTickets.load(test, configuration: configuration, textColumn: textColumn, labelColumn: labelColumn)
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        guard !trainSet.isEmpty, !testSet.isEmpty else {
+            FileHandle.standardError.write(Data("Error: \(trainSet.isEmpty ? train : test) has no labelled tickets\n".utf8))
+            throw ExitCode(1)
+        }
+        let examples = trainSet.map { LabeledText(text: $0.ticket.text, label: $0.label) }
+        let report: EvalReport
+        if config != nil {
+            report = try await pipeline(configuration, examples: examples, testSet: testSet)
+        } else {
+            report = localModel(examples: examples, testSet: testSet)
+        }
+        if json {
+            print(report.json())
+        } else {
+            print(report.text())
+        }
+        if let html {
+            do {
+                try Data(report.html().utf8).write(to: URL(fileURLWithPath: html))
+            } catch {
+                FileHandle.standardError.write(Data("Error: cannot write \(html): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+            if !json { print("Report written to \(html)") }
+        }
+    }
+
+    /// The local model alone, trained here: scored ticket by ticket on one core.
+    private func localModel(examples: [LabeledText], testSet: [(ticket: Ticket, label: DepartmentID)]) -> EvalReport {
+        let clock = ContinuousClock()
+        ProgressBar.status("Training the local model on \(examples.count) tickets…")
+        let trainingStart = clock.now
+        let model = LinearTextClassifier.train(examples)
+        let trainingTime = clock.now - trainingStart
+        let classifier = LocalModelClassifier(model: model)
+        let noDepartments = DepartmentCatalog([])
+        let progress = ProgressBar("Scoring", total: testSet.count)
+        var cases: [Evaluation.Case] = []
+        cases.reserveCapacity(testSet.count)
+        let scoringStart = clock.now
+        for (ticket, label) in testSet {
+            let start = clock.now
+            let best = classifier.departmentProbabilities(for: ticket.text, departments: noDepartments).first
+            cases.append(
+                Evaluation.Case(
+                    truth: label, decided: best?.department, confidence: best?.probability, stage: Stage.model.rawValue,
+                    latencyMilliseconds: (clock.now - start).milliseconds))
+            progress.advance()
+        }
+        let scoringTime = clock.now - scoringStart
+        progress.finish()
+        return EvalReport(
+            mode: "local_model", train: train, test: test, trainingTickets: examples.count, labels: model.labels.count,
+            trainingSeconds: trainingTime.timeInterval, scoringSeconds: scoringTime.timeInterval, evaluation: Evaluation(cases))
+    }
+
+    /// The configuration's whole pipeline, its local models trained on `examples`, over a
+    /// throw-away SQLite store; up to `concurrency` tickets decided at once.
+    private func pipeline(
+        _ configuration: Configuration, examples: [LabeledText], testSet: [(ticket: Ticket, label: DepartmentID)]
+    ) async throws -> EvalReport {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-eval-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trainingFile = folder.appendingPathComponent("train.csv")
+        try TrainingSet.csv(examples, textColumn: "text", labelColumn: "label").write(to: trainingFile)
+        var evaluated = configuration
+        evaluated.storage.engine = .sqlite
+        evaluated.storage.postgres = nil
+        evaluated.storage.path = folder.appendingPathComponent("eval.sqlite").path
+        for (name, provider) in evaluated.model.providers {
+            if case .local = provider {
+                evaluated.model.providers[name] = .local(
+                    LocalProviderSettings(trainingData: [trainingFile.path], textColumn: "text", labelColumn: "label"))
+            }
+        }
+        var logger = Logger(label: "switchyard.eval") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let departments = configuration.departments
+        let clock = ContinuousClock()
+        ProgressBar.status("Training the local model on \(examples.count) tickets…")
+        let httpClient = Switchyard.makeHTTPClient()
+        let start = clock.now
+        var scoringStart = start
+        let decisions: [Decision]
+        do {
+            decisions = try await Switchyard.withPrepared(configuration: evaluated, httpClient: httpClient, logger: logger) {
+                switchyard in
+                scoringStart = clock.now
+                let progress = ProgressBar("Deciding", total: testSet.count)
+                defer { progress.finish() }
+                return await Self.decideAll(testSet.map(\.ticket), triage: switchyard.triage, concurrency: concurrency) {
+                    progress.advance()
+                }
+            }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+        let end = clock.now
+        let cases = zip(testSet, decisions).map { labelled, decision in
+            Evaluation.Case(
+                truth: departments.department(forLabel: labelled.label.rawValue) ?? labelled.label,
+                decided: decision.department, confidence: decision.provenance.stage == .rule ? nil : decision.confidence,
+                stage: decision.provenance.stage.rawValue, latencyMilliseconds: decision.provenance.latencyMilliseconds,
+                costUSD: decision.provenance.attempts.reduce(0) { $0 + ($1.costUSD ?? 0) })
+        }
+        return EvalReport(
+            mode: "pipeline", train: train, test: test, trainingTickets: examples.count, labels: departments.ids.count,
+            trainingSeconds: (scoringStart - start).timeInterval, scoringSeconds: (end - scoringStart).timeInterval,
+            evaluation: Evaluation(cases))
+    }
+
+    /// Every ticket's decision, in order, with at most `concurrency` in flight.
+    private static func decideAll(
+        _ tickets: [Ticket], triage: Triage, concurrency: Int, advanced: () -> Void
+    ) async -> [Decision] {
+        await withTaskGroup(of: (Int, Decision).self) { group in
+            var decisions = [Decision?](repeating: nil, count: tickets.count)
+            var next = 0
+            func add() {
+                let index = next
+                next += 1
+                group.addTask { (index, await triage.decide(tickets[index])) }
+            }
+            while next < min(concurrency, tickets.count) { add() }
+            for await (index, decision) in group {
+                decisions[index] = decision
+                advanced()
+                if next < tickets.count { add() }
+            }
+            return decisions.map { $0! }  // every index was added once and answered
+        }
+    }
+}
