@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SwitchyardCore
+import SwitchyardModels
 import SwitchyardSQLite
 import SwitchyardStore
 import SwitchyardServer
@@ -457,6 +458,56 @@ import Glibc
         let unknown = try Self.run(["rules", "explain", "--config", config.path, "tkt_unknown"])
         #expect(unknown.status == 1)
         #expect(unknown.error.contains("no ticket tkt_unknown in the store"), "\(unknown.error)")
+    }
+
+    @Test("eval scores the local model alone and a configuration's pipeline on held-out labelled tickets: tables, JSON, an HTML report")
+    func evalCommand() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+        let train = directory.url.appendingPathComponent("tickets.csv").path
+        // Held out: every 40th of the sample test tickets, and two the security rule decides.
+        let heldOut = try TrainingSet.loadCSV(packageRoot.appendingPathComponent("Samples/tickets-test.csv"))
+            .enumerated().filter { $0.offset % 40 == 0 }.map(\.element)
+            + [LabeledText(text: "My card was stolen on the train", label: "fraud_security"),
+               LabeledText(text: "I lost my card yesterday, please block it", label: "fraud_security")]
+        let test = try directory.write(String(decoding: TrainingSet.csv(heldOut), as: UTF8.self), to: "test.csv").path
+
+        let local = try Self.run(["eval", "--train", train, "--test", test, "--json"])
+        #expect(local.status == 0, "\(local.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(local.output.utf8)) as? [String: Any], "\(local.output)")
+        let accuracy = try #require(json["accuracy"] as? Double)
+        #expect(accuracy > 0.8 && accuracy <= 1, "a fraction: \(accuracy)")
+        #expect((json["macro_f1"] as? Double).map { $0 > 0.7 && $0 <= 1 } == true)
+        #expect(json["mode"] as? String == "local_model")
+        #expect((json["scoring"] as? [String: Any])?["tickets"] as? Int == heldOut.count)
+        let confusion = try #require(json["confusion"] as? [String: Any])
+        let labels = try #require(confusion["labels"] as? [String])
+        let matrix = try #require(confusion["matrix"] as? [[Int]])
+        #expect(labels.count == 8 && matrix.count == 8 && matrix.allSatisfy { $0.count == 9 })
+        #expect(matrix.joined().reduce(0, +) == heldOut.count)
+        let right = labels.indices.reduce(0) { $0 + matrix[$1][$1] }
+        #expect(abs(Double(right) / Double(heldOut.count) - accuracy) < 1e-9, "the diagonal is what was right")
+        #expect(local.error.isEmpty, "no progress bar when standard error is not a terminal: \(local.error)")
+
+        let html = directory.url.appendingPathComponent("report.html").path
+        let pipeline = try Self.run(["eval", "--config", config.path, "--train", train, "--test", test, "--html", html])
+        #expect(pipeline.status == 0, "\(pipeline.error)")
+        let lines = pipeline.output.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("Pipeline trained on \(TrainingSample.rows) tickets") == true, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("accuracy ") && $0.contains("macro-F1") }, "\(lines)")
+        let rule = try #require(lines.first { $0.hasPrefix("  rule ") }, "the security rule decided: \(lines)")
+        #expect(rule.contains("100.00 %"), "both rule decisions right: \(rule)")
+        #expect(lines.contains { $0.hasPrefix("  model ") }, "\(lines)")
+        #expect(lines.contains("Reliability (is a confidence of 0.8 right 80 % of the time?)"))
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.hasPrefix("<!doctype html>") && page.contains("<svg") && page.contains("class=\"bin\""))
+        #expect(!page.contains("<script") && !page.contains("src=") && !page.contains("href="), "self-contained: nothing loaded from elsewhere")
+
+        let broken = try directory.write("text,department\n\"fine\",cards\n\"one\",two,three\n", to: "broken.csv").path
+        let failed = try Self.run(["eval", "--train", train, "--test", broken])
+        #expect(failed.status == 1)
+        #expect(failed.error.contains("broken.csv:3"), "\(failed.error)")
     }
 
     /// Runs the real binary with `arguments` (and `input` on standard input) to its end.

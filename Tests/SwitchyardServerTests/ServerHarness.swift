@@ -240,9 +240,15 @@ enum TrainingSample {
     static let csv: String = {
         let examples = (try? TrainingSet.loadCSV(packageRoot.appendingPathComponent("Samples/tickets.csv"))) ?? []
         // Every 8th example: about 1,250 spread over all departments.
-        let every8th = examples.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
-        return String(decoding: TrainingSet.csv(every8th), as: UTF8.self)
+        return String(decoding: TrainingSet.csv(every8th(examples)), as: UTF8.self)
     }()
+
+    /// How many examples `csv` has.
+    static let rows: Int = every8th((try? TrainingSet.loadCSV(packageRoot.appendingPathComponent("Samples/tickets.csv"))) ?? []).count
+
+    private static func every8th(_ examples: [LabeledText]) -> [LabeledText] {
+        examples.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
+    }
 
     /// The model the server would train from `csv`, trained once per test run and put in
     /// each test's store, so that servers start without retraining (the reuse path).
