@@ -43,6 +43,8 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
+        // glibc's malloc.h (malloc_trim), part of libc: nothing to link or install.
+        .systemLibrary(name: "CMalloc"),
 
         // Domain values: no I/O.
         .target(
@@ -131,7 +133,7 @@ let package = Package(
             name: "SwitchyardServer",
             dependencies: [
                 "SwitchyardCore", "SwitchyardYAML", "SwitchyardRules", "SwitchyardModels", "SwitchyardTriage",
-                "SwitchyardWebhooks", "SwitchyardStore", "SwitchyardSQLite", "SwitchyardPostgres",
+                "SwitchyardWebhooks", "SwitchyardStore", "SwitchyardSQLite", "SwitchyardPostgres", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),

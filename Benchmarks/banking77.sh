@@ -5,7 +5,7 @@
 #
 #   bash Benchmarks/banking77.sh                 build the release binary, set up scikit-learn, run all
 #   SKIP_BUILD=1 bash Benchmarks/banking77.sh    use the existing .build-release binary
-#   MEMORY=0 bash Benchmarks/banking77.sh        accuracy only
+#   MEMORY=0 bash Benchmarks/banking77.sh        accuracy only (ACCURACY=0: memory only)
 #   DATA=/path/to/banking77 bash Benchmarks/banking77.sh
 #
 # scikit-learn comes from PyPI into .venv-bench (git-ignored). Everything runs pinned to CPU 0
@@ -61,6 +61,8 @@ PY="$VENV/bin/python"
 # Intents grouped into the 8 departments by Benchmarks/banking77/departments.yaml (made from
 # departments.csv): the model learns the 77 intents, the pipeline answers departments.
 RESULTS="$TMP/results.jsonl"
+touch "$RESULTS"
+if [ "${ACCURACY:-1}" = 1 ]; then
 log "scikit-learn baselines (six fits)"
 "${ONE_CORE[@]}" "$PY" Benchmarks/banking77/baselines.py "$DATA" >>"$RESULTS"
 switchyard_eval() { # name labels eval-arguments...
@@ -81,6 +83,7 @@ switchyard_eval "Switchyard local model" intents --train "$DATA/train.csv" --tes
 switchyard_eval "Switchyard local model" departments --train "$DATA/train-departments.csv" --test "$DATA/test-departments.csv"
 switchyard_eval "Switchyard, intents grouped (pipeline)" departments \
     --config Benchmarks/banking77/departments.yaml --train "$DATA/train.csv" --test "$DATA/test.csv" --label-column category
+fi
 
 # ── 3. Memory: the server's resident size once it answers /healthz ─────────────────────────
 # First start trains the model (its peak, VmHWM, includes training); the second start on the

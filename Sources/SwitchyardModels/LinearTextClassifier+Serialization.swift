@@ -25,7 +25,8 @@ extension LinearTextClassifier {
     /// training), followed by a SHA-256 checksum. Deterministic for a given model.
     ///
     /// Layout: `"SYLM"`, format version (UInt16), hash bits (UInt8), label count (UInt32),
-    /// each label as length (UInt32) and UTF-8, one bias per label (Float32), feature count
+    /// each label as length (UInt32) and UTF-8, one bias per label (Float32), the logit scale
+    /// (Float32, one over the calibrated temperature), feature count
     /// (UInt32), then per feature its bucket (UInt32), idf (Float32) and one weight per label
     /// (Float32), and finally SHA-256 of all preceding bytes. Version 1 (before 2026-12)
     /// tokenised words of two or more characters only.
@@ -41,6 +42,7 @@ extension LinearTextClassifier {
             writer.bytes.append(contentsOf: utf8)
         }
         for bias in biases { writer.append(bias.bitPattern) }
+        writer.append(logitScale.bitPattern)
         writer.append(UInt32(vectorizer.featureCount))
         for (feature, bucket) in vectorizer.buckets.enumerated() {
             writer.append(bucket)
@@ -93,6 +95,11 @@ extension LinearTextClassifier {
         }
         var biases: [Float] = []
         for _ in 0..<labelCount { biases.append(Float(bitPattern: try reader.read())) }
+        let scaleOffset = reader.offset
+        let logitScale = Float(bitPattern: try reader.read())
+        guard logitScale.isFinite, logitScale > 0 else {
+            throw SerializationError(reason: "the logit scale \(logitScale) is not a positive number", offset: scaleOffset)
+        }
 
         let bucketCount = 1 << hashBits
         let featureCount = Int(try reader.read() as UInt32)
@@ -129,7 +136,8 @@ extension LinearTextClassifier {
             labels: labels,
             vectorizer: TextVectorizer(hashBits: hashBits, buckets: buckets, idf: idf),
             weights: weights,
-            biases: biases
+            biases: biases,
+            logitScale: logitScale
         )
     }
 
@@ -146,6 +154,7 @@ extension LinearTextClassifier {
         writer.append(options.regularization.bitPattern)
         writer.append(options.tolerance.bitPattern)
         writer.append(UInt64(options.historySize))
+        writer.append(options.calibrationShare.bitPattern)
         writer.append(UInt64(examples.count))
         hash.update(data: writer.bytes)
         for example in examples {

@@ -8,22 +8,62 @@ extension LinearTextClassifier {
     /// Multinomial logistic regression, the objective scikit-learn's `LogisticRegression`
     /// minimises (mean cross-entropy plus `‖W‖² / (2·C·n)`), by full-batch L-BFGS until no
     /// gradient component exceeds ``TrainingOptions/tolerance``. Labels are the distinct
-    /// labels of `examples`, sorted. What training needs beyond the model (vectors, gradients,
-    /// the L-BFGS history) is freed when it returns.
+    /// labels of `examples`, sorted. With ``TrainingOptions/calibrationShare`` a first model
+    /// is trained without every `1/share`-th example and the temperature that minimises the
+    /// held-out examples' cross-entropy is kept for the final model (temperature scaling:
+    /// it changes confidences, never which label wins). What training needs beyond the model
+    /// (vectors, gradients, the L-BFGS history) is freed when it returns.
     public static func train(_ examples: [LabeledText], options: TrainingOptions = .init()) -> LinearTextClassifier {
         let hashBits = min(max(options.hashBits, 10), 24)
         let labels = Array(Set(examples.map(\.label))).sorted()
         let labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         let termCounts = examples.map { TextVectorizer.termCounts(of: $0.text, hashBits: hashBits) }
+        let targets = examples.map { labelIndex[$0.label]! }  // every label is in `labels` by construction
+
+        var logitScale: Float = 1
+        var first: LinearTextClassifier?
+        let every = options.calibrationShare > 0 ? max(Int((1 / options.calibrationShare).rounded()), 2) : 0
+        if every > 0, examples.count >= 100, labels.count >= 2 {
+            let heldOut = Set(stride(from: every - 1, to: examples.count, by: every))
+            let kept = examples.indices.filter { !heldOut.contains($0) }
+            let partial = fit(kept.map { termCounts[$0] }, targets: kept.map { targets[$0] }, labels: labels, hashBits: hashBits, options: options)
+            let held = heldOut.sorted()
+            logitScale = fittedLogitScale(
+                logits: held.map { partial.logits(for: partial.vectorizer.vector(for: termCounts[$0])) }, targets: held.map { targets[$0] })
+            first = partial
+        }
+        let model = fit(termCounts, targets: targets, labels: labels, hashBits: hashBits, options: options, from: first)
+        return LinearTextClassifier(
+            labels: labels, vectorizer: model.vectorizer, weights: model.weights, biases: model.biases, logitScale: logitScale)
+    }
+
+    /// The uncalibrated model of `termCounts` and their label numbers; L-BFGS starts from
+    /// `start`'s weights where it has the same features (the calibration model: most of the
+    /// way there already), from zero elsewhere.
+    private static func fit(
+        _ termCounts: [TextVectorizer.TermCounts], targets: [Int], labels: [DepartmentID], hashBits: Int, options: TrainingOptions,
+        from start: LinearTextClassifier? = nil
+    ) -> LinearTextClassifier {
         let vectorizer = TextVectorizer(hashBits: hashBits, fittingDocuments: termCounts)
         let objective = SoftmaxObjective(
             vectors: termCounts.map(vectorizer.vector(for:)),
-            targets: examples.map { labelIndex[$0.label]! },  // every label is in `labels` by construction
+            targets: targets,
             classes: labels.count,
             features: vectorizer.featureCount,
-            l2: examples.isEmpty ? 0 : Float(1 / (options.regularization * Double(examples.count))))
+            l2: termCounts.isEmpty ? 0 : Float(1 / (options.regularization * Double(termCounts.count))))
         var parameters = [Float](repeating: 0, count: objective.parameterCount)
-        if !examples.isEmpty {
+        let classes = labels.count
+        if let start, start.labels == labels {
+            // Both feature lists are sorted buckets: walk them side by side.
+            var other = 0
+            for (feature, bucket) in vectorizer.buckets.enumerated() {
+                while other < start.vectorizer.buckets.count, start.vectorizer.buckets[other] < bucket { other += 1 }
+                guard other < start.vectorizer.buckets.count, start.vectorizer.buckets[other] == bucket else { continue }
+                for label in 0..<classes { parameters[feature * classes + label] = start.weights[other * classes + label] }
+            }
+            for label in 0..<classes { parameters[vectorizer.featureCount * classes + label] = start.biases[label] }
+        }
+        if !termCounts.isEmpty {
             LBFGS(historySize: max(options.historySize, 1), tolerance: Float(options.tolerance))
                 .minimize(&parameters, maximumIterations: options.maximumIterations, objective: objective.evaluate)
         }
@@ -31,6 +71,40 @@ extension LinearTextClassifier {
         return LinearTextClassifier(
             labels: labels, vectorizer: vectorizer,
             weights: Array(parameters[..<weightCount]), biases: Array(parameters[weightCount...]))
+    }
+
+    /// The `s` minimising the mean cross-entropy of `softmax(s × logits)` against `targets`:
+    /// convex in `s`, found by golden-section search over log s in [1/20, 20].
+    static func fittedLogitScale(logits: [[Float]], targets: [Int]) -> Float {
+        func loss(_ scale: Double) -> Double {
+            var total = 0.0
+            for (row, target) in zip(logits, targets) {
+                let largest = Double(row.max() ?? 0)
+                let sum = row.reduce(0.0) { $0 + exp(scale * (Double($1) - largest)) }
+                total += log(sum) - scale * (Double(row[target]) - largest)
+            }
+            return total / Double(max(logits.count, 1))
+        }
+        let ratio = (5.0.squareRoot() - 1) / 2
+        var low = log(1.0 / 20), high = log(20.0)
+        var a = high - ratio * (high - low), b = low + ratio * (high - low)
+        var lossA = loss(exp(a)), lossB = loss(exp(b))
+        for _ in 0..<60 {
+            if lossA < lossB {
+                high = b
+                b = a
+                lossB = lossA
+                a = high - ratio * (high - low)
+                lossA = loss(exp(a))
+            } else {
+                low = a
+                a = b
+                lossA = lossB
+                b = low + ratio * (high - low)
+                lossB = loss(exp(b))
+            }
+        }
+        return Float(exp((low + high) / 2))
     }
 }
 

@@ -14,18 +14,25 @@ public struct TrainingOptions: Sendable, Hashable {
     public var tolerance: Double
     /// L-BFGS keeps this many past steps (each as large as the model, during training only).
     public var historySize: Int
+    /// The share of the examples held out to calibrate the probabilities (every `1/share`-th
+    /// example, 0.1: every 10th): a model trained without them fits the temperature that makes
+    /// their probabilities honest, then the model is trained on all examples with it. 0 (or
+    /// fewer than 100 examples) skips calibration; training then takes half as long.
+    public var calibrationShare: Double
 
     public init(
         hashBits: Int = 20,
         regularization: Double = 30,
         maximumIterations: Int = 200,
         tolerance: Double = 1e-4,
-        historySize: Int = 7
+        historySize: Int = 7,
+        calibrationShare: Double = 0.1
     ) {
         self.hashBits = hashBits
         self.regularization = regularization
         self.maximumIterations = maximumIterations
         self.tolerance = tolerance
         self.historySize = historySize
+        self.calibrationShare = calibrationShare
     }
 }

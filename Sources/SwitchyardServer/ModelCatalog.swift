@@ -7,6 +7,10 @@ public import SwitchyardModels
 import SwitchyardRules
 import SwitchyardStore
 
+#if os(Linux)
+import CMalloc
+#endif
+
 /// The configured classifiers by provider name, and the embedded local model used as fallback.
 struct ModelCatalog: Sendable {
     var classifiers: [String: any Classifier]
@@ -241,6 +245,12 @@ struct ModelCatalog: Sendable {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let model = LinearTextClassifier.train(examples, options: options)
+                #if os(Linux)
+                // Training's vectors, gradients and L-BFGS history are freed by now; hand the
+                // pages back (glibc keeps freed heap otherwise: 160 MiB instead of 80 MiB
+                // resident after training on 77 labels).
+                malloc_trim(0)
+                #endif
                 let data = model.serialized()
                 try await store.saveArtifact(StoredArtifact(fingerprint: fingerprint, data: data), named: artifactName)
                 // Expire the lease at once, so the next retraining need not wait for it.

@@ -38,6 +38,28 @@ extension SerializedModelsTests {
             #expect(LinearTextClassifier.train(examples, options: looser).serialized() != first)
         }
 
+        @Test("calibrated probabilities: held-out tickets' cross-entropy is lower than without calibration, the winner the same")
+        func calibrated() throws {
+            let train = try Samples.load("tickets.csv", every: 8)
+            let test = try Samples.load("tickets-test.csv", every: 8)
+            var uncalibrated = Self.fastOptions
+            uncalibrated.calibrationShare = 0
+            let plain = LinearTextClassifier.train(train, options: uncalibrated)
+            let calibrated = LinearTextClassifier.train(train, options: Self.fastOptions)
+            #expect(plain.temperature == 1)
+            #expect(calibrated.temperature != 1 && calibrated.temperature > 0.05 && calibrated.temperature < 20)
+            func crossEntropy(_ model: LinearTextClassifier) -> Double {
+                test.map { example in
+                    -log(model.probabilities(for: example.text).first { $0.label == example.label }?.probability ?? 1e-12)
+                }.reduce(0, +) / Double(test.count)
+            }
+            #expect(crossEntropy(calibrated) < crossEntropy(plain), "\(crossEntropy(calibrated)) against \(crossEntropy(plain))")
+            let agree = test.filter { plain.probabilities(for: $0.text).first?.label == calibrated.probabilities(for: $0.text).first?.label }
+            #expect(Double(agree.count) / Double(test.count) > 0.97, "the final fit starts from the calibration model, so nearly all agree")
+            let restored = try LinearTextClassifier(serialized: calibrated.serialized())
+            #expect(restored.temperature == calibrated.temperature)
+        }
+
         @Test("a serialized model reads back with identical probabilities")
         func roundTrip() throws {
             let restored = try LinearTextClassifier(serialized: Self.model.serialized())

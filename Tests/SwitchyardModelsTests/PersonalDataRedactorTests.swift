@@ -77,7 +77,7 @@ import Testing
 
     @Test("the sample test tickets keep what decides their department: the local model's accuracy on them redacted is within half a point")
     func accuracyOnSampleData() throws {
-        let model = LinearTextClassifier.train(try Samples.load("tickets.csv", every: 4), options: TrainingOptions(maximumIterations: 60))
+        let model = LinearTextClassifier.train(try Samples.load("tickets.csv", every: 4), options: TrainingOptions(maximumIterations: 60, calibrationShare: 0))
         let test = try Samples.load("tickets-test.csv", every: 1)
         let redactor = PersonalDataRedactor()
         var plain = 0
