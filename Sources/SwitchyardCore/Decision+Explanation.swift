@@ -22,6 +22,10 @@ extension Decision {
                 "Switchyard routed this ticket to \(department): fallback rule \(who ?? "?") matched after the model stage did not decide.")
         case .default:
             sentences.append("Switchyard routed this ticket to \(department), the default department: no rule or model decided.")
+        case .abstained:
+            sentences.append(
+                "Switchyard sent this ticket to \(department) for a person to route: \(who ?? "the model")'s answer, confidence "
+                    + "\(Int(confidence)) %, was under the confidence calibrated for its department.")
         }
         if let priority { sentences.append("Priority \(priority.rawValue).") }
         if !provenance.annotatedBy.isEmpty {

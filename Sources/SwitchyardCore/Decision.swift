@@ -12,6 +12,9 @@ public enum Stage: String, Sendable, Hashable, Codable, CaseIterable {
     case fallbackRule = "fallback_rule"
     /// Nothing else decided: the configured default department.
     case `default`
+    /// A model answered, but under the confidence calibrated for its department
+    /// (`abstention`): the ticket went to the human-triage department for a person to route.
+    case abstained
 }
 
 /// Tokens a provider reported for one call.

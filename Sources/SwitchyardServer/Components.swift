@@ -53,6 +53,7 @@ struct Components {
             fallbackModel: configuration.fallback.useLocalModel ? models.localModel : nil,
             confidenceThreshold: configuration.model.confidenceThreshold,
             fallbackModelThreshold: configuration.fallback.localModelThreshold,
+            abstention: configuration.abstention,
             modelDeadline: configuration.model.deadline,
             injectionPolicy: configuration.model.onInjection,
             modelRateLimits: configuration.adapters.compactMapValues { $0.modelRateLimit.map(TokenBuckets.init) },

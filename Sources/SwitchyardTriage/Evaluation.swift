@@ -158,6 +158,18 @@ public struct Evaluation: Sendable {
 
     public var costUSD: Double { cases.reduce(0) { $0 + $1.costUSD } }
 
+    /// The share of tickets sent to the human-triage department (stage `abstained`).
+    public var abstentionRate: Double {
+        cases.isEmpty ? 0 : Double(cases.count { $0.stage == Stage.abstained.rawValue }) / Double(cases.count)
+    }
+
+    /// How often the tickets routed automatically (every stage but `abstained`) were right;
+    /// nil when none was.
+    public var automaticPrecision: Double? {
+        let routed = cases.filter { $0.stage != Stage.abstained.rawValue }
+        return routed.isEmpty ? nil : Double(routed.count { $0.isRight }) / Double(routed.count)
+    }
+
     /// One point of the precision/coverage curve: what keeping only the decisions with a
     /// confidence of at least `threshold` would give.
     public struct CoveragePoint: Sendable, Hashable {

@@ -23,6 +23,9 @@ public struct Triage: Sendable {
     public let fallbackModel: (any Classifier)?
     public let confidenceThreshold: Double
     public let fallbackModelThreshold: Double
+    /// Calibrated per-department thresholds: a model's answer under its department's goes
+    /// to the human-triage department (stage `abstained`) instead of being routed.
+    public let abstention: Abstention?
     /// Longest time the model stage may take for one ticket.
     public let modelDeadline: Duration
     /// The local model's own deadline when it decides as the fallback, after the model
@@ -47,6 +50,7 @@ public struct Triage: Sendable {
         fallbackModel: (any Classifier)?,
         confidenceThreshold: Double,
         fallbackModelThreshold: Double,
+        abstention: Abstention? = nil,
         modelDeadline: Duration,
         injectionPolicy: InjectionPolicy = .annotate,
         modelRateLimits: [String: TokenBuckets] = [:],
@@ -62,6 +66,7 @@ public struct Triage: Sendable {
         self.fallbackModel = fallbackModel
         self.confidenceThreshold = confidenceThreshold
         self.fallbackModelThreshold = fallbackModelThreshold
+        self.abstention = abstention
         self.modelDeadline = modelDeadline
         self.injectionPolicy = injectionPolicy
         self.modelRateLimits = modelRateLimits
@@ -200,6 +205,11 @@ public struct Triage: Sendable {
                         "\(classifier.name): \(ClassificationFailure.lowConfidence(answer.confidence, threshold: confidenceThreshold))")
                     continue
                 }
+                if let abstained = abstained(answer, reasons: &reasons) {
+                    return decision(
+                        abstained, confidence: answer.confidence, stage: .abstained, decidedBy: answer.classifier, reasons: reasons,
+                        answer: answer, usage: usage)
+                }
                 return decision(
                     answer.department, priority: answer.priority, tags: answer.tags, confidence: answer.confidence,
                     stage: .model, decidedBy: answer.classifier, reasons: reasons, answer: answer, usage: usage)
@@ -224,6 +234,11 @@ public struct Triage: Sendable {
             }
             if let answer {
                 if answer.confidence >= fallbackModelThreshold {
+                    if let abstained = abstained(answer, reasons: &reasons) {
+                        return decision(
+                            abstained, confidence: answer.confidence, stage: .abstained, decidedBy: answer.classifier,
+                            reasons: reasons, answer: answer, usage: usage)
+                    }
                     return decision(
                         answer.department, priority: answer.priority, tags: answer.tags, confidence: answer.confidence,
                         stage: .fallbackModel, decidedBy: answer.classifier, reasons: reasons, answer: answer, usage: usage)
@@ -243,6 +258,18 @@ public struct Triage: Sendable {
 
         // 3c. The default department.
         return decision(defaultDepartment, confidence: 0, stage: .default, decidedBy: nil, reasons: reasons, usage: usage)
+    }
+
+    /// The human-triage department when `answer` is under its department's calibrated
+    /// threshold, with the reason added; nil when it may route the ticket.
+    private func abstained(_ answer: Classification, reasons: inout [String]) -> DepartmentID? {
+        guard let abstention else { return nil }
+        let threshold = abstention.threshold(for: answer.department)
+        guard answer.confidence < threshold else { return nil }
+        reasons.append(
+            "\(answer.classifier): \(answer.department) at confidence \(answer.confidence.formatted(digits: 3)) is under its "
+                + "calibrated threshold \(threshold.formatted(digits: 3))")
+        return abstention.department
     }
 
     private static let injectionDetector = PromptInjectionDetector()

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import SwitchyardCore
 import SwitchyardModels
 import SwitchyardServer
@@ -120,83 +119,13 @@ struct Eval: AsyncParsableCommand {
             trainingSeconds: trainingTime.timeInterval, scoringSeconds: perPass.timeInterval, evaluation: Evaluation(cases))
     }
 
-    /// The configuration's whole pipeline, its local models trained on `examples`, over a
-    /// throw-away SQLite store; up to `concurrency` tickets decided at once.
+    /// The configuration's whole pipeline, its local models trained on `examples`.
     private func pipeline(
         _ configuration: Configuration, examples: [LabeledText], testSet: [(ticket: Ticket, label: DepartmentID)]
     ) async throws -> EvalReport {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-eval-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let trainingFile = folder.appendingPathComponent("train.csv")
-        try TrainingSet.csv(examples, textColumn: "text", labelColumn: "label").write(to: trainingFile)
-        var evaluated = configuration
-        evaluated.storage.engine = .sqlite
-        evaluated.storage.postgres = nil
-        evaluated.storage.path = folder.appendingPathComponent("eval.sqlite").path
-        for (name, provider) in evaluated.model.providers {
-            if case .local = provider {
-                evaluated.model.providers[name] = .local(
-                    LocalProviderSettings(trainingData: [trainingFile.path], textColumn: "text", labelColumn: "label"))
-            }
-        }
-        var logger = Logger(label: "switchyard.eval") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
-        let departments = configuration.departments
-        let clock = ContinuousClock()
-        ProgressBar.status("Training the local model on \(examples.count) tickets…")
-        let httpClient = Switchyard.makeHTTPClient()
-        let start = clock.now
-        var scoringStart = start
-        let decisions: [Decision]
-        do {
-            decisions = try await Switchyard.withPrepared(configuration: evaluated, httpClient: httpClient, logger: logger) {
-                switchyard in
-                scoringStart = clock.now
-                let progress = ProgressBar("Deciding", total: testSet.count)
-                defer { progress.finish() }
-                return await Self.decideAll(testSet.map(\.ticket), triage: switchyard.triage, concurrency: concurrency) {
-                    progress.advance()
-                }
-            }
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
-        }
-        try await httpClient.shutdown()
-        let end = clock.now
-        let cases = zip(testSet, decisions).map { labelled, decision in
-            Evaluation.Case(
-                truth: departments.department(forLabel: labelled.label.rawValue) ?? labelled.label,
-                decided: decision.department, confidence: decision.provenance.stage == .rule ? nil : decision.confidence,
-                stage: decision.provenance.stage.rawValue, latencyMilliseconds: decision.provenance.latencyMilliseconds,
-                costUSD: decision.provenance.attempts.reduce(0) { $0 + ($1.costUSD ?? 0) })
-        }
+        let run = try await PipelineRun.run(testSet, configuration: configuration, training: examples, concurrency: concurrency)
         return EvalReport(
-            mode: "pipeline", train: train, test: test, trainingTickets: examples.count, labels: departments.ids.count,
-            trainingSeconds: (scoringStart - start).timeInterval, scoringSeconds: (end - scoringStart).timeInterval,
-            evaluation: Evaluation(cases))
-    }
-
-    /// Every ticket's decision, in order, with at most `concurrency` in flight.
-    private static func decideAll(
-        _ tickets: [Ticket], triage: Triage, concurrency: Int, advanced: () -> Void
-    ) async -> [Decision] {
-        await withTaskGroup(of: (Int, Decision).self) { group in
-            var decisions = [Decision?](repeating: nil, count: tickets.count)
-            var next = 0
-            func add() {
-                let index = next
-                next += 1
-                group.addTask { (index, await triage.decide(tickets[index])) }
-            }
-            while next < min(concurrency, tickets.count) { add() }
-            for await (index, decision) in group {
-                decisions[index] = decision
-                advanced()
-                if next < tickets.count { add() }
-            }
-            return decisions.map { $0! }  // every index was added once and answered
-        }
+            mode: "pipeline", train: train, test: test, trainingTickets: examples.count, labels: configuration.departments.ids.count,
+            trainingSeconds: run.preparingSeconds, scoringSeconds: run.decidingSeconds, evaluation: Evaluation(run.cases))
     }
 }

@@ -43,6 +43,11 @@ struct EvalReport {
         lines.append(
             "accuracy \(Self.percent(evaluation.accuracy))   macro-F1 \(Self.percent(evaluation.macroF1))   "
                 + "expected calibration error \(Self.percent(evaluation.calibrationError()))")
+        if evaluation.abstentionRate > 0 {
+            lines.append(
+                "abstained (sent to people) \(Self.percent(evaluation.abstentionRate))   "
+                    + "precision of what was routed automatically \(Self.percent(evaluation.automaticPrecision))")
+        }
         lines.append("")
         lines.append("By department")
         lines += Self.table(
@@ -165,6 +170,8 @@ struct EvalReport {
         var accuracy: Double
         var macroF1: Double
         var calibrationError: Double
+        var abstentionRate: Double
+        var automaticPrecision: Double?
         var training: Training
         var scoring: Scoring
         var departments: [DepartmentRow]
@@ -180,6 +187,7 @@ struct EvalReport {
         let evaluation = evaluation
         return JSONReport(
             mode: mode, accuracy: evaluation.accuracy, macroF1: evaluation.macroF1, calibrationError: evaluation.calibrationError(),
+            abstentionRate: evaluation.abstentionRate, automaticPrecision: evaluation.automaticPrecision,
             training: .init(file: train, tickets: trainingTickets, labels: labels, seconds: trainingSeconds),
             scoring: .init(file: test, tickets: evaluation.cases.count, seconds: scoringSeconds, ticketsPerSecond: ticketsPerSecond),
             departments: evaluation.departmentFigures.map {

@@ -21,5 +21,12 @@ import Testing
             + "stage did not decide. Not decided earlier: openai/gpt-4o-mini: timed out after 5s.")
         #expect(Self.decision(.default, by: nil, confidence: 0).explanation
             == "Switchyard routed this ticket to cards, the default department: no rule or model decided.")
+        var abstained = Self.decision(
+            .abstained, by: "local/linear", confidence: 0.64, reasons: ["local/linear: fees_fx at confidence 0.64 is under its calibrated threshold 0.8"])
+        abstained.department = "human_triage"
+        #expect(abstained.explanation
+            == "Switchyard sent this ticket to human_triage for a person to route: local/linear's answer, confidence 64 %, was "
+            + "under the confidence calibrated for its department. Not decided earlier: local/linear: fees_fx at confidence 0.64 "
+            + "is under its calibrated threshold 0.8.")
     }
 }

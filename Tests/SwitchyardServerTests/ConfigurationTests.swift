@@ -612,6 +612,32 @@ import Testing
         #expect(departments.department(forLabel: "reverted_card_payment?") == "reverted_card_payment")
     }
 
+    @Test("abstention: a human-triage department, thresholds by department and a default; mistakes refused at their key")
+    func abstention() throws {
+        let base = "departments:\n  - id: cards\n  - id: other\n  - id: triage\ndefault_department: other\n"
+        let abstention = try #require(try parse(base + """
+            abstention:
+              department: triage
+              default_threshold: 0.7
+              thresholds: { cards: 0.42 }
+            """).abstention)
+        #expect(abstention.department == "triage" && abstention.thresholds == ["cards": 0.42] && abstention.defaultThreshold == 0.7)
+        #expect(abstention.threshold(for: "other") == 0.7)
+        #expect(try parse(base).abstention == nil)
+        #expect(try parse(base + "abstention: { department: triage }").abstention?.defaultThreshold == 0.5)
+        let mistakes: [(String, String, String)] = [
+            ("abstention: { department: humans }", "abstention.department", "\"humans\" is not a configured department"),
+            ("abstention: { department: triage, thresholds: { billing: 0.5 } }", "abstention.thresholds.billing", "not a configured department"),
+            ("abstention: { department: triage, thresholds: { cards: 1.5 } }", "abstention.thresholds.cards", "between 0.0 and 1.0"),
+            ("abstention: { thresholds: { cards: 0.5 } }", "abstention", "department"),
+            ("abstention: { department: triage, threshold: 0.5 }", "abstention", "unknown key \"threshold\""),
+        ]
+        for (snippet, keyPath, message) in mistakes {
+            let error = try problem(base + snippet + "\n")
+            #expect(error.message.contains(keyPath) && error.message.contains(message), "\(error.message)")
+        }
+    }
+
     @Test("the local model's text and label columns must differ")
     func sameColumns() throws {
         let error = try problem(Self.minimal + """

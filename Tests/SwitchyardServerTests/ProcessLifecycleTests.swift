@@ -510,6 +510,58 @@ import Glibc
         #expect(failed.error.contains("broken.csv:3"), "\(failed.error)")
     }
 
+    @Test("calibrate finds thresholds on held-out tickets and prints the abstention section; with it, eval routes fewer tickets, more of them right")
+    func calibrateCommand() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var setup = ServerSetup()
+        setup.extraDepartments = "  - { id: human_triage, name: Human triage }"
+        setup.zendeskTargetsExtra = "      human_triage: 109"
+        let text = try setup.configuration(in: directory)
+        let config = try directory.write(text, to: "switchyard.yaml")
+        let sample = try TrainingSet.loadCSV(packageRoot.appendingPathComponent("Samples/tickets-test.csv"))
+        func slice(_ offset: Int) -> [LabeledText] { sample.enumerated().filter { $0.offset % 10 == offset }.map(\.element) }
+        let calibration = try directory.write(String(decoding: TrainingSet.csv(slice(1)), as: UTF8.self), to: "calibration.csv").path
+        let test = try directory.write(String(decoding: TrainingSet.csv(slice(2)), as: UTF8.self), to: "test.csv").path
+
+        let json = try Self.run(["calibrate", "--config", config.path, "--tickets", calibration, "--target", "0.97", "--min-decisions", "20", "--json"])
+        #expect(json.status == 0, "\(json.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any], "\(json.output)")
+        #expect(report["target_precision"] as? Double == 0.97 && report["department"] as? String == "human_triage")
+        let rows = try #require(report["departments"] as? [[String: Any]])
+        #expect(rows.count >= 6, "\(rows)")
+        for row in rows where row["own_threshold"] as? Bool == true {
+            let threshold = try #require(row["threshold"] as? Double)
+            #expect((0...1).contains(threshold))
+            if threshold < 1 { #expect((row["precision"] as? Double ?? 0) >= 0.97, "\(row)") }
+        }
+
+        let printed = try Self.run(["calibrate", "--config", config.path, "--tickets", calibration, "--target", "0.97", "--min-decisions", "20"])
+        #expect(printed.status == 0, "\(printed.error)")
+        let lines = printed.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = try #require(lines.firstIndex(of: "abstention:"), "\(printed.output)")
+        #expect(lines[start + 1] == "  department: human_triage")
+        let calibrated = try directory.write(text + "\n" + lines[start...].joined(separator: "\n") + "\n", to: "calibrated.yaml")
+
+        let train = directory.url.appendingPathComponent("tickets.csv").path
+        func evaluate(_ config: URL) throws -> [String: Any] {
+            let run = try Self.run(["eval", "--config", config.path, "--train", train, "--test", test, "--json"])
+            #expect(run.status == 0, "\(run.error)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], "\(run.output)")
+        }
+        let before = try evaluate(config)
+        let after = try evaluate(calibrated)
+        #expect(before["abstention_rate"] as? Double == 0)
+        let abstained = try #require(after["abstention_rate"] as? Double)
+        #expect(abstained > 0 && abstained < 0.5, "\(abstained)")
+        let routedRight = try #require(after["automatic_precision"] as? Double)
+        #expect(routedRight > (before["accuracy"] as? Double ?? 1), "what is routed is right more often: \(routedRight)")
+        #expect((after["stages"] as? [[String: Any]])?.contains { $0["stage"] as? String == "abstained" } == true)
+
+        let none = try Self.run(["calibrate", "--config", config.path])
+        #expect(none.status != 0 && none.error.contains("give --tickets FILE or --from-feedback"), "\(none.error)")
+    }
+
     /// Runs the real binary with `arguments` (and `input` on standard input) to its end.
     static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
         let process = Process()

@@ -40,7 +40,7 @@ import Testing
             #expect(report["truncated"] as? Bool == false)
 
             let byStage = try #require(report["stages"] as? [[String: Any]])
-            #expect(byStage.map { $0["stage"] as? String } == ["rule", "model", "fallback_model", "fallback_rule", "default"])
+            #expect(byStage.map { $0["stage"] as? String } == ["rule", "model", "fallback_model", "fallback_rule", "default", "abstained"])
             let rule = try #require(byStage.first)
             #expect(rule["decided"] as? Int == 2 && rule["judged"] as? Int == 2 && rule["correct"] as? Int == 1)
             #expect(rule["accuracy"] as? Double == 0.5 && rule["coverage"] as? Double == 0.5)

@@ -120,6 +120,12 @@ struct ServerSetup {
     var files: [String: String] = [:]
     /// The `quality:` section's keys, each line indented by two spaces (empty: no section).
     var quality: String = ""
+    /// More departments, each line indented by two spaces (`  - { id: human_triage }`).
+    var extraDepartments: String = ""
+    /// More Zendesk targets (department: group id), each line indented by six spaces.
+    var zendeskTargetsExtra: String = ""
+    /// The `abstention:` section's keys, each line indented by two spaces (empty: no section).
+    var abstention: String = ""
     /// Writes to the store before the server starts (history the test needs).
     var seed: (@Sendable (any TicketStore) async throws -> Void)? = nil
 
@@ -182,7 +188,9 @@ struct ServerSetup {
           - { id: fraud_security, name: Fraud, description: "Lost or stolen cards and fraud." }
           - { id: identity_verification, name: Identity, description: "Identity checks." }
           - { id: account_management, name: Account, description: "Everything else." }
+        \(extraDepartments)
         default_department: account_management
+        \(abstention.isEmpty ? "" : "abstention:\n" + abstention)
         triage:
           workers: 2
           lease: \(triageLease)
@@ -229,6 +237,7 @@ struct ServerSetup {
               fraud_security: 106
               identity_verification: 107
               account_management: 108
+        \(zendeskTargetsExtra)
         \(extraAdapters)
         """
     }

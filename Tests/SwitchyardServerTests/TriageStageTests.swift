@@ -75,6 +75,35 @@ import Testing
         }
     }
 
+    @Test("abstention: an answer under its department's calibrated threshold goes to the human-triage department, with why; above it, it routes")
+    func abstention() async throws {
+        let confidence = Mutex(0.7)
+        try await ScriptedHTTPServer.withServer(handler: { _, _ in
+            ScriptedResponse(body: ChatCompletions.classification(department: "cards", confidence: confidence.withLock { $0 }))
+        }) { openAI in
+            var setup = Self.setup(openAI: openAI.baseURL)
+            setup.extraDepartments = "  - { id: human_triage, name: Human triage, description: \"Tickets a person routes.\" }"
+            setup.zendeskTargetsExtra = "      human_triage: 109"
+            setup.abstention = "  department: human_triage\n  default_threshold: 0.6\n  thresholds: { cards: 0.8 }"
+            try await withServer(setup) { server in
+                let abstained = try await classify(server)
+                let provenance = try #require(abstained["provenance"] as? [String: Any])
+                #expect(abstained["department"] as? String == "human_triage")
+                #expect(abstained["confidence"] as? Double == 0.7)
+                #expect(provenance["stage"] as? String == "abstained")
+                #expect(provenance["decided_by"] as? String == "openai/gpt-4o-mini")
+                #expect(
+                    (provenance["fallback_reasons"] as? [String])?.contains(
+                        "openai/gpt-4o-mini: cards at confidence 0.7 is under its calibrated threshold 0.8") == true, "\(provenance)")
+
+                confidence.withLock { $0 = 0.85 }
+                let routed = try await classify(server)
+                #expect(routed["department"] as? String == "cards")
+                #expect((routed["provenance"] as? [String: Any])?["stage"] as? String == "model")
+            }
+        }
+    }
+
     @Test("annotating rules raise priority and add tags whoever decides: a model saying low, or a deciding rule")
     func annotationsApplyToEveryStage() async throws {
         try await ScriptedHTTPServer.withServer(handler: { _, _ in

@@ -63,7 +63,7 @@ extension ConfigurationReader {
         guard
             let root = root(document, allowed: [
                 "server", "access", "storage", "rules", "webhooks", "departments", "default_department", "triage", "model",
-                "fallback", "classify", "write_back", "adapters", "quality",
+                "fallback", "classify", "write_back", "adapters", "quality", "abstention",
             ])
         else { return nil }
         let departments = required("departments", in: root).flatMap { departmentCatalog($0) }
@@ -91,7 +91,8 @@ extension ConfigurationReader {
             classify: root["classify"].map { classify($0) } ?? .init(),
             writeBack: root["write_back"].map { writeBack($0) } ?? .init(),
             adapters: root["adapters"].map { adapters($0, departments: catalog) } ?? [:],
-            quality: root["quality"].map { quality($0) } ?? .init()
+            quality: root["quality"].map { quality($0) } ?? .init(),
+            abstention: root["abstention"].flatMap { abstention($0, departments: catalog) }
         )
         // Checks across sections compare values that were each read without a problem.
         guard !hasProblems else { return nil }
@@ -705,6 +706,32 @@ extension ConfigurationReader {
         if let value = fallback["local_model"].flatMap({ bool($0) }) { settings.useLocalModel = value }
         if let value = fallback["local_model_threshold"].flatMap({ double($0, in: 0...1) }) { settings.localModelThreshold = value }
         return settings
+    }
+
+    private mutating func abstention(_ setting: Setting, departments: DepartmentCatalog) -> Abstention? {
+        guard let abstention = section(setting, allowed: ["department", "thresholds", "default_threshold"]),
+            let departmentSetting = required("department", in: abstention), let department = text(departmentSetting).map({ DepartmentID($0) })
+        else { return nil }
+        func known(_ id: DepartmentID, at place: Setting) -> Bool {
+            guard departments.contains(id) else {
+                report(
+                    "\(place.path): \"\(id)\" is not a configured department (\(departments.ids.map(\.rawValue).joined(separator: ", ")))",
+                    at: place)
+                return false
+            }
+            return true
+        }
+        _ = known(department, at: departmentSetting)
+        var thresholds: [DepartmentID: Double] = [:]
+        if let given = abstention["thresholds"].flatMap({ section($0, allowed: nil) }) {
+            for (key, value) in given.entries.sorted(by: { $0.key < $1.key }) {
+                let id = DepartmentID(key)
+                guard known(id, at: value), let threshold = double(value, in: 0...1) else { continue }
+                thresholds[id] = threshold
+            }
+        }
+        let defaultThreshold = abstention["default_threshold"].flatMap { double($0, in: 0...1) } ?? 0.5
+        return Abstention(department: department, thresholds: thresholds, defaultThreshold: defaultThreshold)
     }
 
     private mutating func quality(_ setting: Setting) -> Configuration.QualitySettings {

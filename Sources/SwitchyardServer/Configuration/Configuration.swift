@@ -25,6 +25,9 @@ public struct Configuration: Sendable {
     /// Enabled adapters by name; a webhook for any other name is answered `404`.
     public var adapters: [String: AdapterConfiguration]
     public var quality = QualitySettings()
+    /// `abstention`: calibrated thresholds under which a model's answer goes to a
+    /// human-triage department; nil: every confident answer routes the ticket.
+    public var abstention: Abstention? = nil
 
     public struct ServerSettings: Sendable, Hashable {
         public var host: String = "127.0.0.1"
