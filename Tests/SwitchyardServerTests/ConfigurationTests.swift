@@ -638,6 +638,15 @@ import Testing
         }
     }
 
+    @Test("Docs/configuration.md's abstention example loads")
+    func documentedAbstentionExample() throws {
+        let example = try #require(try Self.documentedYAML("configuration.md").first { $0.hasPrefix("abstention:") })
+        let departments = "departments:\n  - id: cards\n  - id: fees_fx\n  - id: human_triage\ndefault_department: cards\n"
+        let abstention = try #require(try parse(departments + example).abstention)
+        #expect(abstention.department == "human_triage" && abstention.threshold(for: "cards") == 0.973)
+        #expect(abstention.threshold(for: "human_triage") == 0.943)
+    }
+
     @Test("the local model's text and label columns must differ")
     func sameColumns() throws {
         let error = try problem(Self.minimal + """
