@@ -30,37 +30,12 @@ public enum TrainingSet {
     public static func parseCSV(
         _ data: Data, file: String, textColumn textName: String = "text", labelColumn labelName: String = "department"
     ) throws(TrainingSetError) -> [LabeledText] {
-        var bytes = data[...]
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-            bytes = bytes.dropFirst(3)
-        }
-        let records: [CSVRecord]
-        do {
-            records = try CSVReader.records(in: bytes)
-        } catch {
-            throw TrainingSetError(file: file, line: error.line, column: error.column, problem: error.problem)
-        }
-        guard let header = records.first else {
-            throw TrainingSetError(file: file, line: 1, problem: .missingHeader)
-        }
-        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard let textColumn = columns.firstIndex(of: textName.lowercased()) else {
-            throw TrainingSetError(file: file, line: header.line, problem: .missingColumn(textName))
-        }
-        guard let labelColumn = columns.firstIndex(of: labelName.lowercased()) else {
-            throw TrainingSetError(file: file, line: header.line, problem: .missingColumn(labelName))
-        }
-
+        let table = try CSVTable.parse(data, file: file)
+        let textColumn = try table.requiredColumn(textName, file: file)
+        let labelColumn = try table.requiredColumn(labelName, file: file)
         var examples: [LabeledText] = []
-        examples.reserveCapacity(records.count - 1)
-        for record in records.dropFirst() {
-            guard record.fields.count == columns.count else {
-                throw TrainingSetError(
-                    file: file,
-                    line: record.line,
-                    problem: .wrongFieldCount(expected: columns.count, found: record.fields.count)
-                )
-            }
+        examples.reserveCapacity(table.rows.count)
+        for record in table.rows {
             let label = record.fields[labelColumn].trimmingCharacters(in: .whitespaces)
             guard !label.isEmpty else {
                 throw TrainingSetError(file: file, line: record.line, problem: .emptyLabel)
@@ -79,10 +54,9 @@ public enum TrainingSet {
     public static func csv(
         _ examples: [LabeledText], textColumn: String = "text", labelColumn: String = "department"
     ) -> Data {
-        func quoted(_ field: String) -> String { "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        var text = quoted(textColumn) + "," + quoted(labelColumn) + "\n"
+        var text = CSVTable.quoted(textColumn) + "," + CSVTable.quoted(labelColumn) + "\n"
         for example in examples {
-            text += quoted(example.text) + "," + quoted(example.label.rawValue) + "\n"
+            text += CSVTable.quoted(example.text) + "," + CSVTable.quoted(example.label.rawValue) + "\n"
         }
         return Data(text.utf8)
     }

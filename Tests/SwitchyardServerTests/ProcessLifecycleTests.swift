@@ -562,6 +562,65 @@ import Glibc
         #expect(none.status != 0 && none.error.contains("give --tickets FILE or --from-feedback"), "\(none.error)")
     }
 
+    @Test("batch classifies a file through the pipeline, records a bad line without stopping, and resumes after an interruption")
+    func batchCommand() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try writeConfiguration(in: directory)
+        let good = [
+            #"{"id": "B-1", "subject": "Help", "body": "I lost my card on the train yesterday"}"#,
+            #"{"id": "B-2", "body": "I ordered a new card two weeks ago and it still has not arrived"}"#,
+            #"{"id": "B-3", "body": "Why was I charged a fee for topping up?"}"#,
+            #"{"id": "B-4", "body": "My transfer to my landlord has not arrived"}"#,
+        ]
+        let input = try directory.write((good + ["{not json"]).joined(separator: "\n") + "\n", to: "tickets.jsonl")
+        let output = directory.url.appendingPathComponent("decisions.jsonl")
+        func lines() throws -> [[String: Any]] {
+            try String(contentsOf: output, encoding: .utf8).split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+        }
+
+        let first = try Self.run(["batch", "--config", config.path, "--input", input.path, "--output", output.path])
+        #expect(first.status == 1, "a line could not be read: \(first.output) \(first.error)")
+        #expect(first.error.contains("tickets.jsonl:5: not a JSON object"), "\(first.error)")
+        #expect(first.output.hasPrefix("Decided 4 tickets in "), "\(first.output)")
+        #expect(first.output.contains("1 could not be read"), "\(first.output)")
+        let written = try lines()
+        #expect(written.count == 5)
+        let stolen = try #require(written.first { $0["id"] as? String == "B-1" })
+        let decision = try #require(stolen["decision"] as? [String: Any])
+        #expect(decision["department"] as? String == "fraud_security")
+        #expect((decision["provenance"] as? [String: Any])?["stage"] as? String == "rule")
+        #expect((stolen["explanation"] as? String)?.contains("rule lost-or-stolen-card matched") == true)
+        #expect(written.contains { $0["id"] as? String == "#5" && ($0["error"] as? String)?.contains("not a JSON object") == true })
+
+        // Interrupted after two decisions, in the middle of writing the third; the bad line fixed.
+        let decided = written.filter { $0["decision"] != nil }.prefix(2)
+        let kept = try decided.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+        try Data((kept.joined(separator: "\n") + "\n" + #"{"id": "B-9", "deci"#).utf8).write(to: output)
+        try directory.write((good + [#"{"id": "B-5", "body": "How do I change my PIN?"}"#]).joined(separator: "\n") + "\n", to: "tickets.jsonl")
+        let resumed = try Self.run(["batch", "--config", config.path, "--input", input.path, "--output", output.path])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.output.hasPrefix("Decided 3 tickets in ") && resumed.output.contains("2 already in"), "\(resumed.output)")
+        let after = try lines()
+        #expect(after.count == 5 && after.allSatisfy { $0["decision"] != nil }, "the half line is gone: \(after)")
+        #expect(Set(after.compactMap { $0["id"] as? String }) == ["B-1", "B-2", "B-3", "B-4", "B-5"])
+
+        let csv = try directory.write("ticket,text\nC-1,\"My card was stolen, help\"\nC-2,Where is my refund?\n", to: "batch.csv")
+        let fromCSV = try Self.run([
+            "batch", "--config", config.path, "--input", csv.path, "--output", output.path, "--id-column", "ticket", "--fresh",
+        ])
+        #expect(fromCSV.status == 0, "\(fromCSV.error)")
+        #expect(try lines().compactMap { $0["id"] as? String }.sorted() == ["C-1", "C-2"], "--fresh started over")
+
+        try directory.write(good[0] + "\n" + good[0] + "\n", to: "twice.jsonl")
+        let twice = try Self.run([
+            "batch", "--config", config.path, "--input", directory.url.appendingPathComponent("twice.jsonl").path, "--output", output.path,
+        ])
+        #expect(twice.status == 1 && twice.error.contains("ids must be unique to resume"), "\(twice.error)")
+    }
+
     /// Runs the real binary with `arguments` (and `input` on standard input) to its end.
     static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
