@@ -7,6 +7,24 @@ import Testing
 
 /// `GET /v1/quality` over real decisions and agents' verdicts.
 @Suite struct QualityEndpointTests {
+    @Test("the OpenAPI document lists every stage a decision and the quality report can name")
+    func openAPIStages() async throws {
+        try await withServer(ServerSetup()) { server in
+            let document = try await server.get("/openapi.json").json
+            let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            let stages = Stage.allCases.map(\.rawValue)
+            var found = 0
+            for (name, schema) in schemas {
+                guard let stage = ((schema as? [String: Any])?["properties"] as? [String: Any])?["stage"] as? [String: Any],
+                    let values = stage["enum"] as? [String]
+                else { continue }
+                found += 1
+                #expect(values == stages, "\(name)")
+            }
+            #expect(found >= 2, "Provenance and StageQuality")
+        }
+    }
+
     @Test("accuracy by stage, precision and recall by department, coverage and the daily trend come from agents' verdicts")
     func qualityFromFeedback() async throws {
         try await withServer { server in
