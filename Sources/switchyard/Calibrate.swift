@@ -39,11 +39,7 @@ struct Calibrate: AsyncParsableCommand {
     @Option(help: "Decisions a department needs for a threshold of its own; fewer take the overall one.")
     var minDecisions: Int = 30
 
-    @Option(help: "The column (JSONL key) holding the ticket text.")
-    var textColumn: String = "text"
-
-    @Option(help: "The column (JSONL key) holding the label.")
-    var labelColumn: String = "department"
+    @OptionGroup var columns: LabelColumns
 
     @Option(help: "Tickets decided at once through the pipeline.")
     var concurrency: Int = 8
@@ -67,9 +63,9 @@ struct Calibrate: AsyncParsableCommand {
             let labelled: [(ticket: Ticket, label: DepartmentID)]
             let training: [LabeledText]?
             do {
-                labelled = try LabelledTickets.load(tickets, configuration: configuration, textColumn: textColumn, labelColumn: labelColumn)
+                labelled = try LabelledTickets.load(tickets, configuration: configuration, textColumn: columns.textColumn, labelColumn: columns.labelColumn)
                 training = try train.map {
-                    try LabelledTickets.load($0, configuration: configuration, textColumn: textColumn, labelColumn: labelColumn)
+                    try LabelledTickets.load($0, configuration: configuration, textColumn: columns.textColumn, labelColumn: columns.labelColumn)
                         .map { LabeledText(text: $0.ticket.text, label: $0.label) }
                 }
             } catch {
@@ -171,9 +167,6 @@ struct Calibrate: AsyncParsableCommand {
                     department: $0.department.rawValue, decisions: $0.decisions, threshold: $0.threshold, ownThreshold: $0.ownThreshold,
                     coverage: $0.coverage, precision: $0.precision)
             })
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(report)) ?? Data("{}".utf8), as: UTF8.self)
+        return EvalReport.jsonLine(report)
     }
 }

@@ -27,11 +27,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Run this configuration's whole pipeline instead of the local model alone.")
     var config: String?
 
-    @Option(help: "The column (JSONL key) holding the ticket text.")
-    var textColumn: String = "text"
-
-    @Option(help: "The column (JSONL key) holding the label.")
-    var labelColumn: String = "department"
+    @OptionGroup var columns: LabelColumns
 
     @Flag(help: "Print one JSON object instead of tables.")
     var json = false
@@ -44,7 +40,6 @@ struct Eval: AsyncParsableCommand {
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
-        guard textColumn != labelColumn else { throw ValidationError("--text-column and --label-column must differ") }
     }
 
     func run() async throws {
@@ -52,8 +47,8 @@ struct Eval: AsyncParsableCommand {
         let trainSet: [(ticket: Ticket, label: DepartmentID)]
         let testSet: [(ticket: Ticket, label: DepartmentID)]
         do {
-            trainSet = try LabelledTickets.load(train, configuration: configuration, textColumn: textColumn, labelColumn: labelColumn)
-            testSet = try LabelledTickets.load(test, configuration: configuration, textColumn: textColumn, labelColumn: labelColumn)
+            trainSet = try LabelledTickets.load(train, configuration: configuration, textColumn: columns.textColumn, labelColumn: columns.labelColumn)
+            testSet = try LabelledTickets.load(test, configuration: configuration, textColumn: columns.textColumn, labelColumn: columns.labelColumn)
         } catch {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode(1)

@@ -209,11 +209,15 @@ struct EvalReport {
             costUsd: evaluation.costUSD)
     }
 
-    func json() -> String {
+    func json() -> String { Self.jsonLine(jsonReport) }
+
+    /// A report as one line of JSON, snake_case keys in sorted order: `eval --json` and
+    /// `calibrate --json`. Reports hold only finite figures (fractions of counts, seconds,
+    /// dollars), which always encode.
+    static func jsonLine(_ report: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every figure is finite: fractions of counts, seconds and dollars.
-        return String(decoding: (try? encoder.encode(jsonReport)) ?? Data("{}".utf8), as: UTF8.self)
+        return String(decoding: (try? encoder.encode(report)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }
